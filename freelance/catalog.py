@@ -1,0 +1,115 @@
+"""The template catalog: each template's metadata, its data model, and its compiled form.
+
+A template is a file in the templates folder (``sow.docx``) with its metadata beside it
+(``sow.json``: title, kind, file-name pattern). Templates are read and compiled once, when the
+catalog is built; producing a document only renders.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jinja2 import TemplateError
+from pydantic import ValidationError
+
+from .documents import CompiledTemplate, RenderFailed
+from .documents.environment import TEXT_LINE
+from .errors import CannotRender, InvalidData, NotFound
+from .models import DOCUMENT_MODELS, Contract
+from .validation import problems_of
+
+_UNSAFE_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+MEDIA_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@dataclass(frozen=True)
+class Generated:
+    """A document just rendered: its bytes and what its record says of it."""
+
+    content: bytes
+    filename: str
+    template: str
+    template_version: str
+    format: str
+    data: dict[str, Any]
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+
+@dataclass(frozen=True)
+class Template:
+    """One template: id, title, kind (which model its data follows), format and compiled form."""
+
+    id: str
+    title: str
+    kind: str
+    format: str
+    compiled: CompiledTemplate = field(repr=False)
+    _filename: Any = field(repr=False)
+
+    @property
+    def version(self) -> str:
+        return self.compiled.version
+
+    @property
+    def model(self) -> type[Contract]:
+        return DOCUMENT_MODELS[self.kind]
+
+    def validate(self, data: Any) -> Contract:
+        """Return ``data`` as this template's model; raise InvalidData listing every problem."""
+        try:
+            document = self.model.model_validate(data)
+        except ValidationError as exc:
+            raise InvalidData(f"The data is not valid for template {self.id}.", problems_of(exc)) from None
+        if problems := document.problems():
+            raise InvalidData(f"The data is not valid for template {self.id}.",
+                              [{"field": path, "message": message} for path, message in problems])
+        return document
+
+    def generate(self, document: Contract) -> Generated:
+        """Return the rendered document for validated data (same data, same bytes).
+
+        Raises CannotRender if the template fails on these values (a template fault).
+        """
+        context = document.context()
+        try:
+            content = self.compiled.render(context)
+            name = _UNSAFE_IN_FILE_NAMES.sub(" ", self._filename.render(context))
+        except (RenderFailed, TemplateError) as exc:
+            raise CannotRender(f"Template {self.id} could not be rendered: {exc}") from exc
+        name = " ".join(name.split())[:150].strip(" .") or self.id
+        return Generated(content, f"{name}.{self.format}", self.id, self.version, self.format,
+                         document.model_dump(mode="json"))
+
+
+class Catalog:
+    """The templates found in a folder, compiled once; look one up with ``catalog[id]``."""
+
+    def __init__(self, folder: Path):
+        self._templates: dict[str, Template] = {}
+        for meta_path in sorted(folder.glob("*.json")):
+            meta = json.loads(meta_path.read_text("utf-8"))
+            template_id = meta_path.stem
+            data = meta_path.with_suffix(f".{meta['format']}").read_bytes()
+            self._templates[template_id] = Template(
+                template_id, meta["title"], meta["kind"], meta["format"], CompiledTemplate(data),
+                TEXT_LINE.from_string(meta["filename"]))
+
+    def __iter__(self):
+        return iter(self._templates.values())
+
+    def __getitem__(self, template_id: str) -> Template:
+        try:
+            return self._templates[template_id]
+        except KeyError:
+            raise NotFound(f"There is no template {template_id!r}; "
+                           f"the templates are {', '.join(sorted(self._templates))}.") from None

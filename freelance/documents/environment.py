@@ -1,0 +1,74 @@
+"""The Jinja environments templates render in: sandboxed, strict, and escaping every value."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from jinja2 import StrictUndefined, pass_context
+from jinja2.runtime import Context
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup, escape
+
+from .formatting import Money, written_date, written_money, written_number
+
+DEFAULT_LOCALE = "en-US"
+_WORD_LINE_BREAK = Markup('</w:t><w:br/><w:t xml:space="preserve">')
+
+
+def _written(context: Context, value: Any) -> str:
+    """Return ``value`` as a contract writes it, in the locale the context names."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    locale = context.get("locale") or DEFAULT_LOCALE
+    if isinstance(value, Money):
+        return written_money(value, locale)
+    if isinstance(value, date):
+        return written_date(value, locale)
+    if isinstance(value, (Decimal, int)) and not isinstance(value, bool):
+        return written_number(value, locale)
+    return str(value)
+
+
+@pass_context
+def _finalize_wordml(context: Context, value: Any) -> Markup:
+    # Values always pass through escape(): whatever a user typed is text, never markup or code.
+    # A line break in a value (an address) becomes a Word line break inside the same run.
+    text = escape(_written(context, value))
+    if "\n" in text:
+        text = _WORD_LINE_BREAK.join(text.split("\n"))
+    return text
+
+
+@pass_context
+def _finalize_line(context: Context, value: Any) -> str:
+    return " ".join(_written(context, value).split("\n"))
+
+
+@pass_context
+def _finalize_xml_line(context: Context, value: Any) -> Markup:
+    return escape(_finalize_line(context, value))
+
+
+def _environment(finalize, autoescape: bool = True) -> ImmutableSandboxedEnvironment:
+    env = ImmutableSandboxedEnvironment(
+        autoescape=autoescape,
+        undefined=StrictUndefined,
+        finalize=finalize,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    env.filters["written"] = pass_context(_written)
+    return env
+
+
+WORDML = _environment(_finalize_wordml)
+"""For WordprocessingML parts, where values sit inside ``<w:t>``."""
+
+XML_LINE = _environment(_finalize_xml_line)
+"""For other XML parts (document properties): values on one line, escaped."""
+
+TEXT_LINE = _environment(_finalize_line, autoescape=False)
+"""For plain text such as file names: values on one line, not escaped (never written as XML)."""

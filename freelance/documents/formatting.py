@@ -1,0 +1,47 @@
+"""Values written the way a contract writes them: dates in words and money per locale (Babel)."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+from typing import NamedTuple
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal
+
+
+class Money(NamedTuple):
+    """An amount in an ISO 4217 currency; written out as currency, never as a bare number."""
+
+    amount: Decimal
+    currency: str
+
+
+@lru_cache(maxsize=256)
+def locale_for(tag: str) -> Locale:
+    """Return the Babel locale for a BCP 47 tag such as ``en-US``; raise ValueError if unknown."""
+    try:
+        return Locale.parse(tag.replace("-", "_"))
+    except (UnknownLocaleError, ValueError) as exc:
+        raise ValueError(f"unknown locale {tag!r}") from exc
+
+
+# Contracts repeat the same dates and amounts across documents; Babel's pattern lookup is the
+# costly part of each call, so formatted strings are memoised per (value, locale).
+@lru_cache(maxsize=8192)
+def written_date(value: date, tag: str) -> str:
+    """Return ``value`` in words for the locale, e.g. "January 4, 2027" (en-US), "4 January 2027" (en-GB)."""
+    return format_date(value, format="long", locale=locale_for(tag))
+
+
+@lru_cache(maxsize=8192)
+def written_money(value: Money, tag: str) -> str:
+    """Return ``value`` as currency for the locale, e.g. "$12,000.00" or "12.000,00 €"."""
+    return format_currency(value.amount, value.currency, locale=locale_for(tag))
+
+
+@lru_cache(maxsize=4096)
+def written_number(value: Decimal | int, tag: str) -> str:
+    """Return a plain number for the locale, e.g. "1,200.5"."""
+    return format_decimal(value, locale=locale_for(tag))

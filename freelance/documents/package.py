@@ -1,0 +1,94 @@
+"""A template package (.docx) compiled once and rendered many times into document bytes."""
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from jinja2 import Template, TemplateError
+from lxml import etree
+
+from . import wordml
+from .environment import WORDML, XML_LINE
+from .ziparchive import Member, UnsafeZip, ZipLimits, open_checked, pack
+
+# Parts whose text is WordprocessingML runs; other XML parts take tags in plain element text.
+_WORDML_PART = re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml")
+_TEXT_PART = re.compile(r"docProps/(core|app|custom)\.xml")
+_CHECKER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+
+
+class TemplateInvalid(ValueError):
+    """A template that cannot be compiled; the message names the part and the reason."""
+
+
+class RenderFailed(RuntimeError):
+    """Rendering failed for these values (a template expression error, or output that is not XML)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Part:
+    name: str
+    template: Template
+
+
+class CompiledTemplate:
+    """A .docx (or other OOXML) template, parsed and compiled once.
+
+    ``version`` is the SHA-256 of the template file. ``render(context)`` returns the document's
+    bytes: the same context always gives the same bytes.
+    """
+
+    def __init__(self, data: bytes, limits: ZipLimits = ZipLimits(max_members=500, max_total_size=50 * 1024 * 1024)):
+        self.version = hashlib.sha256(data).hexdigest()
+        try:
+            archive = open_checked(data, limits)
+        except UnsafeZip as exc:
+            raise TemplateInvalid(str(exc)) from exc
+        self._layout: list[Member | _Part] = []
+        with archive:
+            for info in archive.infolist():
+                if info.is_dir():
+                    continue
+                content = archive.read(info)
+                part = self._compile(info.filename, content)
+                self._layout.append(part or Member.of(info.filename, content))
+
+    @staticmethod
+    def _compile(name: str, content: bytes) -> _Part | None:
+        if _WORDML_PART.fullmatch(name):
+            compile_source, environment = wordml.wordml_source, WORDML
+        elif _TEXT_PART.fullmatch(name):
+            compile_source, environment = wordml.text_source, XML_LINE
+        else:
+            return None
+        try:
+            source = compile_source(content)
+            return _Part(name, environment.from_string(source)) if source is not None else None
+        except (wordml.TemplateSyntaxError, TemplateError) as exc:
+            line = f" (line {exc.lineno})" if getattr(exc, "lineno", None) else ""
+            raise TemplateInvalid(f"{name}{line}: {exc}") from exc
+
+    @property
+    def rendered_parts(self) -> list[str]:
+        """The names of the parts that hold tags."""
+        return [entry.name for entry in self._layout if isinstance(entry, _Part)]
+
+    def render(self, context: Mapping[str, Any]) -> bytes:
+        """Return the document for ``context``; raise RenderFailed if a part cannot be rendered."""
+        return pack([self._render_part(entry, context) if isinstance(entry, _Part) else entry
+                     for entry in self._layout])
+
+    @staticmethod
+    def _render_part(part: _Part, context: Mapping[str, Any]) -> Member:
+        try:
+            content = part.template.render(context).encode("utf-8")
+        except (TemplateError, TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
+            raise RenderFailed(f"{part.name}: {exc}") from exc
+        try:
+            etree.fromstring(content, _CHECKER)
+        except etree.XMLSyntaxError as exc:
+            raise RenderFailed(f"{part.name} would not be well-formed XML: {exc}") from exc
+        return Member.of(part.name, content)

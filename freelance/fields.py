@@ -1,0 +1,88 @@
+"""Field types shared by the request models: text without control characters, ISO codes, money."""
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Annotated
+
+from babel import Locale
+from babel.numbers import list_currencies
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+
+from .documents.formatting import locale_for
+
+# Characters XML 1.0 cannot carry, tabs, and other C0/C1 controls a person never means to type.
+_CONTROL = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+_NOT_COUNTRIES = {"EU", "EZ", "QO", "UN", "XA", "XB", "ZZ"}
+COUNTRIES = frozenset(code for code in Locale("en").territories if len(code) == 2 and code.isalpha()) - _NOT_COUNTRIES
+_NOT_CURRENCIES = {"XXX", "XTS", "XAU", "XAG", "XPT", "XPD", "XDR", "XSU", "XUA", "XBA", "XBB", "XBC", "XBD"}
+CURRENCIES = frozenset(list_currencies()) - _NOT_CURRENCIES
+
+
+def _single_line(value: str) -> str:
+    if "\n" in value or "\r" in value:
+        raise ValueError("must be a single line")
+    return _no_controls(value)
+
+
+def _multi_line(value: str) -> str:
+    return _no_controls(value.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _no_controls(value: str) -> str:
+    if found := _CONTROL.search(value):
+        raise ValueError(f"contains a control character (U+{ord(found.group()):04X})")
+    return value
+
+
+def _country(value: str) -> str:
+    if value.upper() not in COUNTRIES:
+        raise ValueError(f"{value[:20]!r} is not an ISO 3166-1 alpha-2 country code")
+    return value.upper()
+
+
+def _currency(value: str) -> str:
+    if value.upper() not in CURRENCIES:
+        raise ValueError(f"{value[:20]!r} is not an ISO 4217 currency code")
+    return value.upper()
+
+
+def _locale(value: str) -> str:
+    locale_for(value)
+    return value
+
+
+def _iso_date(value: object) -> object:
+    # JSON has no date type: only an ISO 8601 string is a date (not a number of seconds).
+    if not isinstance(value, (str, date)):
+        raise ValueError("must be a date in ISO 8601 form, e.g. 2027-01-04")
+    return value
+
+
+def _plausible_year(value: date) -> date:
+    if not 1900 <= value.year <= 2199:
+        raise ValueError("must be between the years 1900 and 2199")
+    return value
+
+
+def line(max_length: int = 200):
+    """A required single line of text, stripped, 1 to ``max_length`` characters."""
+    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length),
+                     AfterValidator(_single_line)]
+
+
+def paragraph(max_length: int = 4000):
+    """A required text of one or more lines, stripped, 1 to ``max_length`` characters."""
+    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length),
+                     AfterValidator(_multi_line)]
+
+
+Name = line(200)
+Country = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_country)]
+Currency = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_currency)]
+LocaleTag = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20), AfterValidator(_locale)]
+Date = Annotated[date, BeforeValidator(_iso_date), AfterValidator(_plausible_year)]
+Amount = Annotated[Decimal, Field(gt=0, max_digits=15, decimal_places=3)]
+"""A positive amount of money: at most 15 digits, at most 3 decimal places (the currency may allow fewer)."""
+Units = Annotated[Decimal, Field(gt=0, le=100_000, max_digits=10, decimal_places=2)]

@@ -1,0 +1,13 @@
+"""Alembic environment: runs on the connection the application hands over (see store.upgrade)."""
+from alembic import context
+from sqlalchemy import text
+
+from freelance.store import Base
+
+connection = context.config.attributes["connection"]
+context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+if connection.dialect.name == "postgresql":
+    # Several web workers may start at once: one migrates while the others wait.
+    connection.execute(text("SELECT pg_advisory_xact_lock(7306142)"))
+with context.begin_transaction():
+    context.run_migrations()

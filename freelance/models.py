@@ -1,0 +1,228 @@
+"""Typed request models in the domain's words: field names are the templates' variable names.
+
+Each document model checks its fields on validation (pydantic) and its cross-field rules in
+``problems()``; ``context()`` gives the values a template renders, money as ``Money``.
+"""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from babel.numbers import get_currency_precision
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, HttpUrl, StringConstraints
+
+from .documents import Money
+from .fields import Amount, Country, Currency, Date, LocaleTag, Name, Units, line, paragraph
+
+Problem = tuple[str, str]
+"""A rule a valid-looking document breaks: (field path, message)."""
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+class Freelancer(Model):
+    """A freelancer's details as a contract names them (a roster record holds the same fields)."""
+
+    name: Name = Field(description="Legal name")
+    business_name: line(200) | None = Field(None, description="Business name, when trading as a company")
+    email: Annotated[EmailStr, StringConstraints(max_length=254)]
+    phone: line(40) | None = None
+    address: paragraph(500)
+    country: Country = Field(description="ISO 3166-1 alpha-2 code")
+    tax_id: line(50) | None = None
+    rate: Amount | None = None
+    rate_unit: Literal["hour", "day"] | None = None
+    currency: Currency | None = None
+    skills: list[line(60)] = Field(default_factory=list, max_length=50)
+    profile_url: Annotated[HttpUrl, Field(max_length=2000)] | None = Field(None, description="e.g. an Upwork profile")
+    status: Literal["active", "inactive"] = "active"
+
+
+class Client(Model):
+    """The company engaging the freelancer, and who signs for it."""
+
+    name: Name
+    address: paragraph(500)
+    signatory_name: Name
+    signatory_title: line(120)
+    email: Annotated[EmailStr, StringConstraints(max_length=254)]
+
+
+class Project(Model):
+    title: line(200)
+    summary: paragraph(4000)
+    start_date: Date
+    end_date: Date
+    location: line(200) | None = Field(None, description='e.g. "Remote" or a city')
+
+
+class Deliverable(Model):
+    name: line(200)
+    description: paragraph(2000)
+    due_date: Date
+    acceptance_criteria: paragraph(2000)
+
+
+class Milestone(Model):
+    name: line(200)
+    due_date: Date
+    amount: Amount
+
+
+class Fee(Model):
+    """How the freelancer is paid: a fixed amount, or a rate per hour or day times estimated units."""
+
+    model: Literal["fixed", "hourly", "daily"]
+    currency: Currency
+    amount: Amount | None = Field(None, description="fixed: the fee; the milestones add up to it")
+    rate: Amount | None = Field(None, description="hourly/daily: the rate per unit")
+    estimated_units: Units | None = Field(None, description="hourly/daily: estimated hours or days")
+    cap: Amount | None = Field(None, description="hourly/daily: not-to-exceed amount (optional)")
+
+    @property
+    def unit(self) -> str | None:
+        return {"hourly": "hour", "daily": "day"}.get(self.model)
+
+    @property
+    def estimated_total(self) -> Decimal | None:
+        if self.rate is None or self.estimated_units is None:
+            return None
+        return (self.rate * self.estimated_units).quantize(Decimal(1).scaleb(-get_currency_precision(self.currency)))
+
+    @property
+    def total(self) -> Decimal | None:
+        return self.amount if self.model == "fixed" else self.estimated_total
+
+    def problems(self, milestones: list[Milestone]) -> list[Problem]:
+        """Return what is missing, superfluous or inconsistent for this fee model."""
+        needed = {"fixed": ("amount",), "hourly": ("rate", "estimated_units"), "daily": ("rate", "estimated_units")}[self.model]
+        allowed = needed + (("cap",) if self.model != "fixed" else ())
+        found = [(f"fee.{name}", f"is required when the fee model is {self.model}") for name in needed if getattr(self, name) is None]
+        found += [(f"fee.{name}", f"does not apply when the fee model is {self.model}") for name in ("amount", "rate", "estimated_units", "cap")
+                  if name not in allowed and getattr(self, name) is not None]
+        if found:
+            return found
+        amounts = [("fee.amount", self.amount), ("fee.rate", self.rate), ("fee.cap", self.cap)]
+        amounts += [(f"milestones[{i}].amount", m.amount) for i, m in enumerate(milestones)]
+        found += _precision_problems(amounts, self.currency)
+        total = sum((m.amount for m in milestones), Decimal(0))
+        if self.model == "fixed":
+            if not milestones:
+                found.append(("milestones", "a fixed fee is paid by milestones: add at least one"))
+            elif total != self.amount:
+                found.append(("milestones", f"the milestone amounts add up to {total}, not to the fixed fee of {self.amount}"))
+        elif self.cap is not None and self.cap < self.estimated_total:
+            found.append(("fee.cap", f"the cap {self.cap} is below the estimated total {self.estimated_total}"))
+        elif self.cap is not None and total > self.cap:
+            found.append(("milestones", f"the milestone amounts add up to {total}, above the cap of {self.cap}"))
+        return found
+
+    def context(self) -> dict[str, Any]:
+        money = lambda value: Money(value, self.currency) if value is not None else None  # noqa: E731
+        return {"model": self.model, "currency": self.currency, "unit": self.unit,
+                "amount": money(self.amount), "rate": money(self.rate), "cap": money(self.cap),
+                "estimated_units": self.estimated_units, "estimated_total": money(self.estimated_total),
+                "total": money(self.total)}
+
+
+def _precision_problems(amounts: list[tuple[str, Decimal | None]], currency: str) -> list[Problem]:
+    digits = get_currency_precision(currency)
+    return [(path, f"{currency} amounts have at most {digits} decimal places")
+            for path, value in amounts if value is not None and -value.as_tuple().exponent > digits]
+
+
+class Contract(Model):
+    """What every contract has: a date, the two parties, the law that governs it."""
+
+    effective_date: Date
+    client: Client
+    freelancer: Freelancer
+    governing_law: line(200) = Field(description='e.g. "the State of New York"')
+    locale: LocaleTag = Field("en-US", description="BCP 47 tag for dates and money, e.g. en-US, en-GB, de-DE")
+
+    def problems(self) -> list[Problem]:
+        """Return the cross-field rules this contract breaks (empty when it is consistent)."""
+        return []
+
+    def context(self) -> dict[str, Any]:
+        """Return the template variables: the fields, money as Money, computed values added."""
+        return {name: getattr(self, name) for name in type(self).model_fields} | {
+            "client": self.client.model_dump(), "freelancer": _freelancer_context(self.freelancer)}
+
+
+def _freelancer_context(freelancer: Freelancer) -> dict[str, Any]:
+    values = freelancer.model_dump()
+    values["profile_url"] = str(freelancer.profile_url) if freelancer.profile_url else None
+    if freelancer.rate is not None and freelancer.currency:
+        values["rate"] = Money(freelancer.rate, freelancer.currency)
+    return values
+
+
+class SOW(Contract):
+    """A statement of work: project, scope, deliverables, milestones and fee."""
+
+    sow_number: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._/-]{0,39}$")] = Field(
+        description="e.g. SOW-2027-001")
+    project: Project
+    in_scope: list[line(500)] = Field(min_length=1, max_length=50)
+    out_of_scope: list[line(500)] = Field(default_factory=list, max_length=50)
+    deliverables: list[Deliverable] = Field(min_length=1, max_length=100)
+    milestones: list[Milestone] = Field(default_factory=list, max_length=100)
+    fee: Fee
+    payment_terms_days: Annotated[int, Field(strict=True, ge=0, le=365)] = 30
+    po_number: line(60) | None = None
+
+    def problems(self) -> list[Problem]:
+        project = self.project
+        found: list[Problem] = []
+        if project.end_date < project.start_date:
+            found.append(("project.end_date", f"is before the start date ({project.start_date.isoformat()})"))
+        for kind, items in (("deliverables", self.deliverables), ("milestones", self.milestones)):
+            found += [(f"{kind}[{i}].due_date", _outside(item.due_date, project))
+                      for i, item in enumerate(items) if _outside(item.due_date, project)]
+        return found + self.fee.problems(self.milestones)
+
+    def context(self) -> dict[str, Any]:
+        currency = self.fee.currency
+        return super().context() | {
+            "project": self.project.model_dump(),
+            "deliverables": [d.model_dump() for d in self.deliverables],
+            "milestones": [m.model_dump() | {"amount": Money(m.amount, currency)} for m in self.milestones],
+            "fee": self.fee.context(),
+        }
+
+
+def _outside(day: date, project: Project) -> str | None:
+    if day < project.start_date:
+        return f"is before the project starts ({project.start_date.isoformat()})"
+    if day > project.end_date:
+        return f"is after the project ends ({project.end_date.isoformat()})"
+    return None
+
+
+class NDA(Contract):
+    """What both NDAs share: why information is exchanged and how long it stays confidential."""
+
+    purpose: paragraph(1000) = Field(description="Why the parties exchange confidential information")
+    term_years: Annotated[int, Field(strict=True, ge=1, le=20)] | None = Field(
+        None, description="Years the agreement runs; absent: until terminated on notice")
+    confidentiality_years: Annotated[int, Field(strict=True, ge=1, le=20)] = Field(
+        description="Years obligations survive; trade secrets stay protected while they remain secret")
+    jurisdiction: line(300) = Field(description="The courts that hear disputes")
+
+
+class MutualNDA(NDA):
+    """Both parties disclose and both protect."""
+
+
+class OneWayNDA(NDA):
+    """One party (the discloser) discloses; the other protects."""
+
+    discloser: Literal["client", "freelancer"]
+
+
+DOCUMENT_MODELS: dict[str, type[Contract]] = {"sow": SOW, "nda-mutual": MutualNDA, "nda-one-way": OneWayNDA}
+"""Each template kind and the model of its data."""

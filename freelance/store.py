@@ -1,0 +1,150 @@
+"""Persistence (SQLAlchemy 2): generated documents and their bytes, per tenant.
+
+SQLite by default, PostgreSQL when the URL says so; the schema is Alembic's (``migrations/``).
+A record and its bytes are written in one transaction.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Uuid, create_engine, event, func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+from .catalog import Generated
+from .errors import NotFound
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored in UTC and read back as UTC, also on SQLite (which forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value, dialect):
+        return value.replace(tzinfo=timezone.utc) if value is not None and value.tzinfo is None else value
+
+
+class DocumentRecord(Base):
+    """What was generated, for whom, from which template version, with its SHA-256."""
+
+    __tablename__ = "documents"
+    __table_args__ = (Index("ix_documents_tenant_created", "tenant", "created_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    tenant: Mapped[str] = mapped_column(String(64))
+    template: Mapped[str] = mapped_column(String(64))
+    template_version: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(255))
+    format: Mapped[str] = mapped_column(String(8))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DocumentFile(Base):
+    __tablename__ = "document_files"
+
+    document_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[DocumentRecord]
+    page: int
+    per_page: int
+    total: int
+
+
+def connect(url: str) -> Engine:
+    """Return an engine for ``url``; a SQLite file's folder is created, its foreign keys enforced."""
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, pool_pre_ping=True)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(connection, _record) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA busy_timeout = 10000")
+    cursor.close()
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the newest migration, keeping the data."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+class Store:
+    """The documents of every tenant; each method is one transaction."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self._session = sessionmaker(engine, expire_on_commit=False)
+
+    def add_document(self, tenant: str, generated: Generated) -> DocumentRecord:
+        """Store the record and its bytes together and return the record."""
+        record = DocumentRecord(
+            id=uuid.uuid4(), tenant=tenant, template=generated.template, template_version=generated.template_version,
+            filename=generated.filename, format=generated.format, sha256=generated.sha256,
+            size=len(generated.content), data=generated.data, created_at=datetime.now(timezone.utc))
+        with self._session.begin() as session:
+            session.add(record)
+            session.flush()
+            session.add(DocumentFile(document_id=record.id, content=generated.content))
+        return record
+
+    def documents(self, tenant: str, page: int, per_page: int, template: str | None = None) -> Page:
+        """Return one page of the tenant's records, newest first."""
+        query = select(DocumentRecord).where(DocumentRecord.tenant == tenant)
+        if template:
+            query = query.where(DocumentRecord.template == template)
+        with self._session() as session:
+            total = session.scalar(select(func.count()).select_from(query.subquery()))
+            items = session.scalars(query.order_by(DocumentRecord.created_at.desc(), DocumentRecord.id.desc())
+                                    .limit(per_page).offset((page - 1) * per_page)).all()
+        return Page(list(items), page, per_page, total)
+
+    def document(self, tenant: str, document_id: str) -> DocumentRecord:
+        """Return the tenant's record; raise NotFound for an unknown, malformed or other tenant's id."""
+        with self._session() as session:
+            record = session.get(DocumentRecord, _uuid(document_id))
+        if record is None or record.tenant != tenant:
+            raise NotFound(f"There is no document {document_id!r}.")
+        return record
+
+    def content(self, tenant: str, document_id: str) -> tuple[DocumentRecord, bytes]:
+        """Return the tenant's record and its bytes; raise NotFound as ``document`` does."""
+        record = self.document(tenant, document_id)
+        with self._session() as session:
+            return record, session.get(DocumentFile, record.id).content
+
+
+def _uuid(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise NotFound(f"There is no document {value!r}.") from None

@@ -1,0 +1,31 @@
+"""The Flask application: create_app() reads like the table of contents of the HTTP API."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask import Flask
+
+from ..catalog import Catalog
+from ..store import Store, connect, upgrade
+from . import documents_api, errors, openapi, templates_api
+from .config import Settings
+
+
+def create_app(config: Mapping[str, str] | None = None) -> Flask:
+    """Return the app configured from ``config`` (default: the environment)."""
+    settings = Settings.load(config)
+    app = Flask(__name__, static_folder=None)
+    app.config.update(MAX_CONTENT_LENGTH=settings.MAX_CONTENT_LENGTH, SETTINGS=settings)
+    app.json.sort_keys = False
+
+    engine = connect(settings.DATABASE_URL)
+    if settings.MIGRATE_ON_START:
+        upgrade(engine)
+    app.extensions["store"] = Store(engine)
+    app.extensions["catalog"] = Catalog(settings.TEMPLATES_DIR)
+
+    errors.register(app)
+    app.register_blueprint(templates_api.bp)
+    app.register_blueprint(documents_api.bp)
+    app.register_blueprint(openapi.bp)
+    return app

@@ -1,0 +1,70 @@
+"""The shapes of the HTTP API's bodies: what requests send and what responses return."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
+
+from ..models import DOCUMENT_MODELS
+
+_DATA_SCHEMA = {"oneOf": [{"$ref": f"#/components/schemas/{model.__name__}"} for model in DOCUMENT_MODELS.values()],
+                "description": "The template's data: its schema is GET /api/templates/{id}"}
+
+
+class DocumentRequest(BaseModel):
+    """Generate a document from a template and its data."""
+
+    model_config = ConfigDict(extra="forbid")
+    template: Annotated[str, StringConstraints(min_length=1, max_length=64)] = Field(examples=["sow"])
+    format: Literal["docx", "xlsx"] = "docx"
+    data: Annotated[dict[str, Any], WithJsonSchema(_DATA_SCHEMA)]
+
+
+class ListQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    page: int = Field(1, ge=1, le=100_000)
+    per_page: int = Field(20, ge=1, le=100)
+    template: Annotated[str, StringConstraints(max_length=64)] | None = None
+
+
+class Document(BaseModel):
+    """A generated document's record."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: str
+    template: str
+    template_version: str = Field(description="SHA-256 of the template file that made it")
+    filename: str
+    format: str
+    sha256: str = Field(description="SHA-256 of the document's bytes")
+    size: int
+    created_at: datetime
+    download_url: str
+
+
+class DocumentPage(BaseModel):
+    items: list[Document]
+    page: int
+    per_page: int
+    total: int
+
+
+class TemplateSummary(BaseModel):
+    id: str
+    title: str
+    kind: str
+    format: str
+    version: str = Field(description="SHA-256 of the template file")
+    fields: list[str] = Field(description="The top-level fields of the template's data")
+    schema_url: str
+
+
+class FieldError(BaseModel):
+    field: str = Field(examples=["milestones[1].amount"])
+    message: str
+
+
+class Error(BaseModel):
+    error: str
+    errors: list[FieldError]

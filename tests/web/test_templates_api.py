@@ -1,0 +1,29 @@
+"""GET /api/templates and the schema of each template's data."""
+from __future__ import annotations
+
+import hashlib
+
+from tests.conftest import TEMPLATES
+
+
+def test_the_shipped_templates_are_listed_with_version_and_fields(client):
+    items = {item["id"]: item for item in client.get("/api/templates").json["items"]}
+    assert set(items) == {"sow", "nda-mutual", "nda-one-way"}
+    for template_id, item in items.items():
+        assert item["version"] == hashlib.sha256((TEMPLATES / f"{template_id}.docx").read_bytes()).hexdigest()
+        assert item["format"] == "docx"
+        assert item["schema_url"] == f"/api/templates/{template_id}"
+    assert {"sow_number", "client", "freelancer", "milestones", "fee"} <= set(items["sow"]["fields"])
+    assert "discloser" in items["nda-one-way"]["fields"]
+    assert "discloser" not in items["nda-mutual"]["fields"]
+
+
+def test_a_template_answers_the_json_schema_of_its_data(client):
+    schema = client.get("/api/templates/sow").json
+    assert schema["type"] == "object"
+    assert {"sow_number", "effective_date", "client", "freelancer", "fee"} <= set(schema["required"])
+    assert schema["$defs"]["Milestone"]["properties"]["amount"]
+
+
+def test_an_unknown_template_schema_is_404(client):
+    assert client.get("/api/templates/lease").status_code == 404
