@@ -3,6 +3,7 @@ its test client, the shipped template catalog and valid data for each template."
 from __future__ import annotations
 
 import copy
+import json
 import os
 from pathlib import Path
 
@@ -17,36 +18,8 @@ ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = ROOT / "templates"
 DATABASE_URL = os.environ.get("DATABASE_URL")
 
-SOW = {
-    "sow_number": "SOW-2027-001",
-    "effective_date": "2027-01-04",
-    "client": {"name": "Contoso Ltd", "address": "1 Microsoft Way\nRedmond, WA 98052\nUnited States",
-               "signatory_name": "Megan Bowen", "signatory_title": "Head of Procurement", "email": "megan@contoso.com"},
-    "freelancer": {"name": "Zoe Angstrom", "business_name": "Angstrom Design LLC", "email": "zoe@angstrom.example",
-                   "phone": "+1 206 555 0134", "address": "12 Pike Street\nSeattle, WA 98101", "country": "US",
-                   "tax_id": "98-7654321", "profile_url": "https://www.upwork.com/freelancers/~01zoe"},
-    "project": {"title": "Brand refresh", "summary": "Refresh the Contoso brand for the 2027 product line.",
-                "start_date": "2027-01-11", "end_date": "2027-03-31", "location": "Remote"},
-    "in_scope": ["Logo redesign", "Colour palette and typography"],
-    "out_of_scope": ["Printed collateral"],
-    "deliverables": [
-        {"name": "Logo", "description": "Primary and secondary logo", "due_date": "2027-02-01",
-         "acceptance_criteria": "Approved in writing by the CMO"},
-        {"name": "Brand guide", "description": "A 30-page brand guide", "due_date": "2027-03-15",
-         "acceptance_criteria": "Covers logo, colour and type usage"},
-        {"name": "Templates", "description": "Slide and document templates", "due_date": "2027-03-31",
-         "acceptance_criteria": "Open in PowerPoint and Word"},
-    ],
-    "milestones": [
-        {"name": "Kick-off", "due_date": "2027-01-15", "amount": "3000.00"},
-        {"name": "Logo approved", "due_date": "2027-02-05", "amount": "4500.00"},
-        {"name": "Final delivery", "due_date": "2027-03-31", "amount": "4750.50"},
-    ],
-    "fee": {"model": "fixed", "currency": "USD", "amount": "12250.50"},
-    "payment_terms_days": 30,
-    "po_number": "PO-7781",
-    "governing_law": "the State of Washington",
-}
+SOW = json.loads((ROOT / "tests" / "examples" / "sow.json").read_text("utf-8"))["data"]
+"""A valid SOW: the README's example request."""
 
 NDA = {
     "effective_date": "2027-01-04",
