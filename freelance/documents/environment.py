@@ -1,6 +1,7 @@
 """The Jinja environments templates render in: sandboxed, strict, and escaping every value."""
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -14,6 +15,7 @@ from .formatting import Money, written_date, written_money, written_number
 
 DEFAULT_LOCALE = "en-US"
 _WORD_LINE_BREAK = Markup('</w:t><w:br/><w:t xml:space="preserve">')
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def _written(context: Context, value: Any) -> str:
@@ -36,15 +38,12 @@ def _written(context: Context, value: Any) -> str:
 def _finalize_wordml(context: Context, value: Any) -> Markup:
     # Values always pass through escape(): whatever a user typed is text, never markup or code.
     # A line break in a value (an address) becomes a Word line break inside the same run.
-    text = escape(_written(context, value))
-    if "\n" in text:
-        text = _WORD_LINE_BREAK.join(text.split("\n"))
-    return text
+    return _WORD_LINE_BREAK.join(escape(line) for line in _LINE_BREAK.split(_written(context, value)))
 
 
 @pass_context
 def _finalize_line(context: Context, value: Any) -> str:
-    return " ".join(_written(context, value).split("\n"))
+    return " ".join(_LINE_BREAK.split(_written(context, value)))
 
 
 @pass_context

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zipfile
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +36,13 @@ class _Part:
     template: Template
 
 
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    try:
+        return archive.read(info)
+    except (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError, EOFError) as exc:
+        raise TemplateInvalid(f"{info.filename}: the member cannot be read: {exc}") from exc
+
+
 class CompiledTemplate:
     """A .docx (or other OOXML) template, parsed and compiled once.
 
@@ -52,7 +61,7 @@ class CompiledTemplate:
             for info in archive.infolist():
                 if info.is_dir():
                     continue
-                content = archive.read(info)
+                content = _read_member(archive, info)
                 part = self._compile(info.filename, content)
                 self._layout.append(part or Member.of(info.filename, content))
 

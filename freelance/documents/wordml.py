@@ -10,6 +10,7 @@ like ``{{ freelancer.name }}`` may arrive as ``{{``, `` freelancer``, ``.name }}
    the Word add-in can find and refill it later;
 4. lifts every tag out of the text into a processing instruction, serialises the tree, and puts
    the tags back as Jinja code. Only tag text becomes code; all other text stays escaped XML.
+   (Tags are found by their delimiters: an unmatched ``{{`` in template text is a template error.)
 """
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ _P, _R, _T, _TR, _RPR = (f"{{{W}}}{name}" for name in ("p", "r", "t", "tr", "rPr
 _SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
 TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
-_BLOCK = re.compile(r"^\{%(p|tr)\s+(.*?)\s*%\}$", re.S)
+_BLOCK_TAG = re.compile(r"\{%-?\s*(p|tr)\s")
+_BLOCK = re.compile(r"^\{%(p|tr)\s+((?:(?!%\}).)*?)\s*%\}$", re.S)
 _FREELANCER_FIELD = re.compile(r"\{\{\s*freelancer\.([a-z_]+)\s*\}\}")
 _PI_TARGET = "jinja"
 _PI = re.compile(r"<\?jinja (.*?)\?>", re.S)
@@ -92,7 +94,7 @@ def _join_split_tags(paragraph: etree._Element) -> None:
 def _lift_block_statements(root: etree._Element) -> None:
     for paragraph in list(root.iter(_P)):
         text = "".join(t.text or "" for t in _own_text_nodes(paragraph)).strip()
-        if not text.startswith(("{%p", "{%tr")):
+        if not _BLOCK_TAG.search(text):
             continue
         match = _BLOCK.match(text)
         if not match:
