@@ -38,7 +38,10 @@ def _written(context: Context, value: Any) -> str:
 def _finalize_wordml(context: Context, value: Any) -> Markup:
     # Values always pass through escape(): whatever a user typed is text, never markup or code.
     # A line break in a value (an address) becomes a Word line break inside the same run.
-    return _WORD_LINE_BREAK.join(escape(line) for line in _LINE_BREAK.split(_written(context, value)))
+    text = _written(context, value)
+    if "\n" not in text and "\r" not in text:
+        return escape(text)
+    return _WORD_LINE_BREAK.join(escape(line) for line in _LINE_BREAK.split(text))
 
 
 @pass_context

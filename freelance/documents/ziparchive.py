@@ -20,7 +20,6 @@ _DOS_DATE_1980_01_01 = (0 << 9) | (1 << 5) | 1
 _VERSION = 20
 _DEFLATED = 8
 _UTF8_NAME = 0x800
-COMPRESSION_LEVEL = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,9 +32,9 @@ class Member:
     deflated: bytes
 
     @classmethod
-    def of(cls, name: str, content: bytes) -> "Member":
-        """Return the member holding ``content``, compressed now."""
-        compressor = zlib.compressobj(COMPRESSION_LEVEL, zlib.DEFLATED, -15)
+    def of(cls, name: str, content: bytes, level: int = 6) -> "Member":
+        """Return the member holding ``content``, deflated now at zlib ``level`` (1 fastest, 9 smallest)."""
+        compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
         deflated = compressor.compress(content) + compressor.flush()
         return cls(name, zlib.crc32(content), len(content), deflated)
 
