@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from .documents import CompiledTemplate, RenderFailed
 from .documents.environment import TEXT_LINE
 from .errors import CannotRender, InvalidData, NotFound
-from .models import DOCUMENT_MODELS, Contract
+from .models import DOCUMENT_MODELS, DocumentData
 from .validation import problems_of
 
 _UNSAFE_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
@@ -61,10 +61,10 @@ class Template:
         return self.compiled.version
 
     @property
-    def model(self) -> type[Contract]:
+    def model(self) -> type[DocumentData]:
         return DOCUMENT_MODELS[self.kind]
 
-    def validate(self, data: Any) -> Contract:
+    def validate(self, data: Any) -> DocumentData:
         """Return ``data`` as this template's model; raise InvalidData listing every problem."""
         try:
             document = self.model.model_validate(data)
@@ -75,7 +75,7 @@ class Template:
                               [{"field": path, "message": message} for path, message in problems])
         return document
 
-    def generate(self, document: Contract) -> Generated:
+    def generate(self, document: DocumentData) -> Generated:
         """Return the rendered document for validated data (same data, same bytes).
 
         Raises CannotRender if the template fails on these values (a template fault).

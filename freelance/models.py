@@ -134,7 +134,19 @@ def _precision_problems(amounts: list[tuple[str, Decimal | None]], currency: str
             for path, value in amounts if value is not None and -value.as_tuple().exponent > digits]
 
 
-class Contract(Model):
+class DocumentData(Model):
+    """The data of one document kind: validated by pydantic, then by ``problems()``."""
+
+    def problems(self) -> list[Problem]:
+        """Return the cross-field rules the data breaks (empty when it is consistent)."""
+        return []
+
+    def context(self) -> dict[str, Any]:
+        """Return the template variables: the fields, money as Money, computed values added."""
+        return {name: getattr(self, name) for name in type(self).model_fields}
+
+
+class Contract(DocumentData):
     """What every contract has: a date, the two parties, the law that governs it."""
 
     effective_date: Date
@@ -143,14 +155,8 @@ class Contract(Model):
     governing_law: line(200) = Field(description='e.g. "the State of New York"')
     locale: LocaleTag = Field("en-US", description="BCP 47 tag for dates and money, e.g. en-US, en-GB, de-DE")
 
-    def problems(self) -> list[Problem]:
-        """Return the cross-field rules this contract breaks (empty when it is consistent)."""
-        return []
-
     def context(self) -> dict[str, Any]:
-        """Return the template variables: the fields, money as Money, computed values added."""
-        return {name: getattr(self, name) for name in type(self).model_fields} | {
-            "client": self.client.model_dump(), "freelancer": _freelancer_context(self.freelancer)}
+        return super().context() | {"client": self.client.model_dump(), "freelancer": _freelancer_context(self.freelancer)}
 
 
 def _freelancer_context(freelancer: Freelancer) -> dict[str, Any]:
@@ -224,5 +230,46 @@ class OneWayNDA(NDA):
     discloser: Literal["client", "freelancer"]
 
 
-DOCUMENT_MODELS: dict[str, type[Contract]] = {"sow": SOW, "nda-mutual": MutualNDA, "nda-one-way": OneWayNDA}
+class BudgetProject(Model):
+    title: line(200)
+    po_number: line(60) | None = None
+    cost_center: line(60) | None = None
+
+
+class BudgetLine(Model):
+    """One freelancer's line in a budget tracker: planned units at a rate, actuals and invoicing."""
+
+    freelancer: Name = Field(description="The freelancer's name")
+    role: line(120)
+    sow_number: line(40) | None = None
+    milestone: line(200) | None = None
+    planned_units: Units
+    rate: Amount
+    actual_units: Annotated[Decimal, Field(ge=0, le=100_000, max_digits=10, decimal_places=2)] = Decimal(0)
+    invoiced_amount: Annotated[Decimal, Field(ge=0, max_digits=15, decimal_places=3)] = Decimal(0)
+    status: Literal["planned", "in progress", "invoiced", "paid"] = "planned"
+
+
+class Budget(DocumentData):
+    """A budget tracker: an approved budget and the freelancer lines planned and spent against it."""
+
+    project: BudgetProject
+    currency: Currency
+    approved_budget: Amount
+    lines: list[BudgetLine] = Field(max_length=5000)
+    locale: LocaleTag = "en-US"
+
+    def problems(self) -> list[Problem]:
+        amounts = [("approved_budget", self.approved_budget)]
+        for i, line_ in enumerate(self.lines):
+            amounts += [(f"lines[{i}].rate", line_.rate), (f"lines[{i}].invoiced_amount", line_.invoiced_amount)]
+        return _precision_problems(amounts, self.currency)
+
+    def context(self) -> dict[str, Any]:
+        """Return plain values: ``project`` and each of ``lines`` as dicts, numbers as Decimal."""
+        return super().context() | {"project": self.project.model_dump(), "lines": [line_.model_dump() for line_ in self.lines]}
+
+
+DOCUMENT_MODELS: dict[str, type[DocumentData]] = {"sow": SOW, "nda-mutual": MutualNDA, "nda-one-way": OneWayNDA,
+                                                  "budget": Budget}
 """Each template kind and the model of its data."""
