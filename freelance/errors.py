@@ -40,3 +40,9 @@ class UnsupportedMedia(DomainError):
     """A body of a type the endpoint does not take."""
 
     status = 415
+
+
+class Conflict(InvalidData):
+    """The change clashes with another record (e.g. an email another freelancer has)."""
+
+    status = 409

@@ -8,9 +8,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
+from uuid import UUID
 
 from babel.numbers import get_currency_precision
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, HttpUrl, StringConstraints
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, HttpUrl, StringConstraints, ValidationInfo, field_validator
 
 from .documents import Money
 from .fields import Amount, Country, Currency, Date, LocaleTag, Name, Units, line, paragraph
@@ -34,11 +35,18 @@ class Freelancer(Model):
     country: Country = Field(description="ISO 3166-1 alpha-2 code")
     tax_id: line(50) | None = None
     rate: Amount | None = None
-    rate_unit: Literal["hour", "day"] | None = None
-    currency: Currency | None = None
+    rate_unit: Literal["hour", "day"] | None = Field(None, validate_default=True)
+    currency: Currency | None = Field(None, validate_default=True)
     skills: list[line(60)] = Field(default_factory=list, max_length=50)
     profile_url: Annotated[HttpUrl, Field(max_length=2000)] | None = Field(None, description="e.g. an Upwork profile")
     status: Literal["active", "inactive"] = "active"
+
+    @field_validator("rate_unit", "currency")
+    @classmethod
+    def _given_with_a_rate(cls, value, info: ValidationInfo):
+        if value is None and info.data.get("rate") is not None:
+            raise ValueError("is required with a rate")
+        return value
 
 
 class Client(Model):
@@ -151,9 +159,15 @@ class Contract(DocumentData):
 
     effective_date: Date
     client: Client
-    freelancer: Freelancer
+    freelancer: Freelancer | None = Field(None, description="The freelancer's details, or give freelancer_id")
+    freelancer_id: UUID | None = Field(None, description="A roster freelancer whose details fill freelancer")
     governing_law: line(200) = Field(description='e.g. "the State of New York"')
     locale: LocaleTag = Field("en-US", description="BCP 47 tag for dates and money, e.g. en-US, en-GB, de-DE")
+
+    def problems(self) -> list[Problem]:
+        if self.freelancer is None:
+            return [("freelancer", "is required (or a freelancer_id from the roster)")]
+        return []
 
     def context(self) -> dict[str, Any]:
         return super().context() | {"client": self.client.model_dump(), "freelancer": _freelancer_context(self.freelancer)}
@@ -189,7 +203,7 @@ class SOW(Contract):
         for kind, items in (("deliverables", self.deliverables), ("milestones", self.milestones)):
             found += [(f"{kind}[{i}].due_date", _outside(item.due_date, project))
                       for i, item in enumerate(items) if _outside(item.due_date, project)]
-        return found + self.fee.problems(self.milestones)
+        return super().problems() + found + self.fee.problems(self.milestones)
 
     def context(self) -> dict[str, Any]:
         currency = self.fee.currency
@@ -239,12 +253,13 @@ class BudgetProject(Model):
 class BudgetLine(Model):
     """One freelancer's line in a budget tracker: planned units at a rate, actuals and invoicing."""
 
-    freelancer: Name = Field(description="The freelancer's name")
+    freelancer: Name | None = Field(None, description="The freelancer's name, or give freelancer_id")
+    freelancer_id: UUID | None = Field(None, description="A roster freelancer whose name (and rate, if none is given) fill the line")
     role: line(120)
     sow_number: line(40) | None = None
     milestone: line(200) | None = None
     planned_units: Units
-    rate: Amount
+    rate: Amount | None = Field(None, description="Per unit; required unless the roster freelancer has one")
     actual_units: Annotated[Decimal, Field(ge=0, le=100_000, max_digits=10, decimal_places=2)] = Decimal(0)
     invoiced_amount: Annotated[Decimal, Field(ge=0, max_digits=15, decimal_places=3)] = Decimal(0)
     status: Literal["planned", "in progress", "invoiced", "paid"] = "planned"
@@ -260,10 +275,12 @@ class Budget(DocumentData):
     locale: LocaleTag = "en-US"
 
     def problems(self) -> list[Problem]:
+        found = [(f"lines[{i}].{name}", "is required (or a freelancer_id from the roster)")
+                 for i, line_ in enumerate(self.lines) for name in ("freelancer", "rate") if getattr(line_, name) is None]
         amounts = [("approved_budget", self.approved_budget)]
         for i, line_ in enumerate(self.lines):
             amounts += [(f"lines[{i}].rate", line_.rate), (f"lines[{i}].invoiced_amount", line_.invoiced_amount)]
-        return _precision_problems(amounts, self.currency)
+        return found + _precision_problems(amounts, self.currency)
 
     def context(self) -> dict[str, Any]:
         """Return plain values: ``project`` and each of ``lines`` as dicts, numbers as Decimal."""

@@ -1,41 +1,18 @@
-"""Persistence (SQLAlchemy 2): generated documents and their bytes, per tenant.
-
-SQLite by default, PostgreSQL when the URL says so; the schema is Alembic's (``migrations/``).
-A record and its bytes are written in one transaction.
-"""
+"""Generated documents and their bytes, per tenant; a record and its bytes are written in one transaction."""
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Uuid, create_engine, event, func, select
+from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Uuid, func, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
 from .catalog import Generated
+from .database import Base, UTCDateTime
 from .errors import NotFound
-
-MIGRATIONS = Path(__file__).parent / "migrations"
-
-
-class Base(DeclarativeBase):
-    pass
-
-
-class UTCDateTime(TypeDecorator):
-    """A timestamp stored in UTC and read back as UTC, also on SQLite (which forgets the zone)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_result_value(self, value, dialect):
-        return value.replace(tzinfo=timezone.utc) if value is not None and value.tzinfo is None else value
 
 
 class DocumentRecord(Base):
@@ -69,33 +46,6 @@ class Page:
     page: int
     per_page: int
     total: int
-
-
-def connect(url: str) -> Engine:
-    """Return an engine for ``url``; a SQLite file's folder is created, its foreign keys enforced."""
-    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, pool_pre_ping=True)
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
-    return engine
-
-
-def _sqlite_pragmas(connection, _record) -> None:
-    cursor = connection.cursor()
-    cursor.execute("PRAGMA foreign_keys = ON")
-    cursor.execute("PRAGMA journal_mode = WAL")
-    cursor.execute("PRAGMA busy_timeout = 10000")
-    cursor.close()
-
-
-def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest migration, keeping the data."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
 
 
 class Store:

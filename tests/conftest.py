@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from freelance.catalog import Catalog
-from freelance.store import Base, connect
+from freelance.database import Base, connect
 from freelance.web import create_app
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import inspect, text
 
-from freelance.store import DocumentRecord, upgrade
+from freelance.database import upgrade
+from freelance.store import DocumentRecord
 from freelance.web import create_app
 
 _FAILING_FILE_WRITE = {

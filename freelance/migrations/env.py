@@ -1,8 +1,9 @@
-"""Alembic environment: runs on the connection the application hands over (see store.upgrade)."""
+"""Alembic environment: runs on the connection the application hands over (see database.upgrade)."""
 from alembic import context
 from sqlalchemy import text
 
-from freelance.store import Base
+from freelance import roster, store  # noqa: F401  (their tables join the metadata)
+from freelance.database import Base
 
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)

@@ -6,8 +6,10 @@ from collections.abc import Mapping
 from flask import Flask
 
 from ..catalog import Catalog
-from ..store import Store, connect, upgrade
-from . import documents_api, errors, openapi, templates_api
+from ..database import connect, upgrade
+from ..roster import Roster
+from ..store import Store
+from . import documents_api, errors, freelancers_api, openapi, templates_api
 from .config import Settings
 
 
@@ -22,10 +24,12 @@ def create_app(config: Mapping[str, str] | None = None) -> Flask:
     if settings.MIGRATE_ON_START:
         upgrade(engine)
     app.extensions["store"] = Store(engine)
+    app.extensions["roster"] = Roster(engine)
     app.extensions["catalog"] = Catalog(settings.TEMPLATES_DIR)
 
     errors.register(app)
     app.register_blueprint(templates_api.bp)
     app.register_blueprint(documents_api.bp)
+    app.register_blueprint(freelancers_api.bp)
     app.register_blueprint(openapi.bp)
     return app

@@ -16,6 +16,7 @@ class Settings:
     DATABASE_URL: str = f"sqlite:///{ROOT / 'instance' / 'freelance.db'}"
     TEMPLATES_DIR: Path = ROOT / "templates"
     MAX_CONTENT_LENGTH: int = 1024 * 1024
+    MAX_UPLOAD_LENGTH: int = 20 * 1024 * 1024
     MIGRATE_ON_START: bool = True
     HOST: str = "127.0.0.1"
     PORT: int = 3000

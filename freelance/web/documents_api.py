@@ -3,9 +3,9 @@ from flask import Blueprint, jsonify, send_file, url_for
 from io import BytesIO
 
 from ..catalog import MEDIA_TYPES
-from ..errors import InvalidData
+from .. import generation
 from .openapi import documented
-from .requests import catalog, json_body, query, store, tenant
+from .requests import catalog, json_body, query, roster, store, tenant
 from .schemas import Document, DocumentPage, DocumentRequest, ListQuery
 
 bp = Blueprint("documents", __name__, url_prefix="/api/documents")
@@ -22,11 +22,7 @@ def _document(record) -> dict:
 @documented("Generate a document", body=DocumentRequest, responses={201: Document})
 def generate():
     request = json_body(DocumentRequest)
-    template = catalog()[request.template]
-    if request.format != template.format:
-        raise InvalidData("The format does not match the template.",
-                          [{"field": "format", "message": f"template {template.id} makes {template.format} files"}])
-    generated = template.generate(template.validate(request.data))
+    generated = generation.generate(catalog(), roster(), tenant(), request.template, request.data, request.format)
     record = store().add_document(tenant(), generated)
     response = jsonify(_document(record))
     response.status_code = 201

@@ -1,7 +1,7 @@
 """Every error as JSON, in one place: domain errors and HTTP errors alike."""
 from __future__ import annotations
 
-from flask import Flask, current_app, jsonify
+from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..errors import DomainError, InvalidData
@@ -26,7 +26,7 @@ def _domain_error(error: DomainError):
 def _http_error(error: HTTPException):
     message = _HTTP_MESSAGES.get(error.code, error.description)
     if error.code == 413:
-        message = f"The request body is larger than the {current_app.config['MAX_CONTENT_LENGTH']} bytes the server accepts."
+        message = f"The request body is larger than the {request.max_content_length} bytes the server accepts here."
     response = error_response(error.code, message)
     if error.code == 405 and error.valid_methods:
         response.headers["Allow"] = ", ".join(sorted(error.valid_methods))

@@ -50,3 +50,7 @@ def catalog():
 
 def store():
     return current_app.extensions["store"]
+
+
+def roster():
+    return current_app.extensions["roster"]

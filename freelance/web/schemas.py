@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from uuid import UUID
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, RootModel, StringConstraints, WithJsonSchema
 
-from ..models import DOCUMENT_MODELS
+from ..models import DOCUMENT_MODELS, Freelancer
+from ..roster import SORTS
 
 _DATA_SCHEMA = {"oneOf": [{"$ref": f"#/components/schemas/{model.__name__}"} for model in DOCUMENT_MODELS.values()],
                 "description": "The template's data: its schema is GET /api/templates/{id}"}
@@ -17,7 +19,7 @@ class DocumentRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     template: Annotated[str, StringConstraints(min_length=1, max_length=64)] = Field(examples=["sow"])
-    format: Literal["docx", "xlsx"] = "docx"
+    format: Literal["docx", "xlsx"] | None = Field(None, description="The template's own format when absent")
     data: Annotated[dict[str, Any], WithJsonSchema(_DATA_SCHEMA)]
 
 
@@ -68,3 +70,55 @@ class FieldError(BaseModel):
 class Error(BaseModel):
     error: str
     errors: list[FieldError]
+
+
+class FreelancerRecord(Freelancer):
+    """A freelancer of the roster."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: UUID
+    created_at: datetime
+    updated_at: datetime
+
+
+class FreelancerPage(BaseModel):
+    items: list[FreelancerRecord]
+    page: int
+    per_page: int
+    total: int
+
+
+FreelancerChanges = RootModel[Annotated[dict[str, Any], WithJsonSchema({
+    "type": "object", "description": "Any of the freelancer's fields; null clears an optional one.",
+    "properties": {name: {"$ref": "#/components/schemas/Freelancer/properties/" + name} for name in Freelancer.model_fields}})]]
+
+
+class FreelancerQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    q: Annotated[str, StringConstraints(max_length=200)] | None = Field(None, description="Words matching name, business name, email or skills")
+    status: Literal["active", "inactive"] | None = None
+    skill: Annotated[str, StringConstraints(max_length=60)] | None = None
+    country: Annotated[str, StringConstraints(min_length=2, max_length=2)] | None = None
+    sort: Literal[SORTS] = "name"
+    page: int = Field(1, ge=1, le=100_000)
+    per_page: int = Field(20, ge=1, le=100)
+
+
+class ImportQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    dry_run: bool = Field(False, description="Answer what would happen, writing nothing")
+
+
+class ImportOutcome(BaseModel):
+    """What a roster import did (or would do, in a dry run)."""
+
+    created: int
+    updated: int
+    unchanged: int
+    dry_run: bool
+    ignored_columns: list[str]
+
+
+class ExportQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    format: Literal["csv", "xlsx"] = "xlsx"

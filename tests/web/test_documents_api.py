@@ -110,7 +110,7 @@ def test_what_a_user_types_comes_out_exactly_as_typed(client, sow_data, value):
 @pytest.mark.parametrize("body, content_type, status, error", [
     ('{"template": "sow", "data":', "application/json", 400, "not valid JSON"),   # malformed
     ("[" * 50_000, "application/json", 400, "recursion limit"),                    # nested deeply
-    ("x" * (1024 * 1024 + 1), "application/json", 413, "larger than the 1048576 bytes"),  # over the limit
+    ("x" * (1024 * 1024 + 1), "application/json", 413, "larger than the 1048576 bytes the server accepts here"),  # over the limit
     ("template=sow", "application/x-www-form-urlencoded", 415, "must be JSON"),   # not JSON
     ('{"template": "sow", "data": {}, "format": "pdf"}', "application/json", 400, "not valid"),
     ('{"template": "sow", "data": []}', "application/json", 400, "not valid"),    # wrong type

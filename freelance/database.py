@@ -1,0 +1,71 @@
+"""The database: engine, declarative base, and Alembic migrations (``migrations/``).
+
+SQLite by default, PostgreSQL when the URL says so. On SQLite every transaction takes the write
+lock when it begins (BEGIN IMMEDIATE), so a read-modify-write cannot lose a concurrent update.
+"""
+from __future__ import annotations
+
+from datetime import timezone
+from decimal import Decimal
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import DateTime, Numeric, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.types import TypeDecorator
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored in UTC and read back as UTC, also on SQLite (which forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value, dialect):
+        return value.replace(tzinfo=timezone.utc) if value is not None and value.tzinfo is None else value
+
+
+class PlainDecimal(TypeDecorator):
+    """A decimal read back as written, without the trailing zeros of the column's scale (95, not 95.000)."""
+
+    impl = Numeric(18, 3)
+    cache_ok = True
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+
+def connect(url: str) -> Engine:
+    """Return an engine for ``url``; a SQLite file's folder is created, its foreign keys enforced."""
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, pool_pre_ping=True)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_connection)
+        event.listen(engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN IMMEDIATE"))
+    return engine
+
+
+def _sqlite_connection(connection, _record) -> None:
+    connection.isolation_level = None  # SQLAlchemy's "begin" event emits BEGIN itself
+    for pragma in ("foreign_keys = ON", "journal_mode = WAL", "busy_timeout = 30000"):
+        connection.execute(f"PRAGMA {pragma}")
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the newest migration, keeping the data."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")

@@ -1,0 +1,264 @@
+"""The freelancer roster of each tenant (SQLAlchemy): records, search, and all-or-nothing upserts.
+
+Email is unique per tenant, compared without case. Writers of one roster take turns (a lock per
+tenant), so concurrent imports and edits lose no update and leave no duplicate.
+"""
+from __future__ import annotations
+
+import uuid
+import zlib
+from contextlib import contextmanager
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Any, Callable
+
+from sqlalchemy import JSON, Index, String, Text, UniqueConstraint, Uuid, func, select, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
+
+from .database import Base, PlainDecimal, UTCDateTime
+from .errors import Conflict, NotFound
+from .models import Freelancer
+
+FIELDS = tuple(Freelancer.model_fields)
+SORTS = ("name", "-name", "email", "-email", "rate", "-rate", "country", "-country",
+         "created_at", "-created_at", "updated_at", "-updated_at")
+
+
+class FreelancerRecord(Base):
+    """A freelancer of a tenant's roster: the fields of ``models.Freelancer`` plus bookkeeping."""
+
+    __tablename__ = "freelancers"
+    __table_args__ = (UniqueConstraint("tenant", "email_key", name="uq_freelancers_tenant_email"),
+                      Index("ix_freelancers_tenant_name", "tenant", "name"))
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    tenant: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    business_name: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    address: Mapped[str] = mapped_column(Text)
+    country: Mapped[str] = mapped_column(String(2))
+    tax_id: Mapped[str | None] = mapped_column(String(50))
+    rate: Mapped[Decimal | None] = mapped_column(PlainDecimal)
+    rate_unit: Mapped[str | None] = mapped_column(String(8))
+    currency: Mapped[str | None] = mapped_column(String(3))
+    skills: Mapped[list[str]] = mapped_column(JSON)
+    profile_url: Mapped[str | None] = mapped_column(String(2000))
+    status: Mapped[str] = mapped_column(String(16))
+    email_key: Mapped[str] = mapped_column(String(254))
+    search_text: Mapped[str] = mapped_column(Text)
+    skill_keys: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    def details(self) -> Freelancer:
+        """Return the record's fields as the model contracts are filled from."""
+        return Freelancer.model_validate({name: getattr(self, name) for name in FIELDS})
+
+    def assign(self, freelancer: Freelancer) -> bool:
+        """Copy ``freelancer``'s fields in; return whether anything changed."""
+        values = _columns(freelancer)
+        changed = any(getattr(self, name) != value for name, value in values.items())
+        if changed:
+            for name, value in values.items():
+                setattr(self, name, value)
+            self.updated_at = _now()
+        return changed
+
+
+def _columns(freelancer: Freelancer) -> dict[str, Any]:
+    values = freelancer.model_dump(mode="python")
+    values["profile_url"] = str(freelancer.profile_url) if freelancer.profile_url else None
+    values["email_key"] = freelancer.email.lower()
+    values["search_text"] = " ".join([freelancer.name, freelancer.business_name or "", freelancer.email,
+                                      *freelancer.skills]).lower()
+    values["skill_keys"] = "|" + "|".join(skill.lower() for skill in freelancer.skills) + "|"
+    return values
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class Query:
+    """A roster search: words in ``q`` match name, business name, email or skills."""
+
+    q: str | None = None
+    status: str | None = None
+    skill: str | None = None
+    country: str | None = None
+    sort: str = "name"
+    page: int = 1
+    per_page: int = 20
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[FreelancerRecord]
+    page: int
+    per_page: int
+    total: int
+
+
+@dataclass
+class ImportCounts:
+    """What an import did (or, in a dry run, would do)."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    emails: set[str] = field(default_factory=set, repr=False)
+
+
+class Roster:
+    """The tenants' rosters; each method is one transaction."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self._session = sessionmaker(engine, expire_on_commit=False)
+
+    def search(self, tenant: str, query: Query) -> Page:
+        """Return one page of the tenant's freelancers matching ``query``."""
+        statement = select(FreelancerRecord).where(FreelancerRecord.tenant == tenant)
+        for word in (query.q or "").lower().split():
+            statement = statement.where(FreelancerRecord.search_text.contains(word, autoescape=True))
+        if query.status:
+            statement = statement.where(FreelancerRecord.status == query.status)
+        if query.country:
+            statement = statement.where(FreelancerRecord.country == query.country.upper())
+        if query.skill:
+            statement = statement.where(FreelancerRecord.skill_keys.contains(f"|{query.skill.lower()}|", autoescape=True))
+        column = getattr(FreelancerRecord, query.sort.lstrip("-"))
+        order = column.desc() if query.sort.startswith("-") else column.asc()
+        with self._session() as session:
+            total = session.scalar(select(func.count()).select_from(statement.subquery()))
+            items = session.scalars(statement.order_by(order, FreelancerRecord.id)
+                                    .limit(query.per_page).offset((query.page - 1) * query.per_page)).all()
+        return Page(list(items), query.page, query.per_page, total)
+
+    def each(self, tenant: str) -> Iterator[FreelancerRecord]:
+        """Yield every freelancer of the tenant by name, fetched a few hundred at a time."""
+        with self._session() as session:
+            statement = select(FreelancerRecord).where(FreelancerRecord.tenant == tenant)
+            yield from session.scalars(statement.order_by(FreelancerRecord.name, FreelancerRecord.id)
+                                       .execution_options(yield_per=500))
+
+    def get(self, tenant: str, freelancer_id: str) -> FreelancerRecord:
+        """Return the tenant's freelancer; raise NotFound for an unknown or other tenant's id."""
+        with self._session() as session:
+            return _find(session, tenant, freelancer_id)
+
+    def add(self, tenant: str, freelancer: Freelancer) -> FreelancerRecord:
+        """Add a freelancer; raise Conflict if the tenant already has one with this email."""
+        with self._writing(tenant) as session:
+            _refuse_clash(session, tenant, freelancer.email)
+            record = FreelancerRecord(id=uuid.uuid4(), tenant=tenant, created_at=_now(), **_columns(freelancer))
+            record.updated_at = record.created_at
+            session.add(record)
+        return record
+
+    def update(self, tenant: str, freelancer_id: str, change: Callable[[Freelancer], Freelancer]) -> FreelancerRecord:
+        """Apply ``change`` to the freelancer's current details under a row lock and store the result.
+
+        Raises NotFound, Conflict (the new email is another's), or what ``change`` raises.
+        """
+        with self._writing(tenant) as session:
+            record = _find(session, tenant, freelancer_id)
+            updated = change(record.details())
+            if updated.email.lower() != record.email_key:
+                _refuse_clash(session, tenant, updated.email)
+            record.assign(updated)
+        return record
+
+    def remove(self, tenant: str, freelancer_id: str) -> None:
+        """Remove the freelancer; documents made with it keep their snapshot of its details."""
+        with self._writing(tenant) as session:
+            session.delete(_find(session, tenant, freelancer_id))
+
+    def upsert(self, tenant: str, freelancers: Iterable[Freelancer], *, commit: bool,
+               batch: int = 500) -> ImportCounts:
+        """Create or update each freelancer by email, all in one transaction.
+
+        ``freelancers`` may raise to abandon the import (nothing is written). With ``commit=False``
+        the counts say what would happen and everything is rolled back.
+        """
+        counts = ImportCounts()
+        with self._writing(tenant, commit) as session:
+            for chunk in _chunks(freelancers, batch):
+                _upsert_chunk(session, tenant, chunk, counts)
+        return counts
+
+    @contextmanager
+    def _writing(self, tenant: str, commit: bool = True) -> Iterator[Session]:
+        """A transaction holding the tenant's roster write lock: writers of one roster take turns.
+
+        (SQLite's BEGIN IMMEDIATE is that lock; PostgreSQL takes an advisory lock per tenant.)
+        Committed at the end if ``commit``, else rolled back; rolled back on any error.
+        """
+        session = self._session()
+        try:
+            session.begin()
+            if session.get_bind().dialect.name == "postgresql":
+                session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": zlib.crc32(f"roster:{tenant}".encode())})
+            yield session
+            session.commit() if commit else session.rollback()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+
+def _chunks(items: Iterable[Freelancer], size: int) -> Iterator[list[Freelancer]]:
+    chunk: list[Freelancer] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _upsert_chunk(session: Session, tenant: str, chunk: list[Freelancer], counts: ImportCounts) -> None:
+    keys = [f.email.lower() for f in chunk]
+    existing = {r.email_key: r for r in session.scalars(
+        select(FreelancerRecord).where(FreelancerRecord.tenant == tenant, FreelancerRecord.email_key.in_(keys)))}
+    now = _now()
+    for freelancer, key in zip(chunk, keys):
+        record = existing.get(key)
+        if record is None:
+            record = FreelancerRecord(id=uuid.uuid4(), tenant=tenant, created_at=now, updated_at=now, **_columns(freelancer))
+            session.add(record)
+            existing[key] = record
+            counts.created += 1
+        elif record.assign(freelancer):
+            counts.updated += 1
+        else:
+            counts.unchanged += 1
+    session.flush()
+
+
+def _find(session: Session, tenant: str, freelancer_id: str) -> FreelancerRecord:
+    try:
+        key = uuid.UUID(str(freelancer_id))
+    except ValueError:
+        raise NotFound(f"There is no freelancer {freelancer_id!r}.") from None
+    statement = select(FreelancerRecord).where(FreelancerRecord.id == key, FreelancerRecord.tenant == tenant)
+    record = session.scalar(statement)
+    if record is None:
+        raise NotFound(f"There is no freelancer {freelancer_id!r}.")
+    return record
+
+
+def _refuse_clash(session: Session, tenant: str, email: str) -> None:
+    other = session.scalar(select(FreelancerRecord).where(FreelancerRecord.tenant == tenant,
+                                                          FreelancerRecord.email_key == email.lower()))
+    if other is not None:
+        raise Conflict(f"Freelancer {other.id} ({other.name}) already has the email {other.email}.",
+                       [{"field": "email", "message": f"is already used by freelancer {other.id}"}])

@@ -1,0 +1,262 @@
+"""Roster files: reading a CSV or .xlsx roster row by row, and writing the roster out.
+
+Columns are matched by header, ignoring case, spaces and punctuation, with the usual synonyms
+(``Full name``, ``E-mail``, ``Hourly rate``, an Upwork-style export). Rows stream: a file is never
+held in memory as a whole sheet. Exports write every value as text, never as a formula.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import IO, Any
+
+from babel import Locale
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from pydantic import ValidationError
+
+from .documents import UnsafeZip, ZipLimits, open_checked
+from .errors import BadRequest
+from .fields import COUNTRIES
+from .models import Freelancer
+
+HEADER = ("name", "business_name", "email", "phone", "address", "country", "tax_id", "rate", "rate_unit",
+          "currency", "skills", "profile_url", "status")
+"""The export's columns, in order: the canonical field names (an export imports back unchanged)."""
+
+_SYNONYMS = {
+    "name": ["name", "full name", "legal name", "freelancer", "freelancer name", "contractor", "contractor name"],
+    "business_name": ["business name", "business", "company", "company name", "trading name", "trading as", "agency"],
+    "email": ["email", "e-mail", "email address", "e-mail address", "mail"],
+    "phone": ["phone", "phone number", "telephone", "mobile", "mobile number"],
+    "address": ["address", "postal address", "street address", "location"],
+    "country": ["country", "country code", "country iso", "nationality"],
+    "tax_id": ["tax id", "tax number", "vat", "vat number", "vat id", "tin", "ein"],
+    "rate": ["rate", "hourly rate", "rate per hour", "daily rate", "day rate", "rate per day", "bill rate"],
+    "rate_unit": ["rate unit", "unit", "rate type"],
+    "currency": ["currency", "currency code", "rate currency"],
+    "skills": ["skills", "skill", "tags", "expertise"],
+    "profile_url": ["profile url", "profile", "profile link", "upwork profile", "upwork profile url", "url"],
+    "status": ["status", "state"],
+}
+_FIELD_OF = {re.sub(r"[^a-z0-9]", "", synonym): name for name, synonyms in _SYNONYMS.items() for synonym in synonyms}
+_UNIT_OF_HEADER = {"hourlyrate": "hour", "rateperhour": "hour", "dailyrate": "day", "dayrate": "day", "rateperday": "day"}
+_REQUIRED = ("name", "email", "address", "country")
+_COUNTRY_CODES = {name.lower(): code for code, name in Locale("en").territories.items() if code in COUNTRIES}
+_SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR"}
+_MONEY = re.compile(r"^(?P<pre>[A-Za-z]{3}|[$€£¥₹])?\s*(?P<amount>\d[\d,]*(?:\.\d+)?)\s*(?P<post>[A-Za-z]{3}|[$€£¥₹])?"
+                    r"\s*(?:/\s*(?P<unit>hr|hour|h|day|d))?$")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+XLSX_LIMITS = ZipLimits(max_members=500, max_total_size=200 * 1024 * 1024, max_ratio=100)
+
+
+class RosterFileRefused(BadRequest):
+    """A file that cannot be read as a roster: the message says why."""
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: int
+    column: str
+    message: str
+
+
+class RosterSheet:
+    """A roster file's columns and its rows as freelancers (or problems), read lazily."""
+
+    def __init__(self, headers: list[Any], rows: Iterator[tuple[int, list[Any]]]):
+        self._rows = rows
+        self.columns: dict[str, int] = {}
+        self.ignored = []
+        for index, header in enumerate(headers):
+            field = _FIELD_OF.get(re.sub(r"[^a-z0-9]", "", str(header or "").lower()))
+            if field and field not in self.columns:
+                self.columns[field] = index
+            elif str(header or "").strip():
+                self.ignored.append(str(header).strip())
+        self._header_of = {field: str(headers[index]).strip() for field, index in self.columns.items()}
+        self._implied_unit = next((unit for key, unit in _UNIT_OF_HEADER.items()
+                                   if "rate" in self.columns and re.sub(r"[^a-z0-9]", "", str(headers[self.columns["rate"]]).lower()) == key), None)
+        if missing := [field for field in _REQUIRED if field not in self.columns]:
+            raise RosterFileRefused(f"The roster has no column for {', '.join(missing)} "
+                                    f"(its headers: {', '.join(str(h) for h in headers if h) or 'none'}).")
+
+    def header(self, field: str) -> str:
+        """Return the file's header of ``field``'s column."""
+        return self._header_of.get(field, field)
+
+    def rows(self) -> Iterator[tuple[int, Freelancer | list[RowProblem]]]:
+        """Yield (row number as a spreadsheet shows it, freelancer or that row's problems); blank rows are skipped."""
+        for number, cells in self._rows:
+            values = {field: _text(cells[index]) if index < len(cells) else "" for field, index in self.columns.items()}
+            if not any(values.values()):
+                continue
+            yield number, self._freelancer(number, values)
+
+    def _freelancer(self, number: int, values: dict[str, str]) -> Freelancer | list[RowProblem]:
+        data: dict[str, Any] = {field: value for field, value in values.items() if value}
+        problems = []
+        if "rate" in data:
+            money = _MONEY.match(data["rate"].replace(" ", ""))
+            if money is None:
+                problems.append(RowProblem(number, self.header("rate"), f"{data['rate']!r} is not an amount"))
+            else:
+                data["rate"] = money["amount"].replace(",", "")
+                symbol = money["pre"] or money["post"]
+                data.setdefault("currency", _SYMBOLS.get(symbol, symbol) if symbol else None)
+                unit = {"hr": "hour", "hour": "hour", "h": "hour", "day": "day", "d": "day"}.get(money["unit"] or "")
+                data.setdefault("rate_unit", unit or self._implied_unit)
+        if "country" in data:
+            data["country"] = _COUNTRY_CODES.get(data["country"].lower(), data["country"])
+        if "skills" in data:
+            data["skills"] = [skill.strip() for skill in re.split(r"[,;]", data["skills"]) if skill.strip()]
+        for field in ("rate_unit", "status"):
+            if field in data and data[field]:
+                data[field] = data[field].lower()
+        data = {field: value for field, value in data.items() if value is not None}
+        try:
+            freelancer = Freelancer.model_validate(data)
+        except ValidationError as exc:
+            for error in exc.errors(include_url=False, include_input=False):
+                field = str(error["loc"][0]) if error["loc"] else "rate"
+                problems.append(RowProblem(number, self.header(field), error["msg"].removeprefix("Value error, ")))
+        return problems or freelancer
+
+
+def open_roster(stream: IO[bytes], filename: str) -> RosterSheet:
+    """Return the roster in ``stream`` (a seekable upload); raise RosterFileRefused saying why it cannot be read."""
+    head = stream.read(8)
+    stream.seek(0)
+    if not head:
+        raise RosterFileRefused("The file is empty.")
+    if head.startswith(b"PK"):
+        return _xlsx(stream)
+    if head.startswith(b"\xd0\xcf\x11\xe0") or filename.lower().endswith(".xls"):
+        raise RosterFileRefused("Old Excel (.xls) files are not read: save the roster as .xlsx or .csv.")
+    return _csv(stream)
+
+
+def _xlsx(stream: IO[bytes]) -> RosterSheet:
+    try:
+        open_checked(stream.read(), XLSX_LIMITS).close()
+        stream.seek(0)
+        workbook = load_workbook(stream, read_only=True, data_only=True)
+    except UnsafeZip as exc:
+        raise RosterFileRefused(f"The .xlsx file cannot be read: {exc}.") from None
+    except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
+        raise RosterFileRefused(f"The .xlsx file cannot be read as a workbook: {exc}.") from None
+    rows = _xlsx_rows(workbook)
+    headers = next((cells for _, cells in rows if any(c not in (None, "") for c in cells)), None)
+    if headers is None:
+        workbook.close()
+        raise RosterFileRefused("The workbook's first sheet is empty.")
+    return RosterSheet(headers, rows)
+
+
+def _xlsx_rows(workbook) -> Iterator[tuple[int, list[Any]]]:
+    try:
+        for number, cells in enumerate(workbook.worksheets[0].iter_rows(values_only=True), start=1):
+            yield number, list(cells)
+    finally:
+        workbook.close()
+
+
+def _csv(stream: IO[bytes]) -> RosterSheet:
+    encoding = _encoding(stream)
+    text = io.TextIOWrapper(stream, encoding=encoding, newline="")
+    sample = text.read(64 * 1024)
+    text.seek(0)
+    try:
+        dialect = csv.Sniffer().sniff(sample.split("\n", 1)[0] or sample, delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(text, delimiter=dialect.delimiter, quotechar='"', doublequote=True, skipinitialspace=True)
+    try:
+        headers = next(reader)
+    except StopIteration:
+        raise RosterFileRefused("The file is empty.") from None
+    except csv.Error as exc:
+        raise RosterFileRefused(f"The file is not readable as CSV: {exc}.") from None
+    return RosterSheet(headers, _csv_rows(reader))
+
+
+def _csv_rows(reader) -> Iterator[tuple[int, list[str]]]:
+    try:
+        for cells in reader:
+            yield reader.line_num, cells
+    except csv.Error as exc:
+        raise RosterFileRefused(f"Line {reader.line_num} is not valid CSV: {exc}.") from None
+
+
+def _encoding(stream: IO[bytes]) -> str:
+    """Return utf-8-sig if the whole stream decodes as UTF-8, else cp1252 (Excel's Windows CSVs)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        while chunk := stream.read(1024 * 1024):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+        encoding = "utf-8-sig"
+    except UnicodeDecodeError:
+        encoding = "cp1252"
+    stream.seek(0)
+    return encoding
+
+
+def _text(value: Any) -> str:
+    """A cell as the text a person sees, without the apostrophe that exports put before formula characters."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        value = Decimal(repr(value)).normalize()
+    text = str(value).strip()
+    if text.startswith("'") and text[1:2] in _FORMULA_START:
+        return text[1:]
+    return text
+
+
+def export_rows(records) -> Iterator[list[str]]:
+    """Yield the header and one row of plain text per freelancer record."""
+    yield list(HEADER)
+    for record in records:
+        yield [_cell_text(field, getattr(record, field)) for field in HEADER]
+
+
+def _cell_text(field: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if field == "skills":
+        return "; ".join(value)
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return str(value)
+
+
+def write_csv(rows: Iterator[list[str]]) -> Iterator[str]:
+    """Yield CSV text; a value that a spreadsheet would run as a formula gets a leading apostrophe."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    yield "\ufeff"  # Excel reads UTF-8 only with a BOM
+    for row in rows:
+        writer.writerow(["'" + value if value.startswith(_FORMULA_START) else value for value in row])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+
+
+def write_xlsx(rows: Iterator[list[str]], out: IO[bytes]) -> None:
+    """Write an .xlsx of ``rows``; every cell is a text cell, never a formula."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Roster")
+    for row in rows:
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.data_type = "s"
+            cells.append(cell)
+        sheet.append(cells)
+    workbook.save(out)

@@ -1,0 +1,66 @@
+"""Importing a roster file: every row checked, then all rows upserted by email, or none."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import IO
+
+from .errors import InvalidData
+from .models import Freelancer
+from .roster import ImportCounts, Roster
+from .roster_files import RosterSheet, RowProblem, open_roster
+
+MAX_ROWS = 200_000
+MAX_PROBLEMS = 500
+
+
+class ImportRejected(InvalidData):
+    """Rows that cannot be imported: ``errors`` holds ``{"row", "column", "message"}`` for each."""
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    counts: ImportCounts
+    ignored_columns: list[str]
+    dry_run: bool
+
+
+def import_roster(roster: Roster, tenant: str, stream: IO[bytes], filename: str, *, dry_run: bool = False,
+                  progress: Callable[[int], None] | None = None) -> ImportResult:
+    """Upsert every freelancer of the file by email, in one transaction.
+
+    Raises RosterFileRefused for an unreadable file, ImportRejected listing every problem row
+    (nothing is written). With ``dry_run`` the counts say what would happen; nothing is written.
+    """
+    sheet = open_roster(stream, filename)
+    counts = roster.upsert(tenant, _checked(sheet, progress), commit=not dry_run)
+    return ImportResult(counts, sheet.ignored, dry_run)
+
+
+def _checked(sheet: RosterSheet, progress: Callable[[int], None] | None) -> Iterator[Freelancer]:
+    """Yield the valid freelancers while no row has failed; at the end, raise if any did."""
+    problems: list[RowProblem] = []
+    first_row_of: dict[str, int] = {}
+    count = 0
+    for count, (number, row) in enumerate(sheet.rows(), start=1):
+        if progress:
+            progress(number)
+        if count > MAX_ROWS:
+            problems.append(RowProblem(number, "", f"a roster has at most {MAX_ROWS} rows: split the file"))
+            break
+        if isinstance(row, list):
+            problems += row
+            continue
+        email = row.email.lower()
+        if email in first_row_of:
+            problems.append(RowProblem(number, sheet.header("email"), f"{row.email} is also on row {first_row_of[email]}"))
+            continue
+        first_row_of[email] = number
+        if not problems:
+            yield row
+    if count == 0:
+        raise ImportRejected("The roster has headers but no freelancer rows.", [])
+    if problems:
+        shown = [{"row": p.row, "column": p.column, "message": p.message} for p in problems[:MAX_PROBLEMS]]
+        more = f" (the first {MAX_PROBLEMS} are listed)" if len(problems) > MAX_PROBLEMS else ""
+        raise ImportRejected(f"{len(problems)} problems in the roster; nothing was imported{more}.", shown)

@@ -1,0 +1,105 @@
+"""The roster over HTTP: search, create, read, update, remove, import and export freelancers."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify, request, send_file, stream_with_context, url_for
+from io import BytesIO
+from pydantic import ValidationError
+
+from ..errors import BadRequest, InvalidData
+from ..models import Freelancer
+from ..roster import Query
+from ..roster_files import export_rows, write_csv, write_xlsx
+from ..roster_import import import_roster
+from ..validation import problems_of
+from .openapi import documented
+from .requests import json_body, query, roster, tenant
+from .schemas import (ExportQuery, FreelancerChanges, FreelancerPage, FreelancerQuery, FreelancerRecord, ImportOutcome,
+                      ImportQuery)
+
+bp = Blueprint("freelancers", __name__, url_prefix="/api/freelancers")
+_UPLOAD_TYPES = ("text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/octet-stream")
+
+
+def _record(record) -> dict:
+    return FreelancerRecord.model_validate(record).model_dump(mode="json")
+
+
+@bp.get("")
+@documented("Search freelancers", query=FreelancerQuery, responses={200: FreelancerPage})
+def search():
+    params = query(FreelancerQuery)
+    page = roster().search(tenant(), Query(**params.model_dump()))
+    return jsonify({"items": [_record(r) for r in page.items], "page": page.page, "per_page": page.per_page,
+                    "total": page.total})
+
+
+@bp.post("")
+@documented("Add a freelancer", body=Freelancer, responses={201: FreelancerRecord})
+def add():
+    record = roster().add(tenant(), json_body(Freelancer))
+    response = jsonify(_record(record))
+    response.status_code = 201
+    response.headers["Location"] = url_for("freelancers.read", freelancer_id=record.id)
+    return response
+
+
+@bp.get("/<freelancer_id>")
+@documented("Read a freelancer", responses={200: FreelancerRecord})
+def read(freelancer_id: str):
+    return jsonify(_record(roster().get(tenant(), freelancer_id)))
+
+
+@bp.patch("/<freelancer_id>")
+@documented("Change a freelancer", body=FreelancerChanges, responses={200: FreelancerRecord})
+def change(freelancer_id: str):
+    changes = json_body(FreelancerChanges).root
+    if unknown := sorted(set(changes) - set(Freelancer.model_fields)):
+        raise InvalidData("The request body is not valid.", [{"field": name, "message": "is not a known field"} for name in unknown])
+
+    def apply(current: Freelancer) -> Freelancer:
+        try:
+            return Freelancer.model_validate(current.model_dump(mode="json") | changes)
+        except ValidationError as exc:
+            raise InvalidData("The changes are not valid.", problems_of(exc)) from None
+
+    return jsonify(_record(roster().update(tenant(), freelancer_id, apply)))
+
+
+@bp.delete("/<freelancer_id>")
+@documented("Remove a freelancer", responses={204: {"description": "Removed"}})
+def remove(freelancer_id: str):
+    roster().remove(tenant(), freelancer_id)
+    return "", 204
+
+
+@bp.post("/import")
+@documented("Import a roster file (CSV or .xlsx, multipart field 'file')", query=ImportQuery, responses={200: ImportOutcome})
+def import_file():
+    params = query(ImportQuery)
+    request.max_content_length = current_app.config["SETTINGS"].MAX_UPLOAD_LENGTH
+    upload = request.files.get("file")
+    if upload is None:
+        if request.mimetype not in _UPLOAD_TYPES:
+            raise BadRequest("Send the roster as a multipart upload in the field 'file', or as a CSV or .xlsx body.")
+        stream, filename = BytesIO(request.get_data(cache=False)), ""
+    else:
+        stream, filename = upload.stream, upload.filename or ""
+    result = import_roster(roster(), tenant(), stream, filename, dry_run=params.dry_run)
+    return jsonify(ImportOutcome(created=result.counts.created, updated=result.counts.updated,
+                                 unchanged=result.counts.unchanged, dry_run=result.dry_run,
+                                 ignored_columns=result.ignored_columns).model_dump())
+
+
+@bp.get("/export")
+@documented("Export the roster", query=ExportQuery, responses={200: "text/csv"})
+def export():
+    params = query(ExportQuery)
+    rows = export_rows(roster().each(tenant()))
+    if params.format == "csv":
+        return Response(stream_with_context(write_csv(rows)), mimetype="text/csv",
+                        headers={"Content-Disposition": "attachment; filename=roster.csv"})
+    out = BytesIO()
+    write_xlsx(rows, out)
+    out.seek(0)
+    return send_file(out, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     as_attachment=True, download_name="roster.xlsx")
