@@ -63,4 +63,5 @@ def _checked(sheet: RosterSheet, progress: Callable[[int], None] | None) -> Iter
     if problems:
         shown = [{"row": p.row, "column": p.column, "message": p.message} for p in problems[:MAX_PROBLEMS]]
         more = f" (the first {MAX_PROBLEMS} are listed)" if len(problems) > MAX_PROBLEMS else ""
-        raise ImportRejected(f"{len(problems)} problems in the roster; nothing was imported{more}.", shown)
+        plural = "s" if len(problems) != 1 else ""
+        raise ImportRejected(f"{len(problems)} problem{plural} in the roster; nothing was imported{more}.", shown)

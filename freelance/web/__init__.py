@@ -9,7 +9,7 @@ from ..catalog import Catalog
 from ..database import connect, upgrade
 from ..roster import Roster
 from ..store import Store
-from . import documents_api, errors, freelancers_api, openapi, templates_api
+from . import cli, documents_api, errors, freelancers_api, headers, openapi, pane, templates_api
 from .config import Settings
 
 
@@ -28,8 +28,12 @@ def create_app(config: Mapping[str, str] | None = None) -> Flask:
     app.extensions["catalog"] = Catalog(settings.TEMPLATES_DIR)
 
     errors.register(app)
+    headers.register(app)
     app.register_blueprint(templates_api.bp)
     app.register_blueprint(documents_api.bp)
     app.register_blueprint(freelancers_api.bp)
     app.register_blueprint(openapi.bp)
+    app.register_blueprint(pane.bp)
+    app.cli.add_command(cli.freelancers)
+    app.cli.add_command(cli.documents)
     return app

@@ -20,6 +20,12 @@ class Settings:
     MIGRATE_ON_START: bool = True
     HOST: str = "127.0.0.1"
     PORT: int = 3000
+    HTTPS: bool = True
+    CERT_DIR: Path = ROOT / "instance" / "certs"
+    PUBLIC_URL: str = "https://localhost:3000"
+    ADDIN_DIR: Path = ROOT / "addin"
+    MANIFEST: Path = ROOT / "manifest.xml"
+    OFFICE_JS_URL: str = "https://appsforoffice.microsoft.com/lib/1/hosted/office.js"
 
     @classmethod
     def load(cls, values: Mapping[str, str] | None = None) -> "Settings":
@@ -29,7 +35,10 @@ class Settings:
         for spec in fields(cls):
             if spec.name in values:
                 found[spec.name] = _convert(spec.type, values[spec.name], spec.name)
-        return cls(**found)
+        settings = cls(**found)
+        if not settings.PUBLIC_URL.startswith("https://"):
+            raise ValueError(f"PUBLIC_URL must be an https:// address (Office loads add-ins over HTTPS only), not {settings.PUBLIC_URL!r}")
+        return settings
 
 
 def _convert(kind: str, raw, name: str):

@@ -1,0 +1,86 @@
+"""Command line, through Flask's CLI: ``flask --app server freelancers import roster.xlsx`` and
+``flask --app server documents generate sow data.json -o out.docx``.
+
+Exit codes suit scripts: 0 done, 1 the input was refused (the reasons on stderr), 2 bad usage.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from openpyxl import load_workbook
+
+from .. import generation
+from ..errors import DomainError, InvalidData
+from ..roster_import import import_roster
+
+freelancers = AppGroup("freelancers", help="The freelancer roster.")
+documents = AppGroup("documents", help="Generated documents.")
+TENANT = "local"
+
+
+def _refused(error: DomainError) -> None:
+    """Print what was refused and why on stderr, and exit 1."""
+    click.echo(f"error: {error.message}", err=True)
+    for item in getattr(error, "errors", []) if isinstance(error, InvalidData) else []:
+        where = f"row {item['row']}, {item['column']}" if "row" in item else item["field"]
+        click.echo(f"  {where}: {item['message']}", err=True)
+    sys.exit(1)
+
+
+def _rows_in(path: Path) -> int:
+    """Roughly how many rows the file has, for the progress bar."""
+    if path.read_bytes()[:2] == b"PK":
+        workbook = load_workbook(path, read_only=True)
+        try:
+            return workbook.worksheets[0].max_row or 0
+        finally:
+            workbook.close()
+    with path.open("rb") as file:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: file.read(1 << 20), b""))
+
+
+@freelancers.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Say what would happen; write nothing.")
+def import_command(path: Path, dry_run: bool) -> None:
+    """Import a roster file (CSV or .xlsx): all rows upserted by email, or none."""
+    try:
+        with path.open("rb") as stream, click.progressbar(length=_rows_in(path), label="Importing",
+                                                          file=sys.stderr) as bar:
+            result = import_roster(current_app.extensions["roster"], TENANT, stream, path.name, dry_run=dry_run,
+                                   progress=lambda row: bar.update(max(row - bar.pos, 0)))
+    except DomainError as error:
+        _refused(error)
+    counts = result.counts
+    verb = "would create" if dry_run else "created"
+    click.echo(f"{verb} {counts.created}, updated {counts.updated}, unchanged {counts.unchanged}")
+    if result.ignored_columns:
+        click.echo(f"ignored columns: {', '.join(result.ignored_columns)}", err=True)
+
+
+@documents.command("generate")
+@click.argument("template")
+@click.argument("data_file", type=click.File("r", encoding="utf-8"))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the document (default: its own file name, here).")
+def generate_command(template: str, data_file, output: Path | None) -> None:
+    """Generate a document from TEMPLATE (e.g. sow) and a JSON file of its data, and record it."""
+    try:
+        data = json.load(data_file)
+    except ValueError as exc:
+        click.echo(f"error: {data_file.name} is not valid JSON: {exc}", err=True)
+        sys.exit(1)
+    try:
+        generated = generation.generate(current_app.extensions["catalog"], current_app.extensions["roster"],
+                                        TENANT, template, data)
+    except DomainError as error:
+        _refused(error)
+    record = current_app.extensions["store"].add_document(TENANT, generated)
+    target = output or Path(generated.filename)
+    target.write_bytes(generated.content)
+    click.echo(f"{target} ({generated.sha256}, record {record.id})")
