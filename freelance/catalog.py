@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from .documents import CompiledTemplate, RenderFailed
 from .documents.environment import TEXT_LINE
+from .documents.workbook import CompiledWorkbook
 from .errors import CannotRender, InvalidData, NotFound
 from .models import DOCUMENT_MODELS, DocumentData
 from .validation import problems_of
@@ -27,6 +28,7 @@ MEDIA_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+_COMPILERS = {"docx": CompiledTemplate, "xlsx": CompiledWorkbook}
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ class Template:
     title: str
     kind: str
     format: str
-    compiled: CompiledTemplate = field(repr=False)
+    compiled: CompiledTemplate | CompiledWorkbook = field(repr=False)
     _filename: Any = field(repr=False)
 
     @property
@@ -101,7 +103,7 @@ class Catalog:
             template_id = meta_path.stem
             data = meta_path.with_suffix(f".{meta['format']}").read_bytes()
             self._templates[template_id] = Template(
-                template_id, meta["title"], meta["kind"], meta["format"], CompiledTemplate(data),
+                template_id, meta["title"], meta["kind"], meta["format"], _COMPILERS[meta["format"]](data),
                 TEXT_LINE.from_string(meta["filename"]))
 
     def __iter__(self):

@@ -9,7 +9,7 @@ from ..catalog import Catalog
 from ..database import connect, upgrade
 from ..roster import Roster
 from ..store import Store
-from . import cli, documents_api, errors, freelancers_api, headers, openapi, pane, templates_api
+from . import budgets_api, cli, documents_api, errors, freelancers_api, headers, openapi, pane, templates_api
 from .config import Settings
 
 
@@ -32,6 +32,7 @@ def create_app(config: Mapping[str, str] | None = None) -> Flask:
     app.register_blueprint(templates_api.bp)
     app.register_blueprint(documents_api.bp)
     app.register_blueprint(freelancers_api.bp)
+    app.register_blueprint(budgets_api.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(pane.bp)
     app.cli.add_command(cli.freelancers)

@@ -8,10 +8,11 @@ from tests.conftest import TEMPLATES
 
 def test_the_shipped_templates_are_listed_with_version_and_fields(client):
     items = {item["id"]: item for item in client.get("/api/templates").json["items"]}
-    assert set(items) == {"sow", "nda-mutual", "nda-one-way"}
+    assert {(i, item["format"]) for i, item in items.items()} == {
+        ("sow", "docx"), ("nda-mutual", "docx"), ("nda-one-way", "docx"), ("budget", "xlsx")}
     for template_id, item in items.items():
-        assert item["version"] == hashlib.sha256((TEMPLATES / f"{template_id}.docx").read_bytes()).hexdigest()
-        assert item["format"] == "docx"
+        template_file = TEMPLATES / f"{template_id}.{item['format']}"
+        assert item["version"] == hashlib.sha256(template_file.read_bytes()).hexdigest()
         assert item["schema_url"] == f"/api/templates/{template_id}"
     assert {"sow_number", "client", "freelancer", "milestones", "fee"} <= set(items["sow"]["fields"])
     assert "discloser" in items["nda-one-way"]["fields"]

@@ -1,0 +1,107 @@
+"""Budget trackers for the tests: valid data, trackers rendered through the catalog, and ways to
+read them back (openpyxl, raw XML) or change them as a user would in Excel."""
+from __future__ import annotations
+
+import copy
+import io
+import re
+import warnings
+from collections.abc import Callable
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from lxml import etree
+from openpyxl.workbook.workbook import Workbook
+
+from freelance.documents.tracker import LineFigures, Totals
+from tests.documents.conftest import members_of, zip_of
+
+SHEET_PART = "xl/worksheets/sheet1.xml"
+MAIN = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+FIRST_LINE_ROW = 7
+"""The row of a generated tracker's first line (the table's header is row 6)."""
+
+BUDGET = {
+    "project": {"title": "Website relaunch", "po_number": "PO-7781", "cost_center": "MKT-204"},
+    "currency": "USD",
+    "approved_budget": "25000.00",
+    "locale": "en-US",
+    "lines": [
+        {"freelancer": "Zoe Angstrom", "role": "Designer", "sow_number": "SOW-2027-001", "milestone": "Design system",
+         "planned_units": "80", "rate": "95.00", "actual_units": "92.5", "invoiced_amount": "7600.00", "status": "invoiced"},
+        {"freelancer": "Rahul Mehta", "role": "Front-end developer", "sow_number": "SOW-2027-002", "milestone": "Portal beta",
+         "planned_units": "120", "rate": "88.50", "actual_units": "64", "status": "in progress"},
+        {"freelancer": "Zoe Angstrom", "role": "Designer", "sow_number": "SOW-2027-001", "milestone": "Launch assets",
+         "planned_units": "24", "rate": "95.00"},
+        {"freelancer": "Ana Souza", "role": "Copywriter", "milestone": "Launch copy", "planned_units": "10.5",
+         "rate": "70.25", "actual_units": "10.5", "invoiced_amount": "737.63", "status": "paid"},
+    ],
+}
+"""A valid tracker: three freelancers, one of them on two lines; Zoe's first line is over budget."""
+
+
+@pytest.fixture
+def budget_data() -> dict:
+    """Valid budget tracker data (a fresh copy: change it freely)."""
+    return copy.deepcopy(BUDGET)
+
+
+def render(catalog, data: dict) -> bytes:
+    """Return the tracker the shipped template makes of ``data`` (validated as the API does)."""
+    template = catalog["budget"]
+    return template.generate(template.validate(data)).content
+
+
+def figures(data: dict) -> list[LineFigures]:
+    """Each line's figures, computed from the data in Decimal."""
+    return [LineFigures(Decimal(line["planned_units"]), Decimal(line["rate"]), Decimal(line.get("actual_units", 0)),
+                        Decimal(line.get("invoiced_amount", 0))) for line in data["lines"]]
+
+
+def totals(data: dict) -> Totals:
+    return Totals.of(figures(data), Decimal(data["approved_budget"]))
+
+
+def load(content: bytes, *, data_only: bool = False) -> Workbook:
+    """Open a workbook with openpyxl; any warning it gives fails the test (pytest.ini)."""
+    return openpyxl.load_workbook(io.BytesIO(content), data_only=data_only)
+
+
+def saved(workbook: Workbook) -> bytes:
+    """Return a workbook as openpyxl saves it: without any cached formula value, as some tools do."""
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def edited(content: bytes, edit: Callable[[Workbook], None]) -> bytes:
+    """Return the tracker after ``edit`` changed it, saved by openpyxl (which drops cached values and charts)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # openpyxl says it drops the chart
+        workbook = load(content)
+    edit(workbook)
+    return saved(workbook)
+
+
+def with_part(content: bytes, name: str, change: Callable[[str], str]) -> bytes:
+    """Return the workbook with part ``name``'s XML text changed by ``change``."""
+    members = members_of(content)
+    members[name] = change(members[name].decode("utf-8")).encode("utf-8")
+    return zip_of(members)
+
+
+def without_cached_values(content: bytes) -> bytes:
+    """Return the workbook with every formula cell's cached value removed: only its formulas are left."""
+    return with_part(content, SHEET_PART, lambda xml: re.sub(r"(</f>)<v>[^<]*</v>", r"\1", xml))
+
+
+def xml(content: bytes, name: str = SHEET_PART) -> etree._Element:
+    return etree.fromstring(members_of(content)[name])
+
+
+def cell_xml(content: bytes, ref: str) -> etree._Element:
+    """Return the <c> element of cell ``ref`` in the Budget sheet."""
+    found = xml(content).find(f".//m:c[@r='{ref}']", MAIN)
+    assert found is not None, f"no cell {ref}"
+    return found

@@ -1,0 +1,120 @@
+"""A real spreadsheet nobody here wrote: LibreOffice opens generated trackers, recalculates them and
+saves them as CSV and .xlsx; the totals it shows are the ones Python computed."""
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+import warnings
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from freelance.documents.tracker import COLUMNS, LineFigures, Totals, freelancer_totals
+from tests.budget.conftest import BUDGET, FIRST_LINE_ROW, figures, render, totals, without_cached_values
+from tests.test_libreoffice import pytestmark  # noqa: F401  (skips where soffice is absent, never in CI)
+
+CSV_FILTER = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false"  # UTF-8, values not as shown
+TYPED = ["=1+1", "+1+2", "-1-2", "@SUM(A1:A2)", '=HYPERLINK("http://evil.example","x")', "_x0041_", "Smith & Jones <Design>"]
+COLUMN = {name: index for index, name in enumerate(COLUMNS)}
+
+
+def _many_lines() -> dict:
+    """200 lines with varied units and rates: the formulas must cover every row."""
+    lines = [{"freelancer": f"Freelancer {i % 9}", "role": "Developer", "planned_units": f"{10 + i % 37}.5",
+              "rate": f"{60 + i % 53}.25", "actual_units": f"{i % 41}.75", "invoiced_amount": f"{i * 3}.10"}
+             for i in range(200)]
+    return BUDGET | {"lines": lines, "approved_budget": "500000"}
+
+
+def _typed() -> dict:
+    lines = [dict(BUDGET["lines"][0], freelancer=text, role=text, milestone=text) for text in TYPED]
+    return BUDGET | {"lines": lines}
+
+
+def _empty() -> dict:
+    return BUDGET | {"lines": []}
+
+
+@pytest.fixture(scope="module")
+def converted(tmp_path_factory, catalog) -> Path:
+    """Trackers written to a folder and converted by LibreOffice: each <name>.csv, and typed/typed.xlsx."""
+    folder = tmp_path_factory.mktemp("libreoffice-budget")
+    trackers = {name: render(catalog, data) for name, data in
+                {"tracker": BUDGET, "many": _many_lines(), "typed": _typed(), "empty": _empty()}.items()}
+    trackers["formulas-only"] = without_cached_values(trackers["tracker"])
+    for name, content in trackers.items():
+        (folder / f"{name}.xlsx").write_bytes(content)
+    profile = f"-env:UserInstallation={(folder / 'profile').as_uri()}"
+    subprocess.run(["soffice", profile, "--headless", "--convert-to", CSV_FILTER, "--outdir", str(folder),
+                    *(str(folder / f"{name}.xlsx") for name in trackers)], check=True, capture_output=True, timeout=240)
+    subprocess.run(["soffice", profile, "--headless", "--convert-to", "xlsx", "--outdir", str(folder / "typed"),
+                    str(folder / "typed.xlsx")], check=True, capture_output=True, timeout=240)
+    return folder
+
+
+def _rows(converted: Path, name: str) -> list[list[str]]:
+    return list(csv.reader((converted / f"{name}.csv").read_text("utf-8").splitlines()))
+
+
+def _number(text: str) -> Decimal:
+    return Decimal(text[:-1]) / 100 if text.endswith("%") else Decimal(text)
+
+
+def _assert_close(shown: str, expected, what: str) -> None:
+    assert abs(_number(shown) - Decimal(expected)) < Decimal("1e-9"), f"{what}: LibreOffice shows {shown}, Python {expected}"
+
+
+def _assert_summary(rows: list[list[str]], expected: Totals) -> None:
+    approved, planned, actual, invoiced, remaining, used, over = rows[3][:7]
+    for shown, value, what in [(approved, expected.approved, "approved"), (planned, expected.planned, "planned"),
+                               (actual, expected.actual, "actual"), (invoiced, expected.invoiced, "invoiced"),
+                               (remaining, expected.remaining, "remaining"), (used, expected.used, "% used"),
+                               (over, expected.lines_over_budget, "lines over budget")]:
+        _assert_close(shown, value, what)
+
+
+@pytest.mark.parametrize("name, data", [("tracker", BUDGET), ("many", _many_lines())])
+def test_libreoffice_shows_the_totals_python_computed(converted, name, data):
+    _assert_summary(_rows(converted, name), totals(data))
+
+
+def test_libreoffice_computes_the_same_totals_from_the_formulas_alone(converted):
+    _assert_summary(_rows(converted, "formulas-only"), totals(BUDGET))
+
+
+@pytest.mark.parametrize("name, data", [("tracker", BUDGET), ("many", _many_lines())])
+def test_libreoffice_computes_every_line_and_every_freelancers_totals(converted, name, data):
+    rows = _rows(converted, name)
+    lines = figures(data)
+    for offset, figure in enumerate(lines):
+        row = rows[FIRST_LINE_ROW - 1 + offset]
+        for column, value in [("Planned amount", figure.planned), ("Actual amount", figure.actual),
+                              ("Variance", figure.variance), ("% used", figure.used)]:
+            _assert_close(row[COLUMN[column]], value, f"row {FIRST_LINE_ROW + offset} {column}")
+    by_freelancer = freelancer_totals((line["freelancer"], figure) for line, figure in zip(data["lines"], lines))
+    for offset, (name_, (planned, actual)) in enumerate(by_freelancer.items()):
+        row = rows[FIRST_LINE_ROW - 1 + offset]
+        assert row[14] == name_
+        _assert_close(row[15], planned, f"{name_} planned")
+        _assert_close(row[16], actual, f"{name_} actual")
+
+
+def test_an_empty_tracker_opens_with_zero_totals(converted):
+    rows = _rows(converted, "empty")
+    _assert_summary(rows, Totals.of([LineFigures()], Decimal(BUDGET["approved_budget"])))
+    assert rows[FIRST_LINE_ROW - 2][:2] == ["Freelancer", "Role"]
+
+
+def test_text_that_looks_like_a_formula_stays_the_same_text_through_libreoffice(converted):
+    rows = _rows(converted, "typed")
+    assert [row[COLUMN["Role"]] for row in rows[FIRST_LINE_ROW - 1:FIRST_LINE_ROW - 1 + len(TYPED)]] == TYPED
+    with warnings.catch_warnings():  # openpyxl's own limits (e.g. print areas), not the file's
+        warnings.simplefilter("ignore")
+        sheet = openpyxl.load_workbook(io.BytesIO((converted / "typed" / "typed.xlsx").read_bytes()))["Budget"]
+    for offset, text in enumerate(TYPED):
+        for column in ("Freelancer", "Role", "Milestone"):
+            cell = sheet.cell(FIRST_LINE_ROW + offset, COLUMN[column] + 1)
+            assert (cell.value, cell.data_type) == (text, "s"), f"{column} {text!r}"
