@@ -54,19 +54,21 @@ class FreelancerRecord(Base):
     skill_keys: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(64), default="local")
+    updated_by: Mapped[str] = mapped_column(String(64), default="local")
 
     def details(self) -> Freelancer:
         """Return the record's fields as the model contracts are filled from."""
         return Freelancer.model_validate({name: getattr(self, name) for name in FIELDS})
 
-    def assign(self, freelancer: Freelancer) -> bool:
-        """Copy ``freelancer``'s fields in; return whether anything changed."""
+    def assign(self, freelancer: Freelancer, by: str) -> bool:
+        """Copy ``freelancer``'s fields in as user ``by``; return whether anything changed."""
         values = _columns(freelancer)
         changed = any(getattr(self, name) != value for name, value in values.items())
         if changed:
             for name, value in values.items():
                 setattr(self, name, value)
-            self.updated_at = _now()
+            self.updated_at, self.updated_by = _now(), by
         return changed
 
 
@@ -153,16 +155,16 @@ class Roster:
         with self._session() as session:
             return _find(session, tenant, freelancer_id)
 
-    def add(self, tenant: str, freelancer: Freelancer) -> FreelancerRecord:
-        """Add a freelancer; raise Conflict if the tenant already has one with this email."""
+    def add(self, tenant: str, freelancer: Freelancer, by: str = "local") -> FreelancerRecord:
+        """Add a freelancer as user ``by``; raise Conflict if the tenant already has one with this email."""
         with self._writing(tenant) as session:
             _refuse_clash(session, tenant, freelancer.email)
-            record = FreelancerRecord(id=uuid.uuid4(), tenant=tenant, created_at=_now(), **_columns(freelancer))
-            record.updated_at = record.created_at
+            record = _new_record(tenant, freelancer, by)
             session.add(record)
         return record
 
-    def update(self, tenant: str, freelancer_id: str, change: Callable[[Freelancer], Freelancer]) -> FreelancerRecord:
+    def update(self, tenant: str, freelancer_id: str, change: Callable[[Freelancer], Freelancer],
+               by: str = "local") -> FreelancerRecord:
         """Apply ``change`` to the freelancer's current details under a row lock and store the result.
 
         Raises NotFound, Conflict (the new email is another's), or what ``change`` raises.
@@ -172,7 +174,7 @@ class Roster:
             updated = change(record.details())
             if updated.email.lower() != record.email_key:
                 _refuse_clash(session, tenant, updated.email)
-            record.assign(updated)
+            record.assign(updated, by)
         return record
 
     def remove(self, tenant: str, freelancer_id: str) -> None:
@@ -180,7 +182,7 @@ class Roster:
         with self._writing(tenant) as session:
             session.delete(_find(session, tenant, freelancer_id))
 
-    def upsert(self, tenant: str, freelancers: Iterable[Freelancer], *, commit: bool,
+    def upsert(self, tenant: str, freelancers: Iterable[Freelancer], *, commit: bool, by: str = "local",
                batch: int = 500) -> ImportCounts:
         """Create or update each freelancer by email, all in one transaction.
 
@@ -190,7 +192,7 @@ class Roster:
         counts = ImportCounts()
         with self._writing(tenant, commit) as session:
             for chunk in _chunks(freelancers, batch):
-                _upsert_chunk(session, tenant, chunk, counts)
+                _upsert_chunk(session, tenant, chunk, counts, by)
         return counts
 
     @contextmanager
@@ -225,19 +227,24 @@ def _chunks(items: Iterable[Freelancer], size: int) -> Iterator[list[Freelancer]
         yield chunk
 
 
-def _upsert_chunk(session: Session, tenant: str, chunk: list[Freelancer], counts: ImportCounts) -> None:
+def _new_record(tenant: str, freelancer: Freelancer, by: str) -> FreelancerRecord:
+    now = _now()
+    return FreelancerRecord(id=uuid.uuid4(), tenant=tenant, created_at=now, updated_at=now, created_by=by, updated_by=by,
+                            **_columns(freelancer))
+
+
+def _upsert_chunk(session: Session, tenant: str, chunk: list[Freelancer], counts: ImportCounts, by: str) -> None:
     keys = [f.email.lower() for f in chunk]
     existing = {r.email_key: r for r in session.scalars(
         select(FreelancerRecord).where(FreelancerRecord.tenant == tenant, FreelancerRecord.email_key.in_(keys)))}
-    now = _now()
     for freelancer, key in zip(chunk, keys):
         record = existing.get(key)
         if record is None:
-            record = FreelancerRecord(id=uuid.uuid4(), tenant=tenant, created_at=now, updated_at=now, **_columns(freelancer))
+            record = _new_record(tenant, freelancer, by)
             session.add(record)
             existing[key] = record
             counts.created += 1
-        elif record.assign(freelancer):
+        elif record.assign(freelancer, by):
             counts.updated += 1
         else:
             counts.unchanged += 1

@@ -26,14 +26,14 @@ class ImportResult:
 
 
 def import_roster(roster: Roster, tenant: str, stream: IO[bytes], filename: str, *, dry_run: bool = False,
-                  progress: Callable[[int], None] | None = None) -> ImportResult:
+                  progress: Callable[[int], None] | None = None, by: str = "local") -> ImportResult:
     """Upsert every freelancer of the file by email, in one transaction.
 
     Raises RosterFileRefused for an unreadable file, ImportRejected listing every problem row
     (nothing is written). With ``dry_run`` the counts say what would happen; nothing is written.
     """
     sheet = open_roster(stream, filename)
-    counts = roster.upsert(tenant, _checked(sheet, progress), commit=not dry_run)
+    counts = roster.upsert(tenant, _checked(sheet, progress), commit=not dry_run, by=by)
     return ImportResult(counts, sheet.ignored, dry_run)
 
 

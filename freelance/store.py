@@ -31,6 +31,7 @@ class DocumentRecord(Base):
     size: Mapped[int] = mapped_column(Integer)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(64), default="local")
 
 
 class DocumentFile(Base):
@@ -55,12 +56,12 @@ class Store:
         self.engine = engine
         self._session = sessionmaker(engine, expire_on_commit=False)
 
-    def add_document(self, tenant: str, generated: Generated) -> DocumentRecord:
-        """Store the record and its bytes together and return the record."""
+    def add_document(self, tenant: str, generated: Generated, by: str = "local") -> DocumentRecord:
+        """Store the record and its bytes together and return the record; ``by`` is the user's oid."""
         record = DocumentRecord(
             id=uuid.uuid4(), tenant=tenant, template=generated.template, template_version=generated.template_version,
             filename=generated.filename, format=generated.format, sha256=generated.sha256,
-            size=len(generated.content), data=generated.data, created_at=datetime.now(timezone.utc))
+            size=len(generated.content), data=generated.data, created_at=datetime.now(timezone.utc), created_by=by)
         with self._session.begin() as session:
             session.add(record)
             session.flush()

@@ -3,18 +3,23 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import httpx
 from flask import Flask
 
 from ..catalog import Catalog
 from ..database import connect, upgrade
 from ..roster import Roster
 from ..store import Store
-from . import budgets_api, cli, documents_api, errors, freelancers_api, headers, openapi, pane, templates_api
+from ..users import Users
+from . import auth, budgets_api, cli, documents_api, errors, freelancers_api, headers, openapi, pane, templates_api
 from .config import Settings
 
 
-def create_app(config: Mapping[str, str] | None = None) -> Flask:
-    """Return the app configured from ``config`` (default: the environment)."""
+def create_app(config: Mapping[str, str] | None = None, *, http: httpx.Client | None = None) -> Flask:
+    """Return the app configured from ``config`` (default: the environment).
+
+    ``http`` carries every call to Microsoft (Entra ID, Graph); tests pass one with a fake transport.
+    """
     settings = Settings.load(config)
     app = Flask(__name__, static_folder=None)
     app.config.update(MAX_CONTENT_LENGTH=settings.MAX_CONTENT_LENGTH, SETTINGS=settings)
@@ -25,10 +30,12 @@ def create_app(config: Mapping[str, str] | None = None) -> Flask:
         upgrade(engine)
     app.extensions["store"] = Store(engine)
     app.extensions["roster"] = Roster(engine)
+    app.extensions["users"] = Users(engine)
     app.extensions["catalog"] = Catalog(settings.TEMPLATES_DIR)
 
     errors.register(app)
     headers.register(app)
+    auth.register(app, http)
     app.register_blueprint(templates_api.bp)
     app.register_blueprint(documents_api.bp)
     app.register_blueprint(freelancers_api.bp)

@@ -2,11 +2,16 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from ..identity import EntraSettings
 
 ROOT = Path(__file__).resolve().parents[2]
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 @dataclass(frozen=True)
@@ -26,6 +31,22 @@ class Settings:
     ADDIN_DIR: Path = ROOT / "addin"
     MANIFEST: Path = ROOT / "manifest.xml"
     OFFICE_JS_URL: str = "https://appsforoffice.microsoft.com/lib/1/hosted/office.js"
+    ENTRA_CLIENT_ID: str = ""
+    ENTRA_TENANT_ID: str = ""
+    ENTRA_TENANTS: str = ""
+    ENTRA_CLIENT_SECRET: str = field(default="", repr=False)
+    ENTRA_API_URI: str = ""
+
+    @property
+    def identity(self) -> EntraSettings | None:
+        """Sign-in settings when ENTRA_CLIENT_ID is set (Entra ID mode), else None (local mode)."""
+        if not self.ENTRA_CLIENT_ID:
+            return None
+        # Entra ID writes ids in lower case in tokens (aud, tid); settings may not.
+        client_id = self.ENTRA_CLIENT_ID.strip().lower()
+        tenants = {t.strip().lower() for t in f"{self.ENTRA_TENANT_ID},{self.ENTRA_TENANTS}".split(",") if t.strip()}
+        api_uri = self.ENTRA_API_URI or f"api://{urlsplit(self.PUBLIC_URL).netloc}/{client_id}"
+        return EntraSettings(client_id, frozenset(tenants), api_uri, self.ENTRA_CLIENT_SECRET)
 
     @classmethod
     def load(cls, values: Mapping[str, str] | None = None) -> "Settings":
@@ -36,9 +57,31 @@ class Settings:
             if spec.name in values:
                 found[spec.name] = _convert(spec.type, values[spec.name], spec.name)
         settings = cls(**found)
-        if not settings.PUBLIC_URL.startswith("https://"):
-            raise ValueError(f"PUBLIC_URL must be an https:// address (Office loads add-ins over HTTPS only), not {settings.PUBLIC_URL!r}")
+        settings._check()
         return settings
+
+    def _check(self) -> None:
+        if not self.PUBLIC_URL.startswith("https://"):
+            raise ValueError(f"PUBLIC_URL must be an https:// address (Office loads add-ins over HTTPS only), not {self.PUBLIC_URL!r}")
+        identity = self.identity
+        if identity is None and self.HOST not in LOOPBACK:
+            raise ValueError(f"HOST={self.HOST}: without sign-in (local mode) every request acts as the one local user, "
+                             "so the server listens on 127.0.0.1 only. Set ENTRA_CLIENT_ID and ENTRA_TENANT_ID "
+                             "(see README.md, 'Sign-in with Microsoft Entra ID') to serve other machines.")
+        if identity is not None and not _is_uuid(identity.client_id):
+            raise ValueError(f"ENTRA_CLIENT_ID must be the app registration's Application (client) ID, a GUID, not {identity.client_id!r}.")
+        if identity is not None and not identity.tenants:
+            raise ValueError("ENTRA_CLIENT_ID is set but no tenant is allowed: set ENTRA_TENANT_ID or ENTRA_TENANTS.")
+        if identity is not None and not identity.client_secret:
+            raise ValueError("ENTRA_CLIENT_ID is set but ENTRA_CLIENT_SECRET is not: the server needs the app's "
+                             "client secret to act on the user's behalf (saving to OneDrive).")
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        return str(uuid.UUID(value)) == value
+    except ValueError:
+        return False
 
 
 def _convert(kind: str, raw, name: str):

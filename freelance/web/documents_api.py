@@ -1,12 +1,14 @@
 """Generated documents over HTTP: generate, list, read a record, download the file."""
-from flask import Blueprint, jsonify, send_file, url_for
+from flask import Blueprint, current_app, jsonify, send_file, url_for
 from io import BytesIO
 
 from ..catalog import MEDIA_TYPES
 from .. import generation
+from ..errors import BadRequest
 from .openapi import documented
-from .requests import catalog, json_body, query, roster, store, tenant
-from .schemas import Document, DocumentPage, DocumentRequest, ListQuery
+from .auth import current_user
+from .requests import catalog, json_body, query, roster, store, tenant, user_id
+from .schemas import Document, DocumentPage, DocumentRequest, ListQuery, SavedToOneDrive
 
 bp = Blueprint("documents", __name__, url_prefix="/api/documents")
 
@@ -14,7 +16,7 @@ bp = Blueprint("documents", __name__, url_prefix="/api/documents")
 def _document(record) -> dict:
     return Document(id=str(record.id), template=record.template, template_version=record.template_version,
                     filename=record.filename, format=record.format, sha256=record.sha256, size=record.size,
-                    created_at=record.created_at,
+                    created_at=record.created_at, created_by=record.created_by,
                     download_url=url_for("documents.download", document_id=record.id)).model_dump(mode="json")
 
 
@@ -23,7 +25,7 @@ def _document(record) -> dict:
 def generate():
     request = json_body(DocumentRequest)
     generated = generation.generate(catalog(), roster(), tenant(), request.template, request.data, request.format)
-    record = store().add_document(tenant(), generated)
+    record = store().add_document(tenant(), generated, user_id())
     response = jsonify(_document(record))
     response.status_code = 201
     response.headers["Location"] = url_for("documents.read", document_id=record.id)
@@ -53,3 +55,13 @@ def download(document_id: str):
                          download_name=record.filename, etag=record.sha256, max_age=0)
     response.headers["X-Content-SHA256"] = record.sha256
     return response
+
+
+@bp.post("/<document_id>/onedrive")
+@documented("Save a document to OneDrive", responses={200: SavedToOneDrive})
+def save_to_onedrive(document_id: str):
+    onedrive = current_app.extensions["onedrive"]
+    if onedrive is None:
+        raise BadRequest("Saving to OneDrive needs sign-in: this server runs in local mode.")
+    record, content = store().content(tenant(), document_id)
+    return jsonify(SavedToOneDrive(web_url=onedrive.save(current_user(), record.filename, content)).model_dump())

@@ -12,9 +12,9 @@ _HTTP_MESSAGES = {
 }
 
 
-def error_response(status: int, message: str, errors: list[dict] | None = None):
-    """Return the JSON error body ``{"error", "errors"}`` with ``status``."""
-    response = jsonify({"error": message, "errors": errors or []})
+def error_response(status: int, message: str, errors: list[dict] | None = None, **more):
+    """Return the JSON error body ``{"error", "errors", ...more}`` with ``status``."""
+    response = jsonify({"error": message, "errors": errors or [], **more})
     response.status_code = status
     return response
 

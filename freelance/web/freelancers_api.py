@@ -12,7 +12,7 @@ from ..roster_files import export_rows, write_csv, write_xlsx
 from ..roster_import import import_roster
 from ..validation import problems_of
 from .openapi import documented
-from .requests import json_body, query, roster, tenant
+from .requests import json_body, query, roster, tenant, user_id
 from .schemas import (ExportQuery, FreelancerChanges, FreelancerPage, FreelancerQuery, FreelancerRecord, ImportOutcome,
                       ImportQuery)
 
@@ -36,7 +36,7 @@ def search():
 @bp.post("")
 @documented("Add a freelancer", body=Freelancer, responses={201: FreelancerRecord})
 def add():
-    record = roster().add(tenant(), json_body(Freelancer))
+    record = roster().add(tenant(), json_body(Freelancer), by=user_id())
     response = jsonify(_record(record))
     response.status_code = 201
     response.headers["Location"] = url_for("freelancers.read", freelancer_id=record.id)
@@ -62,7 +62,7 @@ def change(freelancer_id: str):
         except ValidationError as exc:
             raise InvalidData("The changes are not valid.", problems_of(exc)) from None
 
-    return jsonify(_record(roster().update(tenant(), freelancer_id, apply)))
+    return jsonify(_record(roster().update(tenant(), freelancer_id, apply, by=user_id())))
 
 
 @bp.delete("/<freelancer_id>")
@@ -84,7 +84,7 @@ def import_file():
         stream, filename = BytesIO(request.get_data(cache=False)), ""
     else:
         stream, filename = upload.stream, upload.filename or ""
-    result = import_roster(roster(), tenant(), stream, filename, dry_run=params.dry_run)
+    result = import_roster(roster(), tenant(), stream, filename, dry_run=params.dry_run, by=user_id())
     return jsonify(ImportOutcome(created=result.counts.created, updated=result.counts.updated,
                                  unchanged=result.counts.unchanged, dry_run=result.dry_run,
                                  ignored_columns=result.ignored_columns).model_dump())

@@ -4,11 +4,14 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from lxml import etree
 from flask import Blueprint, Response, current_app, redirect, render_template_string, send_from_directory
 
 bp = Blueprint("pane", __name__)
 _CHECKED_IN_ORIGIN = "https://localhost:3000"
 _ICON_CACHE_SECONDS = 7 * 24 * 3600
+_OV = "http://schemas.microsoft.com/office/taskpaneappversionoverrides"
+_SSO_SCOPES = ("openid", "profile", "Files.ReadWrite")
 
 
 @lru_cache(maxsize=4)
@@ -48,8 +51,24 @@ def office_js(filename: str):
 
 @bp.get("/manifest.xml")
 def manifest():
-    """The checked-in manifest with every https://localhost:3000 address turned into this server's PUBLIC_URL."""
-    settings = _settings()
-    xml = _read(settings.MANIFEST).replace(_CHECKED_IN_ORIGIN, settings.PUBLIC_URL.rstrip("/"))
-    return Response(xml, mimetype="application/xml",
+    """The manifest for this server: see ``rendered_manifest``."""
+    return Response(rendered_manifest(_settings()), mimetype="application/xml",
                     headers={"Content-Disposition": "attachment; filename=manifest.xml"})
+
+
+@lru_cache(maxsize=4)
+def rendered_manifest(settings) -> bytes:
+    """The checked-in manifest with every https://localhost:3000 address turned into PUBLIC_URL and,
+    when sign-in is on, the WebApplicationInfo Office needs for single sign-on."""
+    xml = _read(settings.MANIFEST).replace(_CHECKED_IN_ORIGIN, settings.PUBLIC_URL.rstrip("/")).encode("utf-8")
+    identity = settings.identity
+    if identity is None:
+        return xml
+    root = etree.fromstring(xml)
+    info = etree.SubElement(root.find(f"{{{_OV}}}VersionOverrides"), f"{{{_OV}}}WebApplicationInfo")
+    etree.SubElement(info, f"{{{_OV}}}Id").text = identity.client_id
+    etree.SubElement(info, f"{{{_OV}}}Resource").text = identity.api_uri
+    scopes = etree.SubElement(info, f"{{{_OV}}}Scopes")
+    for scope in _SSO_SCOPES:
+        etree.SubElement(scopes, f"{{{_OV}}}Scope").text = scope
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 import pydantic_core
-from flask import current_app, request
+from flask import current_app, g, request
 from pydantic import BaseModel, ValidationError
 
 from ..errors import BadRequest, InvalidData, UnsupportedMedia
@@ -40,8 +40,13 @@ def query(model: type[M]) -> M:
 
 
 def tenant() -> str:
-    """Return the tenant the request acts for: ``local`` until sign-in is configured."""
-    return "local"
+    """Return the tenant the request acts for (``local`` in local mode)."""
+    return g.user.tenant
+
+
+def user_id() -> str:
+    """Return the object id of the user the request acts for (``local`` in local mode)."""
+    return g.user.oid
 
 
 def catalog():

@@ -42,7 +42,14 @@ class Document(BaseModel):
     sha256: str = Field(description="SHA-256 of the document's bytes")
     size: int
     created_at: datetime
+    created_by: str = Field(description="Object id of the user who made it (local in local mode)")
     download_url: str
+
+
+class SavedToOneDrive(BaseModel):
+    """Where the document now is in the user's OneDrive."""
+
+    web_url: str
 
 
 class DocumentPage(BaseModel):
@@ -122,3 +129,14 @@ class ImportOutcome(BaseModel):
 class ExportQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
     format: Literal["csv", "xlsx"] = "xlsx"
+
+
+class SignIn(BaseModel):
+    client_id: str
+    scopes: list[str] = Field(description="What the pane asks Office.auth.getAccessToken for")
+
+
+class ClientConfig(BaseModel):
+    """What the pane needs before its first call."""
+
+    identity: SignIn | None = Field(description="Sign-in settings; null in local mode (no sign-in)")

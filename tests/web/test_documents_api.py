@@ -19,8 +19,8 @@ def test_generating_a_sow_answers_201_with_its_record(client, catalog, sow_data)
     assert response.status_code == 201, response.json
     record = response.json
     assert set(record) == {"id", "template", "template_version", "filename", "format", "sha256", "size",
-                           "created_at", "download_url"}
-    assert (record["template"], record["format"]) == ("sow", "docx")
+                           "created_at", "created_by", "download_url"}
+    assert (record["template"], record["format"], record["created_by"]) == ("sow", "docx", "local")
     assert record["template_version"] == catalog["sow"].version
     assert record["filename"] == "SOW-2027-001 Zoe Angstrom.docx"
     assert response.headers["Location"] == f"/api/documents/{record['id']}"
@@ -128,7 +128,7 @@ def test_bad_requests_get_a_clear_json_error_never_a_500(client, body, content_t
 def test_an_unknown_template_is_404_listing_the_known_ones(client, sow_data):
     response = _generate(client, sow_data, template="lease")
     assert response.status_code == 404
-    assert "nda-mutual, nda-one-way, sow" in response.json["error"]
+    assert "budget, nda-mutual, nda-one-way, sow" in response.json["error"]
 
 
 def test_a_format_the_template_does_not_make_is_named(client, sow_data):

@@ -1,0 +1,72 @@
+"""Who each API request acts for: the local user (local mode) or the Entra ID user of its bearer token."""
+from __future__ import annotations
+
+import ipaddress
+
+import httpx
+from flask import Blueprint, Flask, current_app, g, jsonify, request
+
+from ..identity import LOCAL_USER, SCOPE, NotAllowed, NotSignedIn, OnBehalfOf, TokenVerifier, User, challenge
+from ..onedrive import OneDrive
+from .errors import error_response
+from .openapi import documented
+from .schemas import ClientConfig, SignIn
+
+bp = Blueprint("auth", __name__)
+REALM = "Freelance Toolkit"
+_PUBLIC = ("/api/config", "/api/openapi.json")
+
+
+def current_user() -> User:
+    """The user the current request acts for."""
+    return g.user
+
+
+@bp.get("/api/config")
+@documented("Client configuration", responses={200: ClientConfig})
+def client_config():
+    """What the pane needs to know before its first call: whether to sign in, and for which API."""
+    identity = current_app.config["SETTINGS"].identity
+    sign_in = None if identity is None else SignIn(client_id=identity.client_id, scopes=[f"{identity.api_uri}/{SCOPE}"])
+    return jsonify(ClientConfig(identity=sign_in).model_dump())
+
+
+def _identify() -> None:
+    if not request.path.startswith("/api/") or request.path in _PUBLIC:
+        return
+    verifier: TokenVerifier | None = current_app.extensions["token_verifier"]
+    if verifier is None:
+        if not _from_this_machine(request.remote_addr):
+            raise NotAllowed("This server runs in local mode (no sign-in) and answers this machine only.")
+        g.user = LOCAL_USER
+        return
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise NotSignedIn("Sign in: send your access token as 'Authorization: Bearer <token>'.", error="")
+    g.user = verifier.verify(token.strip())
+    current_app.extensions["users"].seen(g.user)
+
+
+def _from_this_machine(address: str | None) -> bool:
+    try:
+        return address is not None and ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
+def _not_signed_in(error: NotSignedIn):
+    response = error_response(401, error.message, **({"claims": error.claims} if error.claims else {}))
+    response.headers["WWW-Authenticate"] = challenge(error if error.error else None, REALM)
+    return response
+
+
+def register(app: Flask, http: httpx.Client | None) -> None:
+    """Identify every API request; in Entra ID mode, with tokens checked against Entra and Graph reachable."""
+    identity = app.config["SETTINGS"].identity
+    if identity and http is None:
+        http = httpx.Client(follow_redirects=False)
+    app.extensions["token_verifier"] = TokenVerifier(identity, http) if identity else None
+    app.extensions["onedrive"] = OneDrive(OnBehalfOf(identity, http), http) if identity else None
+    app.before_request(_identify)
+    app.register_error_handler(NotSignedIn, _not_signed_in)
+    app.register_blueprint(bp)
