@@ -1,0 +1,73 @@
+// Field paths as the API names them ("milestones[1].amount"): reading, writing, and placing errors.
+// Form inputs are named by these same paths, so an API error finds its input by name.
+
+/** Return the steps of `path`: "milestones[1].amount" -> ["milestones", 1, "amount"]. */
+export function parsePath(path) {
+  const steps = [];
+  for (const match of String(path).matchAll(/\[(\d+)\]|([^.[\]]+)/g)) {
+    steps.push(match[1] !== undefined ? Number(match[1]) : match[2]);
+  }
+  return steps;
+}
+
+/** Return `steps` as a path: ["milestones", 1, "amount"] -> "milestones[1].amount". */
+export function formatPath(steps) {
+  return steps.reduce((path, step) =>
+    typeof step === "number" ? `${path}[${step}]` : path ? `${path}.${step}` : step, "");
+}
+
+/** Set `value` at `path` in `target`, making the objects and arrays on the way; return `target`. */
+export function setPath(target, path, value) {
+  const steps = parsePath(path);
+  let node = target;
+  steps.forEach((step, i) => {
+    if (i === steps.length - 1) {
+      node[step] = value;
+      return;
+    }
+    node[step] ??= typeof steps[i + 1] === "number" ? [] : {};
+    node = node[step];
+  });
+  return target;
+}
+
+/** Return the value at `path` in `source`, or undefined. */
+export function getPath(source, path) {
+  return parsePath(path).reduce((node, step) => (node == null ? undefined : node[step]), source);
+}
+
+/** Return `path` and each enclosing path, innermost first: "a[1].b" -> ["a[1].b", "a[1]", "a"]. */
+export function ancestors(path) {
+  const steps = parsePath(path);
+  return steps.map((_, i) => formatPath(steps.slice(0, steps.length - i)));
+}
+
+/**
+ * Place each API error `{field, message}` at the innermost of its paths that `hasTarget(path)` accepts.
+ * Return `{placed: Map(path -> [messages]), unmatched: [errors]}`; unmatched errors go to a summary.
+ */
+export function placeErrors(errors, hasTarget) {
+  const placed = new Map();
+  const unmatched = [];
+  for (const error of errors ?? []) {
+    const target = error.field ? ancestors(error.field).find(hasTarget) : undefined;
+    if (target === undefined) {
+      unmatched.push(error);
+    } else {
+      placed.set(target, [...(placed.get(target) ?? []), error.message]);
+    }
+  }
+  return { placed, unmatched };
+}
+
+/** Return a path as a person reads it: "milestones[1].amount" -> "Milestones 2, amount". */
+export function describePath(path) {
+  if (!path || path === "(body)") return "The request";
+  const words = [];
+  for (const step of parsePath(path)) {
+    if (typeof step === "number") words[words.length - 1] += ` ${step + 1}`;
+    else words.push(step.replaceAll("_", " "));
+  }
+  const text = words.join(", ");
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

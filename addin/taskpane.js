@@ -1,0 +1,80 @@
+// Wiring: wait for Office, learn the host (Word, Excel, or a plain browser), and show the view
+// the ribbon button asked for (?view=sow|nda|details|budget|lines|help).
+
+import { createApi } from "./api.js";
+import { officeHost } from "./host.js";
+import { mountBudget, mountLines } from "./views/budget.js";
+import { mountDetails } from "./views/details.js";
+import { mountNda } from "./views/nda.js";
+import { mountSow } from "./views/sow.js";
+
+const VIEWS = { sow: mountSow, nda: mountNda, details: mountDetails, budget: mountBudget, lines: mountLines, help: () => {} };
+const FIRST_VIEW = { word: "sow", excel: "budget", browser: "sow" };
+const HOST_NAMES = { word: "Word", excel: "Excel", browser: "Browser" };
+
+function supports(set, version) {
+  try {
+    return Boolean(globalThis.Office?.context?.requirements?.isSetSupported(set, version));
+  } catch {
+    return false;
+  }
+}
+
+async function start() {
+  const host = await officeHost();
+  const env = {
+    host,
+    api: createApi(),
+    Office: globalThis.Office,
+    Word: globalThis.Word,
+    Excel: globalThis.Excel,
+    // insertWorksheetsFromBase64 arrived with ExcelApi 1.13; older Excel gets the download.
+    canInsertWorksheets: host === "excel" && supports("ExcelApi", "1.13"),
+  };
+  document.body.classList.add(`host-${host}`);
+  const badge = document.getElementById("host-badge");
+  badge.textContent = HOST_NAMES[host];
+  badge.hidden = false;
+  document.getElementById("browser-banner").hidden = host !== "browser";
+
+  const tabs = document.getElementById("tabs");
+  for (const tab of tabs.querySelectorAll("a")) tab.hidden = !tab.dataset.hosts.split(" ").includes(host);
+  tabs.hidden = false;
+
+  const mounted = new Set();
+  function show(name, { focus = false } = {}) {
+    if (!(name in VIEWS)) name = FIRST_VIEW[host];
+    for (const section of document.querySelectorAll("main > .view")) section.hidden = section.dataset.view !== name;
+    const section = document.getElementById(`view-${name}`);
+    if (!mounted.has(name)) {
+      VIEWS[name](section, env);
+      mounted.add(name);
+    }
+    for (const tab of tabs.querySelectorAll("a")) {
+      if (tab.dataset.view === name) tab.setAttribute("aria-current", "page");
+      else tab.removeAttribute("aria-current");
+    }
+    const title = document.getElementById("view-title");
+    title.textContent = section.dataset.title;
+    document.title = `${section.dataset.title} · Freelance Toolkit`;
+    if (focus) title.focus();
+  }
+
+  // Switching views keeps what was typed in the others (no reload).
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest("a[data-view], a[data-goto]");
+    if (!link || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    event.preventDefault();
+    show(link.dataset.view ?? link.dataset.goto, { focus: true });
+  });
+
+  document.getElementById("loading").remove();
+  show(new URLSearchParams(location.search).get("view") ?? FIRST_VIEW[host]);
+  document.body.dataset.ready = "true";
+}
+
+start().catch((error) => {
+  const loading = document.getElementById("loading");
+  if (loading) loading.textContent = `The toolkit could not start: ${error.message}`;
+  throw error;
+});

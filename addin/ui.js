@@ -1,0 +1,98 @@
+// Small pieces every view uses: status messages, busy buttons, downloads, remembered values.
+
+/** Show `text` in a status element, tone "info", "ok", "busy" or "error"; `link` {href, label, download} follows it. */
+export function setStatus(element, text, tone = "info", link = null) {
+  element.textContent = text;
+  element.dataset.tone = tone;
+  if (link) {
+    const anchor = element.ownerDocument.createElement("a");
+    anchor.href = link.href;
+    anchor.textContent = link.label;
+    if (link.download) anchor.download = link.download;
+    element.append(" ", anchor);
+  }
+}
+
+const busy = new WeakSet();
+
+/** Run `work` with `button`'s form (its buttons disabled) marked busy; a second run meanwhile is ignored. */
+export async function whileBusy(button, work) {
+  const form = button.form ?? button;
+  if (busy.has(form)) return undefined;
+  busy.add(form);
+  const buttons = button.form ? [...form.querySelectorAll("button")] : [button];
+  buttons.forEach((each) => { each.disabled = true; });
+  button.setAttribute("aria-busy", "true");
+  try {
+    return await work();
+  } finally {
+    busy.delete(form);
+    button.removeAttribute("aria-busy");
+    buttons.forEach((each) => { each.disabled = false; });
+  }
+}
+
+/**
+ * Save a generated document. In a browser: a download link clicked for the user. Inside Office,
+ * where a task pane cannot download, the file opens in the default browser instead.
+ */
+export function download(record, env, doc = globalThis.document) {
+  const url = new URL(record.download_url, doc.baseURI).href;
+  if (env.host !== "browser" && env.Office?.context?.ui?.openBrowserWindow) {
+    env.Office.context.ui.openBrowserWindow(url);
+    return;
+  }
+  const link = doc.createElement("a");
+  link.href = url;
+  link.download = record.filename;
+  link.hidden = true;
+  doc.body.append(link);
+  link.click();
+  link.remove();
+}
+
+const STORE_KEY = "freelance-toolkit.remembered";
+
+/** Return the values remembered on this computer (an object; empty when none or no storage). */
+export function remembered() {
+  try {
+    return JSON.parse(localStorage.getItem(STORE_KEY) ?? "{}") ?? {};
+  } catch {
+    return {};
+  }
+}
+
+/** Remember `values` (merged into what is kept), or forget everything when `values` is null. */
+export function remember(values) {
+  try {
+    if (values === null) localStorage.removeItem(STORE_KEY);
+    else localStorage.setItem(STORE_KEY, JSON.stringify({ ...remembered(), ...values }));
+  } catch {
+    // Storage can be unavailable (private mode, a locked-down host): remembering is a convenience.
+  }
+}
+
+/** The locales documents can be written in: dates in words and money per locale. */
+export const LOCALES = [["en-US", "English (United States)"], ["en-GB", "English (United Kingdom)"],
+  ["en-CA", "English (Canada)"], ["en-AU", "English (Australia)"], ["en-IE", "English (Ireland)"],
+  ["de-DE", "Deutsch (Deutschland)"], ["fr-FR", "Français (France)"], ["es-ES", "Español (España)"],
+  ["nl-NL", "Nederlands (Nederland)"], ["it-IT", "Italiano (Italia)"], ["pt-BR", "Português (Brasil)"]];
+
+/** Fill each empty <select data-slot-locale> under `root` with LOCALES, choosing `preferred`. */
+export function fillLocales(root, preferred = "en-US") {
+  for (const select of root.querySelectorAll("select[data-slot-locale]")) {
+    select.replaceChildren(...LOCALES.map(([tag, name]) => {
+      const option = select.ownerDocument.createElement("option");
+      option.value = tag;
+      option.textContent = name;
+      option.selected = tag === preferred;
+      return option;
+    }));
+  }
+}
+
+/** Return today's date as ISO 8601 (local time), the value of an <input type=date>. */
+export function today() {
+  const now = new Date();
+  return new Date(now.getTime() - now.getTimezoneOffset() * 60000).toISOString().slice(0, 10);
+}

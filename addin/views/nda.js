@@ -1,0 +1,19 @@
+// The NDA view: the contract form, mutual or one-way (then: which party discloses).
+
+import { mountContract } from "./contract.js";
+
+export function mountNda(section, env) {
+  const form = section.querySelector("form");
+  const discloser = form.querySelector("[data-discloser]");
+  const kind = () => form.querySelector("input[name=nda_kind]:checked").value;
+
+  function showKind() {
+    const oneWay = kind() === "nda-one-way";
+    discloser.hidden = !oneWay;
+    discloser.disabled = !oneWay;
+  }
+
+  form.querySelector("[data-nda-kind]").addEventListener("change", showKind);
+  mountContract(form, env, { template: kind });
+  showKind();
+}

@@ -1,0 +1,412 @@
+"""The task pane in a real browser: headless Chromium drives the pane served by the real server as a
+hiring manager would, and reads back what it downloads. In a plain browser the real office.js loads
+(from npm); for Word and Excel a stand-in for office.js plays Microsoft's side and records what the
+pane asks the host to do."""
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import OFFICE_JS
+from tests.reading import text_of
+
+CHROMIUM = "/usr/bin/chromium"
+# In CI (CI=true) these never skip: a missing browser, Playwright or office.js fails the run instead.
+_ABSENT_LOCALLY = not os.environ.get("CI")
+try:
+    from playwright.sync_api import expect, sync_playwright
+except ImportError:
+    if not _ABSENT_LOCALLY:
+        raise
+    sync_playwright = None
+
+pytestmark = [
+    pytest.mark.skipif(_ABSENT_LOCALLY and sync_playwright is None,
+                       reason="Playwright for Python is not installed: pip install -r requirements-dev.txt"),
+    pytest.mark.skipif(_ABSENT_LOCALLY and not os.access(CHROMIUM, os.X_OK),
+                       reason=f"Chromium is not installed at {CHROMIUM}: apt-get install -y chromium"),
+    pytest.mark.skipif(_ABSENT_LOCALLY and not (OFFICE_JS / "office.js").exists(),
+                       reason="office.js from npm is missing: npm ci"),
+]
+
+ZOE = {"name": "Zoe Angstrom", "business_name": "Angstrom Design LLC", "email": "zoe@angstrom.example",
+       "phone": "+1 206 555 0134", "address": "12 Pike Street\nSeattle, WA 98101", "country": "US",
+       "rate": "85.00", "rate_unit": "hour", "currency": "USD", "skills": ["Branding", "Illustration"]}
+CLIENT = {"client.name": "Contoso Ltd", "client.address": "1 Microsoft Way\nRedmond, WA 98052",
+          "client.signatory_name": "Megan Bowen", "client.signatory_title": "Head of Procurement",
+          "client.email": "megan@contoso.com"}
+
+
+@pytest.fixture(scope="module")
+def roster_freelancer(server_url) -> dict:
+    """Zoe Angstrom, added to the roster through the API."""
+    request = urllib.request.Request(f"{server_url}/api/freelancers", data=json.dumps(ZOE).encode(),
+                                     headers={"Content-Type": "application/json"}, method="POST")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 201
+        return json.load(response)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--no-first-run"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def pane(browser, server_url, roster_freelancer):
+    """Open the pane at 360 px wide: ``pane(view, width=)`` returns the page once the pane is ready;
+    ``office_js=`` serves a stand-in for office.js (a fake host), ``block_office_js=`` none at all.
+
+    Whatever the page logs as an error (a script error, a CSP violation, a failed request) fails the
+    test, unless it contains one of ``allowed`` (e.g. the 400 of a validation error the test provokes).
+    """
+    context = browser.new_context(viewport={"width": 360, "height": 900}, accept_downloads=True)
+    problems: list[str] = []
+
+    def open_pane(view: str, width: int = 360, block_office_js: bool = False, allowed: tuple[str, ...] = (),
+                  office_js: str | None = None):
+        page = context.new_page()
+        page.set_viewport_size({"width": width, "height": 900})
+        page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+        page.on("console", lambda message: problems.append(f"console: {message.text}")
+                if message.type == "error" and not any(text in message.text for text in allowed)
+                and not _office_js_telemetry(message) else None)
+        if block_office_js:
+            page.route("**/vendor/office-js/office.js", lambda route: route.abort("internetdisconnected"))
+        if office_js is not None:
+            page.route("**/vendor/office-js/office.js",
+                       lambda route: route.fulfill(body=office_js, content_type="text/javascript"))
+        page.goto(f"{server_url}/taskpane.html?view={view}")
+        expect(page.locator("body")).to_have_attribute("data-ready", "true")
+        return page
+
+    yield open_pane
+    context.close()
+    assert problems == []
+
+
+def _office_js_telemetry(message) -> bool:
+    # Outside Office, office.js frames Microsoft's telemetry proxy in a hidden iframe (style="display:none")
+    # a few seconds after loading; the pane's CSP blocks both, which is as it should be.
+    return "/vendor/office-js/" in message.location.get("url", "") and (
+        "Applying inline style" in message.text or "telemetryservice.firstpartyapps.oaspapps.com" in message.text)
+
+
+def fill(form, values: dict[str, str]) -> None:
+    """Type each value into the control named by its field path."""
+    for name, value in values.items():
+        form.locator(f'[name="{name}"]').fill(value)
+
+
+def choose_roster_freelancer(form, typed: str, name: str) -> None:
+    """Search the roster as a person types, then choose with the keyboard (arrow down, Enter)."""
+    search = form.get_by_role("combobox", name="Search the roster")
+    search.press_sequentially(typed, delay=40)
+    expect(form.get_by_role("option", name=re.compile(name))).to_be_visible()
+    search.press("ArrowDown")
+    search.press("Enter")
+    expect(form.locator(".picked-name")).to_have_text(name)
+
+
+def fill_sow(form, second_milestone_amount: str) -> None:
+    fill(form, CLIENT)
+    form.get_by_label("Project title").fill("Brand refresh")
+    form.get_by_label("Summary").fill("Refresh the Contoso brand for the 2027 product line.")
+    form.get_by_label("Start date").fill("2027-01-11")
+    form.get_by_label("End date").fill("2027-03-31")
+    form.get_by_label("SOW number").fill("SOW-2027-014")
+    form.get_by_label("Effective date").fill("2027-01-04")
+    form.get_by_label("In scope").fill("Logo redesign\nColour palette and typography")
+    fill(form, {"deliverables[0].name": "Logo", "deliverables[0].description": "Primary and secondary logo",
+                "deliverables[0].acceptance_criteria": "Approved in writing by the CMO",
+                "deliverables[0].due_date": "2027-02-01"})
+    form.get_by_label("Fee model").select_option("fixed")
+    form.get_by_label("Fixed fee").fill("7500.00")
+    fill(form, {"milestones[0].name": "Kick-off", "milestones[0].due_date": "2027-01-15", "milestones[0].amount": "2500.00"})
+    form.get_by_role("button", name="Add milestone").click()
+    fill(form, {"milestones[1].name": "Final delivery", "milestones[1].due_date": "2027-03-31",
+                "milestones[1].amount": second_milestone_amount})
+    form.get_by_label("Governing law").fill("the State of Washington")
+
+
+def test_a_hiring_manager_picks_a_roster_freelancer_fills_a_sow_and_downloads_it(pane, artifacts):
+    page = pane("sow")
+    form = page.locator("#sow-form")
+    choose_roster_freelancer(form, "angst", "Zoe Angstrom")
+    expect(form.locator(".picked")).to_contain_text("Angstrom Design LLC · $85.00/hour")
+    expect(form.get_by_label("Currency")).to_have_value("USD")  # from the roster
+    fill_sow(form, second_milestone_amount="5000.00")
+    expect(form.locator("[data-fee-total]")).to_have_text("Fixed fee $7,500.00: the milestones add up to it.")
+    page.screenshot(path=artifacts / "taskpane-sow-filled-360.png", full_page=True)
+
+    with page.expect_download() as download:
+        form.get_by_role("button", name="Download .docx").click()
+    expect(form.locator("[data-status]")).to_contain_text("is ready")
+    assert download.value.suggested_filename == "SOW-2027-014 Zoe Angstrom.docx"
+    text = text_of(Path(download.value.path()).read_bytes())
+    for expected in ("Zoe Angstrom", "Angstrom Design LLC", "12 Pike Street", "Contoso Ltd", "Brand refresh",
+                     "$7,500.00", "$2,500.00", "$5,000.00", "Approved in writing by the CMO"):
+        assert expected in text, f"{expected!r} missing from the downloaded SOW"
+
+    # Next time, the company is filled in and its section folded away.
+    again = pane("nda").locator("#nda-form")
+    expect(again.locator("[data-client-note]")).to_have_text("Contoso Ltd")
+    expect(again.locator('[name="client.signatory_name"]')).to_have_value("Megan Bowen")
+    expect(again.get_by_label("Governing law")).to_have_value("the State of Washington")
+
+
+def test_an_api_validation_error_appears_next_to_its_field(pane, artifacts):
+    page = pane("sow", width=320, allowed=("status of 400",))
+    form = page.locator("#sow-form")
+    choose_roster_freelancer(form, "zoe", "Zoe Angstrom")
+    fill_sow(form, second_milestone_amount="5000.555")  # USD has cents, not thousandths
+
+    form.get_by_role("button", name="Download .docx").click()
+    amount = form.locator('[name="milestones[1].amount"]')
+    expect(amount).to_have_attribute("aria-invalid", "true")
+    beside = form.locator(".field", has=page.locator('[name="milestones[1].amount"]')).locator(".field-error")
+    expect(beside).to_have_text("USD amounts have at most 2 decimal places")
+    expect(amount).to_have_attribute("aria-describedby", re.compile(beside.get_attribute("id")))
+    summary = form.locator("[data-error-summary]")
+    expect(summary).to_be_visible()
+    expect(summary).to_contain_text("Milestone 2, amount: USD amounts have at most 2 decimal places")
+    expect(form.locator("[data-status]")).to_contain_text("Fix the")
+    page.screenshot(path=artifacts / "taskpane-sow-errors-320.png", full_page=False)
+    amount.scroll_into_view_if_needed()
+    page.screenshot(path=artifacts / "taskpane-sow-error-beside-field-320.png")
+
+    # Corrected, the same form goes through and the messages go away.
+    amount.fill("5000")
+    with page.expect_download():
+        form.get_by_role("button", name="Download .docx").click()
+    expect(form.locator(".field-error")).to_have_count(0)
+    expect(summary).to_be_hidden()
+
+
+def test_outside_office_the_pane_says_so_hides_what_needs_a_host_and_offers_downloads(pane, artifacts):
+    page = pane("sow")
+    expect(page.locator("#host-badge")).to_have_text("Browser")
+    expect(page.locator("#browser-banner")).to_be_visible()
+    expect(page.get_by_role("button", name="Insert into document")).to_be_hidden()
+    expect(page.locator("#sow-form").get_by_role("button", name="Download .docx")).to_be_visible()
+    tabs = page.get_by_role("navigation", name="Views").get_by_role("link")
+    expect(tabs).to_have_text(["SOW", "NDA", "Budget", "Help"])
+    page.screenshot(path=artifacts / "taskpane-sow-empty-360.png")
+
+    page.get_by_role("link", name="NDA").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Non-disclosure agreement")
+    page.get_by_text("One party").click()
+    expect(page.get_by_role("group", name="Which party discloses?")).to_be_visible()
+    expect(page.locator("#nda-form").get_by_role("button", name="Download .docx")).to_be_visible()
+    page.set_viewport_size({"width": 400, "height": 900})
+    page.screenshot(path=artifacts / "taskpane-nda-400.png", full_page=True)
+
+    details = pane("details")
+    expect(details.get_by_role("heading", name="Open a contract in Word")).to_be_visible()
+    expect(details.locator("#details-form")).to_be_hidden()
+    lines = pane("lines")
+    expect(lines.get_by_role("heading", name="Open a tracker in Excel")).to_be_visible()
+    budget = pane("budget")
+    expect(budget.get_by_role("button", name="Insert tracker")).to_be_hidden()
+    expect(budget.get_by_role("button", name="Download .xlsx")).to_be_visible()
+    budget.screenshot(path=artifacts / "taskpane-budget-360.png", full_page=True)
+
+
+def test_the_pane_loads_office_js_and_still_works_when_it_cannot(pane):
+    page = pane("sow")
+    assert page.evaluate("typeof Office.onReady") == "function"
+    page.wait_for_timeout(4000)  # office.js keeps working a few seconds after onReady: nothing it does may break the pane
+    choose_roster_freelancer(page.locator("#sow-form"), "zoe", "Zoe Angstrom")
+    offline = pane("sow", block_office_js=True, allowed=("ERR_INTERNET_DISCONNECTED",))
+    assert offline.evaluate("typeof window.Office") == "undefined"
+    expect(offline.locator("#host-badge")).to_have_text("Browser")
+    choose_roster_freelancer(offline.locator("#sow-form"), "zoe", "Zoe Angstrom")
+
+
+@pytest.mark.parametrize("view", ["sow", "nda", "budget", "help"])
+def test_every_control_has_a_label_and_the_pane_fits_320_pixels(pane, view):
+    page = pane(view, width=320)
+    page.locator("details:not([open]) > summary").evaluate_all("nodes => nodes.forEach(n => n.click())")
+    unlabelled = page.evaluate("""() => [...document.querySelectorAll('input, select, textarea')]
+        .filter(el => el.type !== 'hidden' && el.offsetParent !== null)
+        .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby'))
+        .map(el => el.name || el.outerHTML)""")
+    assert unlabelled == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320, "the pane scrolls sideways at 320 px"
+
+
+def test_a_budget_tracker_with_a_roster_line_downloads_and_shows_its_summary(pane, artifacts):
+    page = pane("budget")
+    form = page.locator("#budget-form")
+    form.get_by_label("Project title").fill("Brand refresh")
+    form.get_by_label("Approved budget").fill("10000")
+    search = form.get_by_role("combobox", name="Add a freelancer from the roster")
+    search.press_sequentially("zoe", delay=40)
+    expect(form.get_by_role("option", name=re.compile("Zoe Angstrom"))).to_be_visible()
+    search.press("Enter")
+    expect(form.locator("[data-line-who]")).to_have_text("Zoe Angstrom · Angstrom Design LLC · $85.00/hour")
+    expect(form.get_by_label("Currency")).to_have_value("USD")
+    expect(form.locator('[name="lines[0].rate"]')).to_have_value(re.compile(r"^85(\.0+)?$"))  # the roster's rate
+    fill(form, {"lines[0].role": "Brand designer", "lines[0].milestone": "Logo", "lines[0].planned_units": "40"})
+
+    with page.expect_download() as download:
+        form.get_by_role("button", name="Download .xlsx").click()
+    assert download.value.suggested_filename == "Budget Brand refresh.xlsx"
+    summary = page.get_by_role("region", name="Tracker summary")
+    expect(summary).to_be_visible()
+    figures = dict(zip(summary.locator("dt").all_inner_texts(), summary.locator("dd").all_inner_texts()))
+    assert figures["Approved budget"] == "$10,000.00"
+    assert figures["Planned"] == "$3,400.00"  # 40 hours at $85.00
+    assert figures["Remaining"] == "$10,000.00"
+    assert figures["Lines over budget"] == "0"
+    page.screenshot(path=artifacts / "taskpane-budget-summary-360.png", full_page=True)
+
+
+# Inside Word: office.js replaced by a stand-in for Microsoft's side, which says the host is Word and
+# records what the pane asks Word to do. The pane's own code runs unchanged.
+FAKE_WORD = """
+window.Office = {
+  HostType: { Word: "Word", Excel: "Excel" },
+  onReady: () => Promise.resolve({ host: "Word", platform: "PC" }),
+  context: { requirements: { isSetSupported: () => true }, ui: { openBrowserWindow: (url) => window.opened.push(url) } },
+};
+window.opened = [];
+window.inserted = [];
+window.controls = { "freelancer.name": ["Zoe A.", "Zoe A."], "freelancer.address": ["1 Old Road"],
+                    "freelancer.phone": ["+1 000"], "freelancer.tax_id": ["98-7654321"] };
+window.Word = { run: async (batch) => batch({
+  document: {
+    body: { insertFileFromBase64: (base64, location) => window.inserted.push({ base64, location }) },
+    contentControls: { getByTag: (tag) => ({
+      load() {},
+      get items() {
+        return (window.controls[tag] || []).map((text, i) => ({
+          insertText: (value, location) => { window.controls[tag][i] = value; },
+        }));
+      },
+    }) },
+  },
+  sync: async () => {},
+}) };
+"""
+
+
+def test_in_word_insert_replaces_the_document_body_with_the_generated_sow(pane, artifacts):
+    page = pane("sow", office_js=FAKE_WORD)
+    expect(page.locator("#host-badge")).to_have_text("Word")
+    expect(page.locator("#browser-banner")).to_be_hidden()
+    tabs = page.get_by_role("navigation", name="Views").get_by_role("link")
+    expect(tabs).to_have_text(["SOW", "NDA", "Freelancer details", "Help"])
+    form = page.locator("#sow-form")
+    choose_roster_freelancer(form, "zoe", "Zoe Angstrom")
+    fill_sow(form, second_milestone_amount="5000")
+    form.get_by_role("button", name="Insert into document").click()
+    expect(form.locator("[data-status]")).to_have_text("Inserted “SOW-2027-014 Zoe Angstrom.docx” into this document.")
+    page.screenshot(path=artifacts / "taskpane-word-sow-inserted-360.png")
+
+    [inserted] = page.evaluate("window.inserted")
+    assert inserted["location"] == "Replace"
+    text = text_of(base64.b64decode(inserted["base64"]))
+    assert "Zoe Angstrom" in text and "$7,500.00" in text
+
+
+def test_in_word_freelancer_details_refills_each_tagged_field_and_says_how_many(pane, artifacts):
+    page = pane("details", office_js=FAKE_WORD)
+    form = page.locator("#details-form")
+    form.get_by_role("button", name="Update freelancer details").click()
+    expect(form.locator("[data-status]")).to_contain_text("Choose the freelancer first")
+    search = form.get_by_role("combobox", name="Freelancer in this contract")
+    search.press_sequentially("angstrom", delay=40)
+    expect(form.get_by_role("option", name=re.compile("Zoe Angstrom"))).to_be_visible()
+    search.press("ArrowDown")
+    search.press("Enter")
+    form.get_by_role("button", name="Update freelancer details").click()
+    expect(form.locator("[data-status]")).to_have_text(
+        "Updated 4 fields with Zoe Angstrom's details (name, phone, address). "
+        "Left as they were, since the roster has no value: tax id.")
+    controls = page.evaluate("window.controls")
+    assert controls["freelancer.name"] == ["Zoe Angstrom", "Zoe Angstrom"]
+    assert controls["freelancer.phone"] == ["+1 206 555 0134"]
+    assert controls["freelancer.address"] == ["12 Pike Street\vSeattle, WA 98101"]  # a line break, not a new paragraph
+    assert controls["freelancer.tax_id"] == ["98-7654321"]
+    page.screenshot(path=artifacts / "taskpane-word-details-360.png")
+
+
+# Inside Excel: a stand-in for Microsoft's side with a workbook holding the tracker's table.
+FAKE_EXCEL = """
+const headers = ["Freelancer", "Role", "SOW", "Milestone", "Status", "Planned units", "Rate", "Planned amount",
+                 "Actual units", "Actual amount", "Invoiced", "Variance", "% used"];
+const filled = ["Zhang Wei", "Data engineer", "SOW-2027-009", "", "in progress", 10, 720, "=[@[Planned units]]*[@Rate]",
+                2, "=[@[Actual units]]*[@Rate]", 0, "=[@[Planned amount]]-[@[Actual amount]]", "=[@[Actual amount]]/[@[Planned amount]]"];
+window.Office = {
+  HostType: { Word: "Word", Excel: "Excel" },
+  onReady: () => Promise.resolve({ host: "Excel", platform: "PC" }),
+  context: { requirements: { isSetSupported: (set, version) => set === "ExcelApi" && Number(version) <= 1.17 } },
+};
+window.added = [];
+window.sheets = [];
+const table = {
+  isNullObject: false,
+  load() { return this; },
+  getHeaderRowRange: () => ({ load() { return this; }, values: [headers] }),
+  getDataBodyRange: () => ({ load() { return this; }, formulas: [filled] }),
+  rows: { add: (index, values) => window.added.push(...values) },
+};
+window.Excel = { run: async (batch) => batch({
+  workbook: {
+    tables: { getItemOrNullObject: () => table },
+    insertWorksheetsFromBase64: (base64, options) => { window.sheets.push({ base64, options }); return { value: ["{S1}"] }; },
+    worksheets: { getItem: () => ({ activate() {} }) },
+  },
+  sync: async () => {},
+}) };
+"""
+
+
+def test_in_excel_add_freelancer_lines_writes_each_value_under_its_column(pane, artifacts):
+    page = pane("lines", office_js=FAKE_EXCEL)
+    expect(page.locator("#host-badge")).to_have_text("Excel")
+    tabs = page.get_by_role("navigation", name="Views").get_by_role("link")
+    expect(tabs).to_have_text(["Budget", "Add lines", "Help"])
+    form = page.locator("#lines-form")
+    search = form.get_by_role("combobox", name="Add a freelancer from the roster")
+    search.press_sequentially("zoe", delay=40)
+    expect(form.get_by_role("option", name=re.compile("Zoe Angstrom"))).to_be_visible()
+    search.press("Enter")
+    form.get_by_role("button", name="Add to tracker").click()
+    expect(form.locator(".field", has=page.locator('[name="lines[0].role"]')).locator(".field-error")).to_have_text("is required")
+
+    fill(form, {"lines[0].role": "Brand designer", "lines[0].milestone": "Logo", "lines[0].planned_units": "40",
+                "lines[0].sow_number": "SOW-2027-014"})
+    page.screenshot(path=artifacts / "taskpane-excel-lines-360.png")
+    form.get_by_role("button", name="Add to tracker").click()
+    expect(form.locator("[data-status]")).to_have_text("Added 1 line to the tracker table. Excel computes the amounts.")
+    assert page.evaluate("window.added") == [
+        ["Zoe Angstrom", "Brand designer", "SOW-2027-014", "Logo", "planned", 40, 85, None, "", None, "", None, None]]
+
+
+def test_in_excel_budget_tracker_inserts_the_generated_sheets_and_shows_the_summary(pane, artifacts):
+    page = pane("budget", office_js=FAKE_EXCEL)
+    form = page.locator("#budget-form")
+    form.get_by_label("Project title").fill("Brand refresh")
+    form.get_by_label("Approved budget").fill("5000")
+    form.get_by_label("Currency").fill("usd")
+    form.get_by_role("button", name="Insert tracker").click()
+    expect(form.locator("[data-status]")).to_have_text("Inserted the tracker into this workbook: see the Budget sheet.")
+    [sheets] = page.evaluate("window.sheets")
+    assert sheets["options"] == {"positionType": "End"}
+    assert base64.b64decode(sheets["base64"])[:2] == b"PK"
+    summary = page.get_by_role("region", name="Tracker summary")
+    expect(summary.locator("dd").first).to_have_text("$5,000.00")
+    page.screenshot(path=artifacts / "taskpane-excel-budget-360.png", full_page=True)
