@@ -271,7 +271,7 @@ class Budget(DocumentData):
     project: BudgetProject
     currency: Currency
     approved_budget: Amount
-    lines: list[BudgetLine] = Field(max_length=5000)
+    lines: list[BudgetLine] = Field(default_factory=list, max_length=5000)
     locale: LocaleTag = "en-US"
 
     def problems(self) -> list[Problem]:

@@ -21,7 +21,7 @@ _WORDML_PART = re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnote
 _TEXT_PART = re.compile(r"docProps/(core|app|custom)\.xml")
 # Unchanged parts are compressed once, as small as zlib can; rendered parts on every request,
 # where level 3 is about twice as fast as the default 6 for a tenth more bytes.
-_STATIC_LEVEL, _RENDERED_LEVEL = 9, 3
+STATIC_LEVEL, RENDERED_LEVEL = 9, 3
 
 
 class TemplateInvalid(ValueError):
@@ -38,7 +38,8 @@ class _Part:
     template: Template
 
 
-def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """Return a template member's bytes; raise TemplateInvalid if the archive cannot give them."""
     try:
         return archive.read(info)
     except (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError, EOFError) as exc:
@@ -63,9 +64,9 @@ class CompiledTemplate:
             for info in archive.infolist():
                 if info.is_dir():
                     continue
-                content = _read_member(archive, info)
+                content = read_member(archive, info)
                 part = self._compile(info.filename, content)
-                self._layout.append(part or Member.of(info.filename, content, _STATIC_LEVEL))
+                self._layout.append(part or Member.of(info.filename, content, STATIC_LEVEL))
 
     @staticmethod
     def _compile(name: str, content: bytes) -> _Part | None:
@@ -104,4 +105,4 @@ class CompiledTemplate:
             expat.ParserCreate().Parse(content, True)
         except expat.ExpatError as exc:
             raise RenderFailed(f"{part.name} would not be well-formed XML: {exc}") from exc
-        return Member.of(part.name, content, _RENDERED_LEVEL)
+        return Member.of(part.name, content, RENDERED_LEVEL)

@@ -20,7 +20,7 @@ from typing import Any
 
 from lxml import etree
 
-from .package import _RENDERED_LEVEL, _STATIC_LEVEL, RenderFailed, TemplateInvalid, _read_member
+from .package import RENDERED_LEVEL, STATIC_LEVEL, RenderFailed, TemplateInvalid, read_member
 from .skeleton import RESERVED, Skeleton
 from .sheetml import Fill, Layout, Range, TableSpec, cell, cell_text, column_letter, number_text, xml_text
 from .tracker import BUDGET_TRACKER
@@ -110,7 +110,7 @@ class CompiledWorkbook:
         except UnsafeZip as exc:
             raise TemplateInvalid(str(exc)) from exc
         with archive:
-            members = {info.filename: _read_member(archive, info) for info in archive.infolist() if not info.is_dir()}
+            members = {info.filename: read_member(archive, info) for info in archive.infolist() if not info.is_dir()}
         compiled = _Compiler(members, layout)
         self._tables, self._named, self._parts = compiled.tables, compiled.named, compiled.parts
         self._static, self._row_attributes = compiled.static, compiled.row_attributes
@@ -165,7 +165,7 @@ class _Compiler:
             skeletons |= {part: self._compile_chart(part) for part in self._related(drawing, "/chart")}
         skeletons |= self._compile_styles()
         members["xl/workbook.xml"] = _with_full_calculation_on_load(workbook)
-        self.parts = [skeletons.get(name) or Member.of(name, content, _STATIC_LEVEL)
+        self.parts = [skeletons.get(name) or Member.of(name, content, STATIC_LEVEL)
                       for name, content in members.items()]
         self.last_column = max([*(table.last_column for table in self.tables), *(named.column for named in self.named),
                                 *(index for found in self.static.values() for index, _ in found)])
@@ -247,7 +247,7 @@ class _Compiler:
     def _compile_sheet(self, part: str, names: dict[str, Range]) -> Skeleton[_Render]:
         """Return the sheet's skeleton. Sets ``static`` (the other cells, as XML text), ``row_attributes``
         and ``named``; the model rows give each table column its style."""
-        root, skeleton = self._xml(part), Skeleton(part, _RENDERED_LEVEL)
+        root, skeleton = self._xml(part), Skeleton(part, RENDERED_LEVEL)
         by_position = {(cells.first_row, cells.first_column): name for name, cells in names.items()}
         named: dict[str, _NamedCell] = {}
         sheet_data = root.find("m:sheetData", _NS)
@@ -307,14 +307,14 @@ class _Compiler:
             cells.ending_at(state.last_rows[table.spec.name]) if table else part for part, cells, table in moves))
 
     def _compile_table(self, part: str) -> Skeleton[_Render]:
-        root, skeleton = self._xml(part), Skeleton(part, _RENDERED_LEVEL)
+        root, skeleton = self._xml(part), Skeleton(part, RENDERED_LEVEL)
         for element in [root, *root.iterfind("m:autoFilter", _NS)]:
             element.set("ref", self._following(element.get("ref", ""), skeleton))
         return skeleton.seal(root)
 
     def _compile_chart(self, part: str) -> Skeleton[_Render]:
         """Series that read one table column follow its rows; their caches are written per render."""
-        root, skeleton = self._xml(part), Skeleton(part, _RENDERED_LEVEL)
+        root, skeleton = self._xml(part), Skeleton(part, RENDERED_LEVEL)
         for formula in root.iterfind(".//c:f", _NS):
             cells = Range.parse(formula.text or "")
             table = self._table_holding(cells)
@@ -336,7 +336,7 @@ class _Compiler:
         if not styles:
             raise TemplateInvalid("xl/workbook.xml: no styles part")
         # A render's styles depend on its currency format only: one Member per format, kept.
-        skeleton = Skeleton(styles[0], _STATIC_LEVEL, cache_key=lambda state: state.fill.currency_format)
+        skeleton = Skeleton(styles[0], STATIC_LEVEL, cache_key=lambda state: state.fill.currency_format)
         root = self._xml(styles[0])
         currency = [fmt for fmt in root.iterfind("m:numFmts/m:numFmt", _NS) if "¤" in fmt.get("formatCode", "")]
         for fmt in currency:
