@@ -34,15 +34,20 @@ class UTCDateTime(TypeDecorator):
 
 
 class PlainDecimal(TypeDecorator):
-    """A decimal read back as written, without the trailing zeros of the column's scale (95, not 95.000)."""
+    """An amount read back with two decimals, or three where it has them (95.50, not 95.500)."""
 
     impl = Numeric(18, 3)
     cache_ok = True
 
-    def process_result_value(self, value, dialect):
+    @staticmethod
+    def plain(value: Decimal | None) -> Decimal | None:
+        """Return ``value`` as the column reads it back."""
         if value is None:
             return None
-        return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+        return value.quantize(Decimal("0.01")) if value == value.quantize(Decimal("0.01")) else value.normalize()
+
+    def process_result_value(self, value, dialect):
+        return self.plain(value)
 
 
 def connect(url: str) -> Engine:

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any, Callable
 
-from sqlalchemy import JSON, Index, String, Text, UniqueConstraint, Uuid, func, select, text
+from sqlalchemy import JSON, Index, String, Text, UniqueConstraint, Uuid, func, select, text, tuple_
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
@@ -23,6 +23,7 @@ from .errors import Conflict, NotFound
 from .models import Freelancer
 
 FIELDS = tuple(Freelancer.model_fields)
+_ANALYZE_EVERY = 10  # batches
 SORTS = ("name", "-name", "email", "-email", "rate", "-rate", "country", "-country",
          "created_at", "-created_at", "updated_at", "-updated_at")
 
@@ -74,6 +75,7 @@ class FreelancerRecord(Base):
 
 def _columns(freelancer: Freelancer) -> dict[str, Any]:
     values = freelancer.model_dump(mode="python")
+    values["rate"] = PlainDecimal.plain(freelancer.rate)  # as the column reads back
     values["profile_url"] = str(freelancer.profile_url) if freelancer.profile_url else None
     values["email_key"] = freelancer.email.lower()
     values["search_text"] = " ".join([freelancer.name, freelancer.business_name or "", freelancer.email,
@@ -136,19 +138,27 @@ class Roster:
         if query.skill:
             statement = statement.where(FreelancerRecord.skill_keys.contains(f"|{query.skill.lower()}|", autoescape=True))
         column = getattr(FreelancerRecord, query.sort.lstrip("-"))
-        order = column.desc() if query.sort.startswith("-") else column.asc()
+        order = (column.desc() if query.sort.startswith("-") else column.asc()).nulls_last()
         with self._session() as session:
             total = session.scalar(select(func.count()).select_from(statement.subquery()))
             items = session.scalars(statement.order_by(order, FreelancerRecord.id)
                                     .limit(query.per_page).offset((query.page - 1) * query.per_page)).all()
         return Page(list(items), query.page, query.per_page, total)
 
-    def each(self, tenant: str) -> Iterator[FreelancerRecord]:
-        """Yield every freelancer of the tenant by name, fetched a few hundred at a time."""
-        with self._session() as session:
-            statement = select(FreelancerRecord).where(FreelancerRecord.tenant == tenant)
-            yield from session.scalars(statement.order_by(FreelancerRecord.name, FreelancerRecord.id)
-                                       .execution_options(yield_per=500))
+    def each(self, tenant: str, batch: int = 500) -> Iterator[FreelancerRecord]:
+        """Yield every freelancer of the tenant by name, ``batch`` at a time, each batch read in its own
+        short transaction: a slow reader (a download) never holds the database."""
+        statement = select(FreelancerRecord).where(FreelancerRecord.tenant == tenant)
+        after = None
+        while True:
+            page = statement if after is None else statement.where(
+                tuple_(FreelancerRecord.name, FreelancerRecord.id) > tuple_(*after))
+            with self._session() as session:
+                records = session.scalars(page.order_by(FreelancerRecord.name, FreelancerRecord.id).limit(batch)).all()
+            yield from records
+            if len(records) < batch:
+                return
+            after = (records[-1].name, records[-1].id)
 
     def get(self, tenant: str, freelancer_id: str) -> FreelancerRecord:
         """Return the tenant's freelancer; raise NotFound for an unknown or other tenant's id."""
@@ -183,16 +193,20 @@ class Roster:
             session.delete(_find(session, tenant, freelancer_id))
 
     def upsert(self, tenant: str, freelancers: Iterable[Freelancer], *, commit: bool, by: str = "local",
-               batch: int = 500) -> ImportCounts:
-        """Create or update each freelancer by email, all in one transaction.
+               fields: frozenset[str] = frozenset(FIELDS), batch: int = 500) -> ImportCounts:
+        """Create or update each freelancer by email, all in one transaction; an update changes only ``fields``.
 
         ``freelancers`` may raise to abandon the import (nothing is written). With ``commit=False``
         the counts say what would happen and everything is rolled back.
         """
         counts = ImportCounts()
         with self._writing(tenant, commit) as session:
-            for chunk in _chunks(freelancers, batch):
-                _upsert_chunk(session, tenant, chunk, counts, by)
+            for number, chunk in enumerate(_chunks(freelancers, batch)):
+                if number % _ANALYZE_EVERY == 1 and session.get_bind().dialect.name == "postgresql":
+                    # The planner's statistics predate this transaction's own inserts; without fresh
+                    # ones it scans them all for each batch's email lookup instead of using the index.
+                    session.execute(text("ANALYZE freelancers"))
+                _upsert_chunk(session, tenant, chunk, counts, by, fields)
         return counts
 
     @contextmanager
@@ -233,7 +247,8 @@ def _new_record(tenant: str, freelancer: Freelancer, by: str) -> FreelancerRecor
                             **_columns(freelancer))
 
 
-def _upsert_chunk(session: Session, tenant: str, chunk: list[Freelancer], counts: ImportCounts, by: str) -> None:
+def _upsert_chunk(session: Session, tenant: str, chunk: list[Freelancer], counts: ImportCounts, by: str,
+                  fields: frozenset[str]) -> None:
     keys = [f.email.lower() for f in chunk]
     existing = {r.email_key: r for r in session.scalars(
         select(FreelancerRecord).where(FreelancerRecord.tenant == tenant, FreelancerRecord.email_key.in_(keys)))}
@@ -244,11 +259,18 @@ def _upsert_chunk(session: Session, tenant: str, chunk: list[Freelancer], counts
             session.add(record)
             existing[key] = record
             counts.created += 1
-        elif record.assign(freelancer, by):
+        elif record.assign(_merged(record.details(), freelancer, fields), by):
             counts.updated += 1
         else:
             counts.unchanged += 1
     session.flush()
+
+
+def _merged(current: Freelancer, given: Freelancer, fields: frozenset[str]) -> Freelancer:
+    """``current`` with the ``fields`` of ``given``: what a file without some columns changes."""
+    if fields >= set(FIELDS):
+        return given
+    return Freelancer.model_validate(current.model_dump() | {name: getattr(given, name) for name in fields})
 
 
 def _find(session: Session, tenant: str, freelancer_id: str) -> FreelancerRecord:

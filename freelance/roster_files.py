@@ -49,9 +49,16 @@ _UNIT_OF_HEADER = {"hourlyrate": "hour", "rateperhour": "hour", "dailyrate": "da
 _REQUIRED = ("name", "email", "address", "country")
 _COUNTRY_CODES = {name.lower(): code for code, name in Locale("en").territories.items() if code in COUNTRIES}
 _SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR"}
-_MONEY = re.compile(r"^(?P<pre>[A-Za-z]{3}|[$€£¥₹])?\s*(?P<amount>\d[\d,]*(?:\.\d+)?)\s*(?P<post>[A-Za-z]{3}|[$€£¥₹])?"
+_MONEY = re.compile(r"^(?P<pre>[A-Za-z]{3}|[$€£¥₹])?\s*(?P<amount>\d[\d,.]*)\s*(?P<post>[A-Za-z]{3}|[$€£¥₹])?"
                     r"\s*(?:/\s*(?P<unit>hr|hour|h|day|d))?$")
+# "1,200.50" and "1.200,50" (thousands grouped), "45,50" (a decimal comma), "45.5", "95.500" and "1200".
+# Dots group thousands only before a decimal comma: "95.500" is ninety-five and a half.
+_AMOUNT_FORMS = ((re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?"), lambda a: a.replace(",", "")),
+                 (re.compile(r"\d{1,3}(\.\d{3})+,\d+"), lambda a: a.replace(".", "").replace(",", ".")),
+                 (re.compile(r"\d+,\d{1,2}"), lambda a: a.replace(",", ".")),
+                 (re.compile(r"\d+(\.\d+)?"), lambda a: a))
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_ESCAPED_START = (*_FORMULA_START, "'")
 XLSX_LIMITS = ZipLimits(max_members=500, max_total_size=200 * 1024 * 1024, max_ratio=100)
 
 
@@ -69,8 +76,8 @@ class RowProblem:
 class RosterSheet:
     """A roster file's columns and its rows as freelancers (or problems), read lazily."""
 
-    def __init__(self, headers: list[Any], rows: Iterator[tuple[int, list[Any]]]):
-        self._rows = rows
+    def __init__(self, headers: list[Any], rows: Iterator[tuple[int, list[Any]]], *, escaped: bool = False):
+        self._rows, self._escaped = rows, escaped
         self.columns: dict[str, int] = {}
         self.ignored = []
         for index, header in enumerate(headers):
@@ -85,6 +92,8 @@ class RosterSheet:
         if missing := [field for field in _REQUIRED if field not in self.columns]:
             raise RosterFileRefused(f"The roster has no column for {', '.join(missing)} "
                                     f"(its headers: {', '.join(str(h) for h in headers if h) or 'none'}).")
+        self.fields = frozenset(self.columns) | ({"rate_unit", "currency"} if "rate" in self.columns else set())
+        """The freelancer fields the file gives: an import changes these and keeps the others."""
 
     def header(self, field: str) -> str:
         """Return the file's header of ``field``'s column."""
@@ -93,7 +102,8 @@ class RosterSheet:
     def rows(self) -> Iterator[tuple[int, Freelancer | list[RowProblem]]]:
         """Yield (row number as a spreadsheet shows it, freelancer or that row's problems); blank rows are skipped."""
         for number, cells in self._rows:
-            values = {field: _text(cells[index]) if index < len(cells) else "" for field, index in self.columns.items()}
+            values = {field: _text(cells[index], self._escaped) if index < len(cells) else ""
+                      for field, index in self.columns.items()}
             if not any(values.values()):
                 continue
             yield number, self._freelancer(number, values)
@@ -103,10 +113,11 @@ class RosterSheet:
         problems = []
         if "rate" in data:
             money = _MONEY.match(data["rate"].replace(" ", ""))
-            if money is None:
-                problems.append(RowProblem(number, self.header("rate"), f"{data['rate']!r} is not an amount"))
+            amount = _amount(money["amount"]) if money else None
+            if amount is None:
+                problems.append(RowProblem(number, self.header("rate"), f"{data.pop('rate')!r} is not an amount"))
             else:
-                data["rate"] = money["amount"].replace(",", "")
+                data["rate"] = amount
                 symbol = money["pre"] or money["post"]
                 data.setdefault("currency", _SYMBOLS.get(symbol, symbol) if symbol else None)
                 unit = {"hr": "hour", "hour": "hour", "h": "hour", "day": "day", "d": "day"}.get(money["unit"] or "")
@@ -126,6 +137,14 @@ class RosterSheet:
                 field = str(error["loc"][0]) if error["loc"] else "rate"
                 problems.append(RowProblem(number, self.header(field), error["msg"].removeprefix("Value error, ")))
         return problems or freelancer
+
+
+def _amount(text: str) -> str | None:
+    """Return an amount as a plain decimal ("1,200.50" -> "1200.50", "45,50" -> "45.50"), or None."""
+    for form, plain in _AMOUNT_FORMS:
+        if form.fullmatch(text):
+            return plain(text)
+    return None
 
 
 def open_roster(stream: IO[bytes], filename: str) -> RosterSheet:
@@ -168,6 +187,8 @@ def _xlsx_rows(workbook) -> Iterator[tuple[int, list[Any]]]:
 
 def _csv(stream: IO[bytes]) -> RosterSheet:
     encoding = _encoding(stream)
+    if encoding is None:
+        raise RosterFileRefused("The file is neither a .xlsx workbook nor CSV text (UTF-8 or Windows-1252).")
     text = io.TextIOWrapper(stream, encoding=encoding, newline="")
     sample = text.read(64 * 1024)
     text.seek(0)
@@ -179,42 +200,58 @@ def _csv(stream: IO[bytes]) -> RosterSheet:
     try:
         headers = next(reader)
     except StopIteration:
+        text.detach()
         raise RosterFileRefused("The file is empty.") from None
     except csv.Error as exc:
+        text.detach()
         raise RosterFileRefused(f"The file is not readable as CSV: {exc}.") from None
-    return RosterSheet(headers, _csv_rows(reader))
+    return RosterSheet(headers, _csv_rows(reader, text), escaped=True)
 
 
-def _csv_rows(reader) -> Iterator[tuple[int, list[str]]]:
+def _csv_rows(reader, text: io.TextIOWrapper) -> Iterator[tuple[int, list[str]]]:
+    """Yield (row number as a spreadsheet shows it, cells); the header is row 1. The caller's stream
+    stays open (the text wrapper is detached from it at the end)."""
     try:
-        for cells in reader:
-            yield reader.line_num, cells
+        for number, cells in enumerate(reader, start=2):
+            yield number, cells
     except csv.Error as exc:
         raise RosterFileRefused(f"Line {reader.line_num} is not valid CSV: {exc}.") from None
+    finally:
+        text.detach()
 
 
-def _encoding(stream: IO[bytes]) -> str:
-    """Return utf-8-sig if the whole stream decodes as UTF-8, else cp1252 (Excel's Windows CSVs)."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    try:
-        while chunk := stream.read(1024 * 1024):
-            decoder.decode(chunk)
-        decoder.decode(b"", final=True)
-        encoding = "utf-8-sig"
-    except UnicodeDecodeError:
-        encoding = "cp1252"
+def _encoding(stream: IO[bytes]) -> str | None:
+    """Return utf-8-sig if the whole stream decodes as UTF-8, else cp1252 (Excel's Windows CSVs) if it
+    decodes as that; None for binary data (a NUL byte, or bytes neither encoding has)."""
+    found = None
+    for encoding in ("utf-8", "cp1252"):
+        stream.seek(0)
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            while chunk := stream.read(1024 * 1024):
+                if b"\x00" in chunk:
+                    break
+                decoder.decode(chunk)
+            else:
+                decoder.decode(b"", final=True)
+                found = "utf-8-sig" if encoding == "utf-8" else encoding
+                break
+        except UnicodeDecodeError:
+            continue
+        break  # a NUL byte: binary, whatever the encoding
     stream.seek(0)
-    return encoding
+    return found
 
 
-def _text(value: Any) -> str:
-    """A cell as the text a person sees, without the apostrophe that exports put before formula characters."""
+def _text(value: Any, escaped: bool) -> str:
+    """A cell as the text a person sees; in an ``escaped`` file (CSV) without the apostrophe that
+    ``write_csv`` puts before a formula character or an apostrophe."""
     if value is None:
         return ""
     if isinstance(value, float):
         value = Decimal(repr(value)).normalize()
     text = str(value).strip()
-    if text.startswith("'") and text[1:2] in _FORMULA_START:
+    if escaped and text.startswith("'") and text[1:2] and text[1] in _ESCAPED_START:
         return text[1:]
     return text
 
@@ -237,12 +274,13 @@ def _cell_text(field: str, value: Any) -> str:
 
 
 def write_csv(rows: Iterator[list[str]]) -> Iterator[str]:
-    """Yield CSV text; a value that a spreadsheet would run as a formula gets a leading apostrophe."""
+    """Yield CSV text; a value that a spreadsheet would run as a formula (or that starts with an
+    apostrophe) gets a leading apostrophe, which an import takes off again."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     yield "\ufeff"  # Excel reads UTF-8 only with a BOM
     for row in rows:
-        writer.writerow(["'" + value if value.startswith(_FORMULA_START) else value for value in row])
+        writer.writerow(["'" + value if value.startswith(_ESCAPED_START) else value for value in row])
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()

@@ -33,7 +33,7 @@ def import_roster(roster: Roster, tenant: str, stream: IO[bytes], filename: str,
     (nothing is written). With ``dry_run`` the counts say what would happen; nothing is written.
     """
     sheet = open_roster(stream, filename)
-    counts = roster.upsert(tenant, _checked(sheet, progress), commit=not dry_run, by=by)
+    counts = roster.upsert(tenant, _checked(sheet, progress), commit=not dry_run, by=by, fields=sheet.fields)
     return ImportResult(counts, sheet.ignored, dry_run)
 
 

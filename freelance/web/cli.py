@@ -33,15 +33,20 @@ def _refused(error: DomainError) -> None:
 
 
 def _rows_in(path: Path) -> int:
-    """Roughly how many rows the file has, for the progress bar."""
-    if path.read_bytes()[:2] == b"PK":
-        workbook = load_workbook(path, read_only=True)
-        try:
-            return workbook.worksheets[0].max_row or 0
-        finally:
-            workbook.close()
+    """Roughly how many rows the file has, for the progress bar (0 when it cannot tell: the import
+    itself then says what is wrong with the file)."""
     with path.open("rb") as file:
-        return sum(chunk.count(b"\n") for chunk in iter(lambda: file.read(1 << 20), b""))
+        if file.read(2) != b"PK":
+            file.seek(0)
+            return sum(chunk.count(b"\n") for chunk in iter(lambda: file.read(1 << 20), b""))
+    try:
+        workbook = load_workbook(path, read_only=True)
+    except Exception:  # openpyxl raises many kinds for a damaged file
+        return 0
+    try:
+        return workbook.worksheets[0].max_row or 0
+    finally:
+        workbook.close()
 
 
 @freelancers.command("import")

@@ -1,0 +1,162 @@
+"""The command line: ``flask --app server freelancers import`` and ``flask --app server documents generate``,
+through click's CliRunner on the test app, and once as real processes on a SQLite file."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from freelance.database import connect
+from freelance.roster import Query, Roster
+from tests.conftest import ROOT
+from tests.reading import content_controls
+from tests.roster.conftest import TENANT
+from tests.roster.files import HEADER, csv_bytes, pdf_bytes, person, xlsx_bytes
+
+FLASK = Path(sys.executable).parent / "flask"
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def roster_file(tmp_path) -> Path:
+    """A 1,200-row .xlsx roster: long enough for the progress bar to move."""
+    path = tmp_path / "roster.xlsx"
+    path.write_bytes(xlsx_bytes([["Full name", "E-mail", "Address", "Country code", "Hourly rate", "Currency"]]
+                                + [[*person(i).values(), "45", "USD"] for i in range(1_200)]))
+    return path
+
+
+def test_importing_a_roster_prints_the_counts_and_exits_0(runner, roster, roster_file):
+    result = runner.invoke(args=["freelancers", "import", str(roster_file)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "created 1200, updated 0, unchanged 0\n"
+    assert "Importing" in result.stderr  # the progress bar writes to stderr, keeping stdout for scripts
+    assert roster.search(TENANT, Query()).total == 1200
+    again = runner.invoke(args=["freelancers", "import", str(roster_file)])
+    assert again.stdout == "created 0, updated 0, unchanged 1200\n"
+
+
+def test_a_dry_run_says_what_would_happen_and_writes_nothing(runner, roster_state, roster_file):
+    result = runner.invoke(args=["freelancers", "import", "--dry-run", str(roster_file)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "would create 1200, updated 0, unchanged 0\n"
+    assert roster_state() == []
+
+
+def test_a_refused_roster_exits_1_listing_each_problem_on_stderr(runner, roster_state, tmp_path):
+    path = tmp_path / "roster.csv"
+    path.write_bytes(csv_bytes([["Full name", "E-mail", "Address", "Country code"],
+                                ["Zoe", "zoe@example.org", "1 Road", "US"], ["Bao", "bao", "2 Road", "Narnia"]]))
+    result = runner.invoke(args=["freelancers", "import", str(path)])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert "error: 2 problems in the roster; nothing was imported." in result.stderr
+    assert "  row 3, E-mail: " in result.stderr and "  row 3, Country code: " in result.stderr
+    assert roster_state() == []
+
+
+def test_columns_the_roster_does_not_know_are_named_on_stderr(runner, tmp_path):
+    path = tmp_path / "roster.xlsx"
+    path.write_bytes(xlsx_bytes([[*HEADER, "Notes"], [*person(1).values(), "met in Lisbon"]]))
+    result = runner.invoke(args=["freelancers", "import", str(path)])
+    assert result.exit_code == 0
+    assert "ignored columns: Notes" in result.stderr
+
+
+@pytest.mark.parametrize("filename, content", [
+    ("empty.csv", b""),                                                   # nothing in it
+    ("headers.xlsx", xlsx_bytes([HEADER])),                               # headers only
+    ("damaged.xlsx", b"PK\x05\x06" + bytes(18)),                          # an empty zip (openpyxl cannot count its rows)
+    ("roster.pdf", pdf_bytes()),                                          # not a roster at all
+], ids=["empty", "headers-only", "damaged-xlsx", "pdf"])
+def test_a_file_that_is_not_a_roster_exits_1_with_a_one_line_reason(runner, tmp_path, filename, content):
+    path = tmp_path / filename
+    path.write_bytes(content)
+    result = runner.invoke(args=["freelancers", "import", str(path)])
+    assert (result.exit_code, type(result.exception)) == (1, SystemExit), result.exception
+    assert result.stderr.splitlines()[-1].startswith("error: ")
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("args", [
+    ["freelancers", "import", "missing.csv"],   # no such file
+    ["freelancers", "import"],                  # no file named
+    ["freelancers", "import", "--force", "x"],  # an option that does not exist
+])
+def test_bad_usage_exits_2(runner, args):
+    result = runner.invoke(args=args)
+    assert result.exit_code == 2
+    assert "Usage:" in result.output
+
+
+def test_generating_a_contract_for_a_roster_freelancer_writes_the_file_and_records_it(app, runner, add, sow_data, tmp_path):
+    zoe = add(person(7, name="Zoe Angstrom"))
+    data = tmp_path / "data.json"
+    data.write_text(json.dumps({k: v for k, v in sow_data.items() if k != "freelancer"} | {"freelancer_id": zoe["id"]}))
+    out = tmp_path / "out.docx"
+    result = runner.invoke(args=["documents", "generate", "sow", str(data), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert set(content_controls(out.read_bytes())["freelancer.name"]) == {"Zoe Angstrom"}
+    page = app.extensions["store"].documents(TENANT, 1, 10)
+    assert page.total == 1 and page.items[0].data["freelancer"]["email"] == zoe["email"]
+    assert result.stdout.startswith(f"{out} (") and str(page.items[0].id) in result.stdout
+
+
+@pytest.mark.parametrize("template, content, words", [
+    ("sow", "{not json", "is not valid JSON"),                                   # broken JSON
+    ("sow", json.dumps({"sow_number": "X"}), "not valid"),                        # data missing most fields
+    ("sow", json.dumps({"freelancer_id": "00000000-0000-0000-0000-000000000000"}), "freelancer_id"),  # nobody
+    ("invoice", "{}", "no template 'invoice'"),                                  # an unknown template
+])
+def test_a_document_that_cannot_be_generated_exits_1_saying_why(runner, tmp_path, template, content, words):
+    data = tmp_path / "data.json"
+    data.write_text(content)
+    result = runner.invoke(args=["documents", "generate", template, str(data), "-o", str(tmp_path / "out.docx")])
+    assert result.exit_code == 1, result.output
+    assert words in result.stderr
+    assert not (tmp_path / "out.docx").exists()
+
+
+def _flask(*args: str, database: Path, timeout: float = 60) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | {"DATABASE_URL": f"sqlite:///{database}"}
+    return subprocess.run([str(FLASK), "--app", "server", *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def test_the_flask_command_imports_a_roster_and_generates_a_contract_from_it(tmp_path, roster_file, sow_data):
+    database = tmp_path / "cli.db"
+    imported = _flask("freelancers", "import", str(roster_file), database=database)
+    assert imported.returncode == 0, imported.stderr
+    assert imported.stdout == "created 1200, updated 0, unchanged 0\n"
+
+    refused = tmp_path / "bad.csv"
+    refused.write_bytes(csv_bytes([HEADER, ["Zoe", "zoe", "1 Road", "US"]]))
+    failed = _flask("freelancers", "import", str(refused), database=database)
+    assert failed.returncode == 1 and failed.stdout == ""
+    assert "row 2, email: " in failed.stderr
+
+    engine = connect(f"sqlite:///{database}")
+    try:
+        roster = Roster(engine)
+        records = list(roster.each(TENANT))
+        assert len(records) == 1200
+        chosen = records[0]
+    finally:
+        engine.dispose()
+
+    data = tmp_path / "data.json"
+    data.write_text(json.dumps({k: v for k, v in sow_data.items() if k != "freelancer"} | {"freelancer_id": str(chosen.id)}))
+    out = tmp_path / "out.docx"
+    generated = _flask("documents", "generate", "sow", str(data), "-o", str(out), database=database)
+    assert generated.returncode == 0, generated.stderr
+    assert zipfile.is_zipfile(out)
+    assert set(content_controls(out.read_bytes())["freelancer.name"]) == {chosen.name}
