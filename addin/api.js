@@ -1,4 +1,7 @@
-// The HTTP API client: JSON in and out, every failure an ApiError carrying the field errors.
+// The HTTP API client: JSON in and out, every failure an ApiError carrying the field errors. When the
+// server signs users in (Entra ID mode), each request carries an access token from Office.
+
+import { getToken } from "./auth.js";
 
 /** A failed request: `status` (0 when the server was not reached), `message`, and `errors` [{field, message}]. */
 export class ApiError extends Error {
@@ -10,15 +13,50 @@ export class ApiError extends Error {
   }
 }
 
-/** Return the API client; `fetchImpl` is injected so tests can answer for the server. */
-export function createApi(fetchImpl = globalThis.fetch.bind(globalThis)) {
-  async function request(path, options = {}) {
-    let response;
+/**
+ * Return the API client; `fetchImpl` is injected so tests can answer for the server. `office` is
+ * the Office namespace that signs the user in when the server asks for it (null outside Office).
+ */
+export function createApi(fetchImpl = globalThis.fetch.bind(globalThis), { office = null } = {}) {
+  async function send(path, options, token) {
+    const authorized = token ? { headers: { ...options.headers, Authorization: `Bearer ${token}` } } : {};
     try {
-      response = await fetchImpl(path, { credentials: "same-origin", ...options });
+      return await fetchImpl(path, { credentials: "same-origin", ...options, ...authorized });
     } catch (error) {
       if (error?.name === "AbortError") throw error;
       throw new ApiError(0, "The server cannot be reached. Check your connection and try again.");
+    }
+  }
+
+  // GET /api/config, read once (and again after a failure): whether requests need a token.
+  let config = null;
+  function settings() {
+    config ??= send("/api/config", { headers: { Accept: "application/json" } }).then(async (response) => {
+      if (!response.ok) throw await errorOf(response);
+      return response.json();
+    });
+    config.catch(() => { config = null; });
+    return config;
+  }
+
+  // One getAccessToken call at a time, shared by the requests that overlap it (Office on the web
+  // refuses a second call while one is running); the token is dropped once the call settles.
+  let pending = null;
+  function token(current, authChallenge) {
+    if (!current.identity) return null;
+    if (authChallenge) return getToken(office, current, { authChallenge });
+    pending ??= getToken(office, current).finally(() => { pending = null; });
+    return pending;
+  }
+
+  async function request(path, options = {}) {
+    const current = await settings();
+    let response = await send(path, options, await token(current));
+    if (response.status === 401 && current.identity) {
+      // A claims challenge (MFA, Continuous Access Evaluation) asks Office for those claims; any
+      // other 401 asks for a fresh token. Either way, once.
+      const claims = (await bodyOf(response.clone()))?.claims;
+      response = await send(path, options, await token(current, typeof claims === "string" && claims ? claims : undefined));
     }
     if (!response.ok) throw await errorOf(response);
     return response;
@@ -30,6 +68,8 @@ export function createApi(fetchImpl = globalThis.fetch.bind(globalThis)) {
   });
 
   return {
+    /** The server's client configuration `{identity}`: null in local mode, `{client_id, scopes}` when users sign in. */
+    config: settings,
     /** The templates: [{id, title, kind, format, version, fields, schema_url}]. */
     templates: async () => (await json("/api/templates")).items,
     /** The JSON Schema of a template's data. */
@@ -44,6 +84,9 @@ export function createApi(fetchImpl = globalThis.fetch.bind(globalThis)) {
       return (await json(`/api/freelancers?${query}`, { signal })).items;
     },
     freelancer: (id) => json(`/api/freelancers/${encodeURIComponent(id)}`),
+    /** Save a generated document to the user's OneDrive (Entra ID mode); return `{web_url}`. */
+    saveToOneDrive: (record) => json(`/api/documents/${encodeURIComponent(record.id)}/onedrive`,
+      { method: "POST", headers: { Accept: "application/json" } }),
     /** Return the summary of a budget tracker (.xlsx bytes): totals, remaining, % used, lines over budget. */
     budgetSummary: (bytes, filename = "budget.xlsx") => {
       const form = new FormData();
@@ -55,13 +98,16 @@ export function createApi(fetchImpl = globalThis.fetch.bind(globalThis)) {
 
 const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-async function errorOf(response) {
-  let body = null;
+async function bodyOf(response) {
   try {
-    body = await response.json();
+    return await response.json();
   } catch {
-    // Not JSON (a proxy's error page): say what happened in general terms.
+    return null; // Not JSON (a proxy's error page).
   }
+}
+
+async function errorOf(response) {
+  const body = await bodyOf(response);
   const message = body?.error || `The server answered ${response.status} ${response.statusText}`.trim() + ".";
   return new ApiError(response.status, message, Array.isArray(body?.errors) ? body.errors : []);
 }

@@ -1,5 +1,5 @@
-// Wiring: wait for Office, learn the host (Word, Excel, or a plain browser), and show the view
-// the ribbon button asked for (?view=sow|nda|details|budget|lines|help).
+// Wiring: wait for Office, learn the host (Word, Excel, or a plain browser) and whether the server
+// signs users in, and show the view the ribbon button asked for (?view=sow|nda|details|budget|lines|help).
 
 import { createApi } from "./api.js";
 import { officeHost } from "./host.js";
@@ -22,9 +22,13 @@ function supports(set, version) {
 
 async function start() {
   const host = await officeHost();
+  // Only Word and Excel can sign anyone in: outside them there is no Office to ask for a token.
+  const api = createApi(undefined, { office: host === "browser" ? null : globalThis.Office });
   const env = {
     host,
-    api: createApi(),
+    api,
+    // The server's sign-in settings, null in local mode; unknown (null) while the server is unreachable.
+    identity: (await api.config().catch(() => null))?.identity ?? null,
     Office: globalThis.Office,
     Word: globalThis.Word,
     Excel: globalThis.Excel,
@@ -35,7 +39,8 @@ async function start() {
   const badge = document.getElementById("host-badge");
   badge.textContent = HOST_NAMES[host];
   badge.hidden = false;
-  document.getElementById("browser-banner").hidden = host !== "browser";
+  document.getElementById("browser-banner").hidden = host !== "browser" || Boolean(env.identity);
+  document.getElementById("sign-in-banner").hidden = host !== "browser" || !env.identity;
 
   const tabs = document.getElementById("tabs");
   for (const tab of tabs.querySelectorAll("a")) tab.hidden = !tab.dataset.hosts.split(" ").includes(host);

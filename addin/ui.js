@@ -1,6 +1,9 @@
 // Small pieces every view uses: status messages, busy buttons, downloads, remembered values.
 
-/** Show `text` in a status element, tone "info", "ok", "busy" or "error"; `link` {href, label, download} follows it. */
+/**
+ * Show `text` in a status element, tone "info", "ok", "busy" or "error". A `link` follows it:
+ * {href, label, download?, target?, onClick?}; `onClick` replaces following the link.
+ */
 export function setStatus(element, text, tone = "info", link = null) {
   element.textContent = text;
   element.dataset.tone = tone;
@@ -9,6 +12,16 @@ export function setStatus(element, text, tone = "info", link = null) {
     anchor.href = link.href;
     anchor.textContent = link.label;
     if (link.download) anchor.download = link.download;
+    if (link.target) {
+      anchor.target = link.target;
+      anchor.rel = "noopener";
+    }
+    if (link.onClick) {
+      anchor.addEventListener("click", (event) => {
+        event.preventDefault();
+        link.onClick();
+      });
+    }
     element.append(" ", anchor);
   }
 }
@@ -34,21 +47,44 @@ export async function whileBusy(button, work) {
 
 /**
  * Save a generated document. In a browser: a download link clicked for the user. Inside Office,
- * where a task pane cannot download, the file opens in the default browser instead.
+ * where a task pane cannot download, the file opens in the default browser instead. When the
+ * server signs users in, the file's address alone is refused (no token travels with it): the pane
+ * fetches the bytes with its token and saves them from memory.
  */
-export function download(record, env, doc = globalThis.document) {
+export async function download(record, env, doc = globalThis.document) {
+  if (env.identity) {
+    const bytes = await env.api.file(record);
+    const url = URL.createObjectURL(new Blob([bytes], { type: "application/octet-stream" }));
+    clickDownload(doc, url, record.filename);
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    return;
+  }
   const url = new URL(record.download_url, doc.baseURI).href;
   if (env.host !== "browser" && env.Office?.context?.ui?.openBrowserWindow) {
     env.Office.context.ui.openBrowserWindow(url);
     return;
   }
+  clickDownload(doc, url, record.filename);
+}
+
+function clickDownload(doc, url, filename) {
   const link = doc.createElement("a");
   link.href = url;
-  link.download = record.filename;
+  link.download = filename;
   link.hidden = true;
   doc.body.append(link);
   link.click();
   link.remove();
+}
+
+/**
+ * Return the status link that downloads `record` (again), labelled `label` (see setStatus). When
+ * the server signs users in, the link fetches the file with a token; a failure shows in `status`.
+ */
+export function downloadLink(record, env, label, status) {
+  const link = { href: record.download_url, label, download: record.filename };
+  if (!env.identity) return link;
+  return { ...link, onClick: () => download(record, env, status.ownerDocument).catch((error) => setStatus(status, error.message, "error")) };
 }
 
 const STORE_KEY = "freelance-toolkit.remembered";

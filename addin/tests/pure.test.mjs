@@ -68,7 +68,10 @@ test("the running total of an hourly fee is rate times hours, checked against th
   assert.equal(feeSummary({ ...fee, model: "daily", rate: "" }, []).tone, "none");
 });
 
-const answer = (status, body) => async () => new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+const json = (status, body) => new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+// A server in local mode: GET /api/config says there is no sign-in; `reply(url)` answers the rest.
+const localServer = (reply) => async (url, options) => (url === "/api/config" ? json(200, { identity: null }) : reply(url, options));
+const answer = (status, body) => localServer(async () => json(status, body));
 
 test("a 400 from the API becomes an ApiError carrying the field errors", async () => {
   const api = createApi(answer(400, { error: "The data is not valid for template sow.", errors: [{ field: "milestones[1].amount", message: "is required" }] }));
@@ -82,13 +85,13 @@ test("a 400 from the API becomes an ApiError carrying the field errors", async (
 test("an unreachable server and a non-JSON error page still give an ApiError a person can read", async () => {
   const offline = createApi(async () => { throw new TypeError("Failed to fetch"); });
   await assert.rejects(offline.templates(), { name: "ApiError", status: 0, message: /cannot be reached/ });
-  const proxy = createApi(async () => new Response("<h1>Bad gateway</h1>", { status: 502, statusText: "Bad Gateway" }));
+  const proxy = createApi(localServer(async () => new Response("<h1>Bad gateway</h1>", { status: 502, statusText: "Bad Gateway" })));
   await assert.rejects(proxy.templates(), { status: 502, message: "The server answered 502 Bad Gateway." });
 });
 
 test("the roster search asks for active freelancers, a page of eight", async () => {
   let asked;
-  const api = createApi(async (url) => { asked = url; return new Response('{"items": []}'); });
+  const api = createApi(localServer(async (url) => { asked = url; return new Response('{"items": []}'); }));
   await api.searchFreelancers("zoe ang");
   assert.equal(asked, "/api/freelancers?q=zoe+ang&status=active&per_page=8");
 });

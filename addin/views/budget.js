@@ -6,7 +6,8 @@ import { clearErrors, collect, describeHints, repeatable, showErrors } from "../
 import { formatMoney } from "../money.js";
 import { createPicker, describeFreelancer } from "../picker.js";
 import { appendLines, insertTracker } from "../excel.js";
-import { download, fillLocales, remembered, setStatus, whileBusy } from "../ui.js";
+import { mountOneDrive } from "../onedrive.js";
+import { download, downloadLink, fillLocales, remembered, setStatus, whileBusy } from "../ui.js";
 
 // Freelancer lines: a roster pick adds a row with the freelancer's rate and unit filled in.
 function mountLineRows(form, env, { onPick = () => {} } = {}) {
@@ -49,15 +50,18 @@ export function mountBudget(section, env) {
     save.type = "submit";
     save.classList.add("primary");
   }
+  const offerOneDrive = mountOneDrive(form, env);
 
   async function generate() {
     lines.prune();
     clearErrors(form);
+    offerOneDrive(null);
     setStatus(status, "Generating the tracker…", "busy");
     try {
       // No lines is a tracker to fill in Excel: send the empty list the API expects.
       const data = { lines: [], ...collect(form) };
       const record = await env.api.generate("budget", data, "xlsx");
+      offerOneDrive(record);
       return { record, bytes: await env.api.file(record) };
     } catch (error) {
       if (error instanceof ApiError && error.errors.length) {
@@ -79,12 +83,13 @@ export function mountBudget(section, env) {
         await env.Excel.run((context) => insertTracker(context, toBase64(bytes)));
         setStatus(status, "Inserted the tracker into this workbook: see the Budget sheet.", "ok");
       } else {
-        download(record, env, form.ownerDocument);
-        setStatus(status, `“${record.filename}” is ready.`, "ok", { href: record.download_url, label: "Download again", download: record.filename });
+        await download(record, env, form.ownerDocument);
+        setStatus(status, `“${record.filename}” is ready.`, "ok", downloadLink(record, env, "Download again", status));
       }
     } catch (error) {
-      setStatus(status, `The tracker was generated but could not be inserted: ${error.message}`, "error",
-        { href: record.download_url, label: "Download it instead", download: record.filename });
+      const failed = action === "insert" ? "inserted" : "downloaded";
+      setStatus(status, `The tracker was generated but could not be ${failed}: ${error.message}`, "error",
+        action === "insert" ? downloadLink(record, env, "Download it instead", status) : null);
     }
     await showSummary(section, env, bytes, record.filename, currency.value, form.elements.locale.value);
   }

@@ -4,9 +4,10 @@
 import { toBase64, ApiError } from "../api.js";
 import { clearErrors, collect, describeHints, fill, repeatable, showErrors } from "../forms.js";
 import { setPath } from "../paths.js";
+import { mountOneDrive } from "../onedrive.js";
 import { createPicker } from "../picker.js";
 import { replaceBody } from "../word.js";
-import { download, fillLocales, remember, remembered, setStatus, today, whileBusy } from "../ui.js";
+import { download, downloadLink, fillLocales, remember, remembered, setStatus, today, whileBusy } from "../ui.js";
 
 /**
  * Wire a contract form. `template()` names the template to generate; `onFreelancer(f)` hears each
@@ -57,14 +58,17 @@ export function mountContract(form, env, { template, onFreelancer = () => {}, on
     save.type = "submit";
     save.classList.add("primary");
   }
+  const offerOneDrive = mountOneDrive(form, env);
 
   async function generate(verb) {
     Object.values(lists).forEach((list) => list.prune());
     clearErrors(form);
+    offerOneDrive(null);
     setStatus(status, `${verb}…`, "busy");
     try {
       const record = await env.api.generate(template(), collect(form));
       rememberFrom(form);
+      offerOneDrive(record);
       return record;
     } catch (error) {
       if (error instanceof ApiError && error.errors.length) {
@@ -86,16 +90,20 @@ export function mountContract(form, env, { template, onFreelancer = () => {}, on
       setStatus(status, `Inserted “${record.filename}” into this document.`, "ok");
     } catch (error) {
       setStatus(status, `The contract was generated but could not be inserted: ${error.message}`, "error",
-        { href: record.download_url, label: "Download it instead", download: record.filename });
+        downloadLink(record, env, "Download it instead", status));
     }
   }
 
   async function downloadFile() {
     const record = await generate("Generating the contract");
     if (!record) return;
-    download(record, env, doc);
-    setStatus(status, `“${record.filename}” is ready.`, "ok",
-      { href: record.download_url, label: "Download again", download: record.filename });
+    try {
+      await download(record, env, doc);
+    } catch (error) {
+      setStatus(status, `The contract was generated but could not be downloaded: ${error.message}`, "error");
+      return;
+    }
+    setStatus(status, `“${record.filename}” is ready.`, "ok", downloadLink(record, env, "Download again", status));
   }
 
   form.addEventListener("submit", (event) => {

@@ -6,41 +6,17 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import OFFICE_JS
+from tests.e2e.conftest import REQUIRES_BROWSER, expect
+from tests.e2e.steps import FAKE_WORD, ZOE, choose_roster_freelancer, fill, fill_sow
 from tests.reading import text_of
 
-CHROMIUM = "/usr/bin/chromium"
-# In CI (CI=true) these never skip: a missing browser, Playwright or office.js fails the run instead.
-_ABSENT_LOCALLY = not os.environ.get("CI")
-try:
-    from playwright.sync_api import expect, sync_playwright
-except ImportError:
-    if not _ABSENT_LOCALLY:
-        raise
-    sync_playwright = None
-
-pytestmark = [
-    pytest.mark.skipif(_ABSENT_LOCALLY and sync_playwright is None,
-                       reason="Playwright for Python is not installed: pip install -r requirements-dev.txt"),
-    pytest.mark.skipif(_ABSENT_LOCALLY and not os.access(CHROMIUM, os.X_OK),
-                       reason=f"Chromium is not installed at {CHROMIUM}: apt-get install -y chromium"),
-    pytest.mark.skipif(_ABSENT_LOCALLY and not (OFFICE_JS / "office.js").exists(),
-                       reason="office.js from npm is missing: npm ci"),
-]
-
-ZOE = {"name": "Zoe Angstrom", "business_name": "Angstrom Design LLC", "email": "zoe@angstrom.example",
-       "phone": "+1 206 555 0134", "address": "12 Pike Street\nSeattle, WA 98101", "country": "US",
-       "rate": "85.00", "rate_unit": "hour", "currency": "USD", "skills": ["Branding", "Illustration"]}
-CLIENT = {"client.name": "Contoso Ltd", "client.address": "1 Microsoft Way\nRedmond, WA 98052",
-          "client.signatory_name": "Megan Bowen", "client.signatory_title": "Head of Procurement",
-          "client.email": "megan@contoso.com"}
+pytestmark = REQUIRES_BROWSER
 
 
 @pytest.fixture(scope="module")
@@ -53,91 +29,10 @@ def roster_freelancer(server_url) -> dict:
         return json.load(response)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--no-first-run"])
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture
-def pane(browser, server_url, roster_freelancer):
-    """Open the pane at 360 px wide: ``pane(view, width=)`` returns the page once the pane is ready;
-    ``office_js=`` serves a stand-in for office.js (a fake host), ``block_office_js=`` none at all.
-
-    Whatever the page logs as an error (a script error, a CSP violation, a failed request) fails the
-    test, unless it contains one of ``allowed`` (e.g. the 400 of a validation error the test provokes).
-    """
-    context = browser.new_context(viewport={"width": 360, "height": 900}, accept_downloads=True)
-    problems: list[str] = []
-
-    def open_pane(view: str, width: int = 360, block_office_js: bool = False, allowed: tuple[str, ...] = (),
-                  office_js: str | None = None):
-        page = context.new_page()
-        page.set_viewport_size({"width": width, "height": 900})
-        page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-        page.on("console", lambda message: problems.append(f"console: {message.text}")
-                if message.type == "error" and not any(text in message.text for text in allowed)
-                and not _office_js_telemetry(message) else None)
-        if block_office_js:
-            page.route("**/vendor/office-js/office.js", lambda route: route.abort("internetdisconnected"))
-        if office_js is not None:
-            page.route("**/vendor/office-js/office.js",
-                       lambda route: route.fulfill(body=office_js, content_type="text/javascript"))
-        page.goto(f"{server_url}/taskpane.html?view={view}")
-        expect(page.locator("body")).to_have_attribute("data-ready", "true")
-        return page
-
-    yield open_pane
-    context.close()
-    assert problems == []
-
-
-def _office_js_telemetry(message) -> bool:
-    # Outside Office, office.js frames Microsoft's telemetry proxy in a hidden iframe (style="display:none")
-    # a few seconds after loading; the pane's CSP blocks both, which is as it should be.
-    return "/vendor/office-js/" in message.location.get("url", "") and (
-        "Applying inline style" in message.text or "telemetryservice.firstpartyapps.oaspapps.com" in message.text)
-
-
-def fill(form, values: dict[str, str]) -> None:
-    """Type each value into the control named by its field path."""
-    for name, value in values.items():
-        form.locator(f'[name="{name}"]').fill(value)
-
-
-def choose_roster_freelancer(form, typed: str, name: str) -> None:
-    """Search the roster as a person types, then choose with the keyboard (arrow down, Enter)."""
-    search = form.get_by_role("combobox", name="Search the roster")
-    search.press_sequentially(typed, delay=40)
-    expect(form.get_by_role("option", name=re.compile(name))).to_be_visible()
-    search.press("ArrowDown")
-    search.press("Enter")
-    expect(form.locator(".picked-name")).to_have_text(name)
-
-
-def fill_sow(form, second_milestone_amount: str) -> None:
-    fill(form, CLIENT)
-    form.get_by_label("Project title").fill("Brand refresh")
-    form.get_by_label("Summary").fill("Refresh the Contoso brand for the 2027 product line.")
-    form.get_by_label("Start date").fill("2027-01-11")
-    form.get_by_label("End date").fill("2027-03-31")
-    form.get_by_label("SOW number").fill("SOW-2027-014")
-    form.get_by_label("Effective date").fill("2027-01-04")
-    form.get_by_label("In scope").fill("Logo redesign\nColour palette and typography")
-    fill(form, {"deliverables[0].name": "Logo", "deliverables[0].description": "Primary and secondary logo",
-                "deliverables[0].acceptance_criteria": "Approved in writing by the CMO",
-                "deliverables[0].due_date": "2027-02-01"})
-    form.get_by_label("Fee model").select_option("fixed")
-    form.get_by_label("Fixed fee").fill("7500.00")
-    fill(form, {"milestones[0].name": "Kick-off", "milestones[0].due_date": "2027-01-15", "milestones[0].amount": "2500.00"})
-    form.get_by_role("button", name="Add milestone").click()
-    fill(form, {"milestones[1].name": "Final delivery", "milestones[1].due_date": "2027-03-31",
-                "milestones[1].amount": second_milestone_amount})
-    form.get_by_label("Governing law").fill("the State of Washington")
+def pane(open_page, server_url, roster_freelancer):
+    """``pane(view, width=, office_js=, ...)`` opens the pane at ``?view=`` on the local-mode server: see ``open_page``."""
+    return lambda view, **options: open_page(f"{server_url}/taskpane.html?view={view}", **options)
 
 
 def test_a_hiring_manager_picks_a_roster_freelancer_fills_a_sow_and_downloads_it(pane, artifacts):
@@ -271,35 +166,6 @@ def test_a_budget_tracker_with_a_roster_line_downloads_and_shows_its_summary(pan
     assert figures["Remaining"] == "$10,000.00"
     assert figures["Lines over budget"] == "0"
     page.screenshot(path=artifacts / "taskpane-budget-summary-360.png", full_page=True)
-
-
-# Inside Word: office.js replaced by a stand-in for Microsoft's side, which says the host is Word and
-# records what the pane asks Word to do. The pane's own code runs unchanged.
-FAKE_WORD = """
-window.Office = {
-  HostType: { Word: "Word", Excel: "Excel" },
-  onReady: () => Promise.resolve({ host: "Word", platform: "PC" }),
-  context: { requirements: { isSetSupported: () => true }, ui: { openBrowserWindow: (url) => window.opened.push(url) } },
-};
-window.opened = [];
-window.inserted = [];
-window.controls = { "freelancer.name": ["Zoe A.", "Zoe A."], "freelancer.address": ["1 Old Road"],
-                    "freelancer.phone": ["+1 000"], "freelancer.tax_id": ["98-7654321"] };
-window.Word = { run: async (batch) => batch({
-  document: {
-    body: { insertFileFromBase64: (base64, location) => window.inserted.push({ base64, location }) },
-    contentControls: { getByTag: (tag) => ({
-      load() {},
-      get items() {
-        return (window.controls[tag] || []).map((text, i) => ({
-          insertText: (value, location) => { window.controls[tag][i] = value; },
-        }));
-      },
-    }) },
-  },
-  sync: async () => {},
-}) };
-"""
 
 
 def test_in_word_insert_replaces_the_document_body_with_the_generated_sow(pane, artifacts):

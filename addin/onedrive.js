@@ -1,0 +1,60 @@
+// "Save to OneDrive": after a document is generated, a copy goes to the user's OneDrive (the server
+// uploads it on their behalf). Offered only when the server signs users in and the pane runs in
+// Word or Excel, the only place the pane can sign anyone in.
+
+import { ApiError } from "./api.js";
+import { setStatus, whileBusy } from "./ui.js";
+
+/** Return whether `env` can save to OneDrive: sign-in is on and the pane runs inside Office. */
+export function canSaveToOneDrive(env) {
+  return Boolean(env.identity) && env.host !== "browser";
+}
+
+/**
+ * Add the Save to OneDrive button to `form`'s actions. Return `offer(record)`: call it with each
+ * generated document's record to offer saving that document, or with null to withdraw the offer.
+ * Where saving is not possible (see canSaveToOneDrive), nothing is added and `offer` does nothing.
+ */
+export function mountOneDrive(form, env) {
+  if (!canSaveToOneDrive(env)) return () => {};
+  const doc = form.ownerDocument;
+  form.querySelector("[data-actions]").append(doc.getElementById("tpl-onedrive").content.cloneNode(true));
+  const box = form.querySelector("[data-onedrive]");
+  const button = box.querySelector("[data-action=onedrive]");
+  const status = box.querySelector("[data-onedrive-status]");
+  let record = null;
+
+  button.addEventListener("click", () => whileBusy(button, async () => {
+    const saving = record;
+    setStatus(status, "Saving to OneDrive…", "busy");
+    try {
+      const { web_url: url } = await env.api.saveToOneDrive(saving);
+      if (!/^https:\/\//i.test(url ?? "")) throw new ApiError(502, "OneDrive saved the file but did not say where it is.");
+      setStatus(status, `Saved “${saving.filename}” in your OneDrive.`, "ok", {
+        href: url, label: "Open in OneDrive", target: "_blank", onClick: openingOutside(url, env),
+      });
+    } catch (error) {
+      setStatus(status, oneDriveMessage(error), "error");
+    }
+  }));
+
+  return (generated) => {
+    record = generated ?? null;
+    box.hidden = record === null;
+    setStatus(status, "");
+  };
+}
+
+/** Return what to say when saving to OneDrive failed with `error`. */
+export function oneDriveMessage(error) {
+  if (error instanceof ApiError && (error.status === 502 || error.status === 503)) {
+    return "OneDrive is not answering right now, try again in a minute.";
+  }
+  return error.message;
+}
+
+// Inside Office a link opens in the default browser through Office (a task pane is no browser tab).
+function openingOutside(url, env) {
+  const ui = env.Office?.context?.ui;
+  return typeof ui?.openBrowserWindow === "function" ? () => ui.openBrowserWindow(url) : undefined;
+}

@@ -1,0 +1,53 @@
+// Fakes of Microsoft's side for the sign-in tests: a small Office.auth, and the server at the fetch
+// boundary. (Not a test file: the test files import it.)
+
+export const IDENTITY = { client_id: "6f1c0e2a-3b4d-4e5f-8a9b-0c1d2e3f4a5b",
+  scopes: ["api://freelance.contoso.com/6f1c0e2a-3b4d-4e5f-8a9b-0c1d2e3f4a5b/access_as_user"] };
+/** What Entra ID asks for when Conditional Access wants MFA (relayed by the server in a 401). */
+export const CLAIMS = '{"access_token":{"polids":{"essential":true,"values":["9ab03e19-ed42-4168-b6b7-7001fb3e933a"]}}}';
+
+/**
+ * A fake Office.auth: each getAccessToken call returns "token-<n>" (after `delay` ms, as Office takes
+ * a moment) and records its options in `calls`; `error` makes every call reject the way Office does.
+ */
+export function fakeOffice({ error = null, delay = 0 } = {}) {
+  const calls = [];
+  const opened = [];
+  return {
+    calls,
+    opened,
+    context: { ui: { openBrowserWindow: (url) => opened.push(url) } },
+    auth: {
+      async getAccessToken(options) {
+        calls.push(options);
+        const n = calls.length;
+        if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
+        if (error) throw error;
+        return `token-${n}`;
+      },
+    },
+  };
+}
+
+const json = (status, body) => new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+
+/**
+ * A fake server: GET /api/config answers `identity`; `routes` answers "METHOD /path" with a list of
+ * [status, body] used in turn (the last one repeats); anything else is 200 {"items": []}.
+ * `requests` records each request: {url, method, authorization}.
+ */
+export function fakeServer({ identity = IDENTITY, routes = {} } = {}) {
+  const requests = [];
+  const used = {};
+  async function fetch(url, options = {}) {
+    const method = options.method ?? "GET";
+    requests.push({ url, method, authorization: options.headers?.Authorization ?? null });
+    if (url === "/api/config") return json(200, { identity });
+    const answers = routes[`${method} ${url}`];
+    if (!answers) return json(200, { items: [] });
+    const i = Math.min(used[`${method} ${url}`] = (used[`${method} ${url}`] ?? -1) + 1, answers.length - 1);
+    const [status, body] = answers[i];
+    return body instanceof ArrayBuffer ? new Response(body, { status }) : json(status, body);
+  }
+  return { fetch, requests, to: (url) => requests.filter((request) => request.url === url) };
+}

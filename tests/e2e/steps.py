@@ -1,0 +1,79 @@
+"""What a person does in the pane, as Playwright steps, and the stand-in for office.js inside Word."""
+from __future__ import annotations
+
+import re
+
+from tests.e2e.conftest import expect
+
+ZOE = {"name": "Zoe Angstrom", "business_name": "Angstrom Design LLC", "email": "zoe@angstrom.example",
+       "phone": "+1 206 555 0134", "address": "12 Pike Street\nSeattle, WA 98101", "country": "US",
+       "rate": "85.00", "rate_unit": "hour", "currency": "USD", "skills": ["Branding", "Illustration"]}
+CLIENT = {"client.name": "Contoso Ltd", "client.address": "1 Microsoft Way\nRedmond, WA 98052",
+          "client.signatory_name": "Megan Bowen", "client.signatory_title": "Head of Procurement",
+          "client.email": "megan@contoso.com"}
+
+
+def fill(form, values: dict[str, str]) -> None:
+    """Type each value into the control named by its field path."""
+    for name, value in values.items():
+        form.locator(f'[name="{name}"]').fill(value)
+
+
+def choose_roster_freelancer(form, typed: str, name: str) -> None:
+    """Search the roster as a person types, then choose with the keyboard (arrow down, Enter)."""
+    search = form.get_by_role("combobox", name="Search the roster")
+    search.press_sequentially(typed, delay=40)
+    expect(form.get_by_role("option", name=re.compile(name))).to_be_visible()
+    search.press("ArrowDown")
+    search.press("Enter")
+    expect(form.locator(".picked-name")).to_have_text(name)
+
+
+def fill_sow(form, second_milestone_amount: str) -> None:
+    fill(form, CLIENT)
+    form.get_by_label("Project title").fill("Brand refresh")
+    form.get_by_label("Summary").fill("Refresh the Contoso brand for the 2027 product line.")
+    form.get_by_label("Start date").fill("2027-01-11")
+    form.get_by_label("End date").fill("2027-03-31")
+    form.get_by_label("SOW number").fill("SOW-2027-014")
+    form.get_by_label("Effective date").fill("2027-01-04")
+    form.get_by_label("In scope").fill("Logo redesign\nColour palette and typography")
+    fill(form, {"deliverables[0].name": "Logo", "deliverables[0].description": "Primary and secondary logo",
+                "deliverables[0].acceptance_criteria": "Approved in writing by the CMO",
+                "deliverables[0].due_date": "2027-02-01"})
+    form.get_by_label("Fee model").select_option("fixed")
+    form.get_by_label("Fixed fee").fill("7500.00")
+    fill(form, {"milestones[0].name": "Kick-off", "milestones[0].due_date": "2027-01-15", "milestones[0].amount": "2500.00"})
+    form.get_by_role("button", name="Add milestone").click()
+    fill(form, {"milestones[1].name": "Final delivery", "milestones[1].due_date": "2027-03-31",
+                "milestones[1].amount": second_milestone_amount})
+    form.get_by_label("Governing law").fill("the State of Washington")
+
+
+# Inside Word: office.js replaced by a stand-in for Microsoft's side, which says the host is Word and
+# records what the pane asks Word to do. The pane's own code runs unchanged.
+FAKE_WORD = """
+window.Office = {
+  HostType: { Word: "Word", Excel: "Excel" },
+  onReady: () => Promise.resolve({ host: "Word", platform: "PC" }),
+  context: { requirements: { isSetSupported: () => true }, ui: { openBrowserWindow: (url) => window.opened.push(url) } },
+};
+window.opened = [];
+window.inserted = [];
+window.controls = { "freelancer.name": ["Zoe A.", "Zoe A."], "freelancer.address": ["1 Old Road"],
+                    "freelancer.phone": ["+1 000"], "freelancer.tax_id": ["98-7654321"] };
+window.Word = { run: async (batch) => batch({
+  document: {
+    body: { insertFileFromBase64: (base64, location) => window.inserted.push({ base64, location }) },
+    contentControls: { getByTag: (tag) => ({
+      load() {},
+      get items() {
+        return (window.controls[tag] || []).map((text, i) => ({
+          insertText: (value, location) => { window.controls[tag][i] = value; },
+        }));
+      },
+    }) },
+  },
+  sync: async () => {},
+}) };
+"""
