@@ -34,8 +34,16 @@ export function rowValues(headers, line, calculated = CALCULATED_COLUMNS) {
     if (calculated.has(header) || field === undefined) return null;
     const value = line[field];
     if (value === undefined || value === null || value === "") return field === "status" ? "planned" : "";
-    return NUMBER_FIELDS.has(field) ? Number(value) : value;
+    return NUMBER_FIELDS.has(field) ? Number(value) : asText(String(value));
   });
+}
+
+/**
+ * Return `text` as Excel keeps it as text: a leading apostrophe (Excel's own mark for "this is
+ * text") before anything Excel would otherwise run as a formula (=, +, -, @, tab, CR) or eat (').
+ */
+export function asText(text) {
+  return /^[=+\-@\t\r']/.test(text) ? `'${text}` : text;
 }
 
 /**

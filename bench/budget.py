@@ -99,9 +99,9 @@ def _table(sheet, name, first_column, columns, formulas, formats, rows, style) -
     last_row = layout.HEADER_ROW + len(rows)
     for offset, column_name in enumerate(columns):
         sheet.cell(layout.HEADER_ROW, first_column + offset, column_name)
-        for row, values in enumerate(rows, start=layout.MODEL_ROW):
+        for number, values in enumerate(rows, start=layout.MODEL_ROW):
             value = f"={formulas[column_name]}" if column_name in formulas else values.get(column_name)
-            cell = sheet.cell(row, first_column + offset, value)
+            cell = sheet.cell(number, first_column + offset, value)
             cell.number_format = formats.get(column_name, "General")
     ref = f"{get_column_letter(first_column)}{layout.HEADER_ROW}:{get_column_letter(first_column + len(columns) - 1)}{last_row}"
     table_columns = [TableColumn(id=i + 1, name=column_name, calculatedColumnFormula=TableFormula(attr_text=formulas[column_name])

@@ -37,6 +37,10 @@ FORMULAS = {"Planned amount": "Planned units × Rate", "Actual amount": "Actual 
             "Variance": "Planned amount − Actual amount", "% used": "Actual amount ÷ Planned amount"}
 """Each formula column and what the summary computes in its place."""
 MAX_WARNINGS = 200
+MAX_ROWS = 10_000
+"""Rows under the header a summary reads at most (a generated tracker holds at most 5,000 lines)."""
+_LARGEST = Decimal("1e15")
+"""No budget figure reaches this; larger numbers (or infinity) are read as not numbers."""
 _HEADER_SEARCH_ROWS = 50
 _PLAIN_SHEET_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
 
@@ -185,8 +189,16 @@ def _header_rows(sheet: Worksheet) -> Iterator[tuple[int, dict[str, int]]]:
 
 
 def _read_lines(lines: _Lines, reader: "_Reader") -> Iterator[_Line]:
-    """Yield each line that is not blank, read from its input cells."""
+    """Yield each line that is not blank, read from its input cells.
+
+    Raises InvalidData past MAX_ROWS rows under the header: one far-off cell must not make the
+    reader visit a million rows.
+    """
     last = min(lines.last_row, lines.sheet.max_row)
+    if last - lines.header_row > MAX_ROWS:
+        raise InvalidData("The tracker is too long to read.", [{"field": "file", "message":
+                          f"it reaches row {last}; at most {MAX_ROWS} rows under the header are read: delete the "
+                          "rows below the lines (or the stray cell far below them)"}])
     for row in range(lines.header_row + 1, last + 1):
         cells = {name: lines.sheet.cell(row, column) for name, column in lines.columns.items()}
         if all(_blank(cells[name].value) for name in INPUT_COLUMNS if name in cells):
@@ -239,7 +251,11 @@ class _Reader:
         if _blank(value):
             return None
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return Decimal(str(value))
+            number = Decimal(str(value))
+            if number.is_finite() and abs(number) < _LARGEST:
+                return number
+            self.warn(cell, f"{column} holds {value}, beyond any budget: {instead}")
+            return None
         shown = f"{value[:40]!r}" if isinstance(value, str) else str(value)
         self.warn(cell, f"{column} holds {_kind(value)} ({shown}), not a number: {instead}")
         return None

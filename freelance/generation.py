@@ -7,6 +7,9 @@ from .catalog import Catalog, Generated
 from .errors import InvalidData, NotFound
 from .roster import Roster
 
+MAX_FILLED_LINES = 5000
+"""The most budget lines a tracker holds, and so the most roster look-ups one request makes."""
+
 
 def generate(catalog: Catalog, roster: Roster, tenant: str, template_id: str, data: Any, format: str | None = None) -> Generated:
     """Return the document ``template_id`` makes of ``data``, freelancer_ids filled from the tenant's roster.
@@ -32,7 +35,7 @@ def _filled_from_roster(roster: Roster, tenant: str, data: dict[str, Any]) -> di
             if "freelancer" in data:
                 problems.append({"field": "freelancer", "message": "give either freelancer or freelancer_id, not both"})
             filled["freelancer"] = details.model_dump(mode="json")
-    if isinstance(data.get("lines"), list):
+    if isinstance(data.get("lines"), list) and len(data["lines"]) <= MAX_FILLED_LINES:  # more: validation refuses
         filled["lines"] = [_filled_line(roster, tenant, line, i, data.get("currency"), problems)
                            for i, line in enumerate(data["lines"])]
     if problems:

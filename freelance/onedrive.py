@@ -15,6 +15,8 @@ _SIMPLE_UPLOAD_LIMIT = 4 * 1024 * 1024  # Graph's limit for a single PUT
 
 
 class TooLargeForOneDrive(DomainError):
+    """A file larger than one upload takes."""
+
     status = 413
 
 
@@ -27,8 +29,8 @@ class OneDrive:
     def save(self, user: User, filename: str, content: bytes) -> str:
         """Upload ``content`` as ``filename`` (renamed by OneDrive if taken) and return its web URL.
 
-        Raises NotSignedIn (with claims) when Microsoft needs the user again, MicrosoftUnavailable
-        when Entra ID or Graph fails.
+        Raises TooLargeForOneDrive (413) over 4 MB, NotSignedIn (with claims) when Microsoft needs
+        the user again, MicrosoftUnavailable when Entra ID or Graph fails.
         """
         if len(content) > _SIMPLE_UPLOAD_LIMIT:
             raise TooLargeForOneDrive(f"{filename} is over 4 MB, more than a single upload to OneDrive takes.")

@@ -175,7 +175,7 @@ class Roster:
 
     def update(self, tenant: str, freelancer_id: str, change: Callable[[Freelancer], Freelancer],
                by: str = "local") -> FreelancerRecord:
-        """Apply ``change`` to the freelancer's current details under a row lock and store the result.
+        """Apply ``change`` to the freelancer's current details, holding the roster's write lock, and store the result.
 
         Raises NotFound, Conflict (the new email is another's), or what ``change`` raises.
         """

@@ -50,7 +50,7 @@ class Page:
 
 
 class Store:
-    """The documents of every tenant; each method is one transaction."""
+    """The documents of every tenant; each write is one transaction."""
 
     def __init__(self, engine: Engine):
         self.engine = engine

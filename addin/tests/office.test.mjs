@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { OfficeMockObject } from "office-addin-mock";
 
 import { FREELANCER_FIELDS, freelancerTexts, refillFreelancer, replaceBody } from "../word.js";
-import { appendLines, insertTracker, rowValues } from "../excel.js";
+import { appendLines, asText, insertTracker, rowValues } from "../excel.js";
 
 const ZOE = {
   id: "5b0c5a52-6a8e-4d3c-9d7e-0d6c2b1f9a11", name: "Zoe Angstrom", business_name: "Angstrom Design LLC",
@@ -170,4 +170,13 @@ test("inserting a tracker adds its worksheets at the end of the workbook and sho
   assert.deepEqual(ids, ["{SHEET-1}"]);
   assert.equal(Excel.activatedId, "{SHEET-1}");
   assert.ok(Excel.activated);
+});
+
+test("text that Excel would run as a formula is written as text", () => {
+  const risky = { ...LINE, freelancer: "=HYPERLINK(\"https://evil.example\")", role: "+1 designer", milestone: "@SUM(A1)" };
+  const values = rowValues(["Freelancer", "Role", "Milestone", "Rate"], risky);
+  assert.deepEqual(values, ["'=HYPERLINK(\"https://evil.example\")", "'+1 designer", "'@SUM(A1)", Number(LINE.rate)]);
+  assert.equal(asText("-5 days"), "'-5 days");
+  assert.equal(asText("'quoted"), "''quoted");
+  assert.equal(asText("Zoe Angstrom"), "Zoe Angstrom");
 });

@@ -2,7 +2,7 @@
 from alembic import context
 from sqlalchemy import text
 
-from freelance import roster, store  # noqa: F401  (their tables join the metadata)
+from freelance import roster, store, users  # noqa: F401  (their tables join the metadata)
 from freelance.database import Base
 
 connection = context.config.attributes["connection"]

@@ -2,19 +2,20 @@
 from __future__ import annotations
 
 import ipaddress
+from urllib.parse import urlsplit
 
 import httpx
 from flask import Blueprint, Flask, current_app, g, jsonify, request
 
-from ..identity import LOCAL_USER, SCOPE, NotAllowed, NotSignedIn, OnBehalfOf, TokenVerifier, User, challenge
+from ..identity import LOCAL_USER, SCOPE, NotAllowed, NotSignedIn, OnBehalfOf, TokenVerifier, User
 from ..onedrive import OneDrive
-from .errors import error_response
 from .openapi import documented
 from .schemas import ClientConfig, SignIn
 
 bp = Blueprint("auth", __name__)
-REALM = "Freelance Toolkit"
 _PUBLIC = ("/api/config", "/api/openapi.json")
+_SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+_PROXY_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Real-IP")
 
 
 def current_user() -> User:
@@ -34,10 +35,13 @@ def client_config():
 def _identify() -> None:
     if not request.path.startswith("/api/") or request.path in _PUBLIC:
         return
+    if request.method not in _SAFE_METHODS and _from_another_site():
+        raise NotAllowed("Changes are accepted only from this server's own pages, not from another site.")
     verifier: TokenVerifier | None = current_app.extensions["token_verifier"]
     if verifier is None:
-        if not _from_this_machine(request.remote_addr):
-            raise NotAllowed("This server runs in local mode (no sign-in) and answers this machine only.")
+        if not _from_this_machine(request.remote_addr) or any(h in request.headers for h in _PROXY_HEADERS):
+            raise NotAllowed("This server runs in local mode (no sign-in) and answers this machine only; "
+                             "behind a proxy, turn sign-in on.")
         g.user = LOCAL_USER
         return
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
@@ -47,17 +51,20 @@ def _identify() -> None:
     current_app.extensions["users"].seen(g.user)
 
 
+def _from_another_site() -> bool:
+    # A page on any other site can send a "simple" POST (a form, no preflight) to this server; the
+    # browser says where it came from. Clients that are not browsers send neither header.
+    if request.headers.get("Sec-Fetch-Site") in ("cross-site", "same-site"):
+        return True
+    origin = request.headers.get("Origin")
+    return origin is not None and urlsplit(origin).netloc != request.host
+
+
 def _from_this_machine(address: str | None) -> bool:
     try:
         return address is not None and ipaddress.ip_address(address).is_loopback
     except ValueError:
         return False
-
-
-def _not_signed_in(error: NotSignedIn):
-    response = error_response(401, error.message, **({"claims": error.claims} if error.claims else {}))
-    response.headers["WWW-Authenticate"] = challenge(error if error.error else None, REALM)
-    return response
 
 
 def register(app: Flask, http: httpx.Client | None) -> None:
@@ -68,5 +75,4 @@ def register(app: Flask, http: httpx.Client | None) -> None:
     app.extensions["token_verifier"] = TokenVerifier(identity, http) if identity else None
     app.extensions["onedrive"] = OneDrive(OnBehalfOf(identity, http), http) if identity else None
     app.before_request(_identify)
-    app.register_error_handler(NotSignedIn, _not_signed_in)
     app.register_blueprint(bp)

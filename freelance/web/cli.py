@@ -20,7 +20,8 @@ from ..roster_import import import_roster
 
 freelancers = AppGroup("freelancers", help="The freelancer roster.")
 documents = AppGroup("documents", help="Generated documents.")
-TENANT = "local"
+_TENANT = click.option("--tenant", default="local", show_default=True,
+                       help="The tenant (Entra ID tenant id) whose roster and documents these are.")
 
 
 def _refused(error: DomainError) -> None:
@@ -52,12 +53,13 @@ def _rows_in(path: Path) -> int:
 @freelancers.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Say what would happen; write nothing.")
-def import_command(path: Path, dry_run: bool) -> None:
+@_TENANT
+def import_command(path: Path, dry_run: bool, tenant: str) -> None:
     """Import a roster file (CSV or .xlsx): all rows upserted by email, or none."""
     try:
         with path.open("rb") as stream, click.progressbar(length=_rows_in(path), label="Importing",
                                                           file=sys.stderr) as bar:
-            result = import_roster(current_app.extensions["roster"], TENANT, stream, path.name, dry_run=dry_run,
+            result = import_roster(current_app.extensions["roster"], tenant, stream, path.name, dry_run=dry_run,
                                    progress=lambda row: bar.update(max(row - bar.pos, 0)))
     except DomainError as error:
         _refused(error)
@@ -73,7 +75,8 @@ def import_command(path: Path, dry_run: bool) -> None:
 @click.argument("data_file", type=click.File("r", encoding="utf-8"))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write the document (default: its own file name, here).")
-def generate_command(template: str, data_file, output: Path | None) -> None:
+@_TENANT
+def generate_command(template: str, data_file, output: Path | None, tenant: str) -> None:
     """Generate a document from TEMPLATE (e.g. sow) and a JSON file of its data, and record it."""
     try:
         data = json.load(data_file)
@@ -82,10 +85,10 @@ def generate_command(template: str, data_file, output: Path | None) -> None:
         sys.exit(1)
     try:
         generated = generation.generate(current_app.extensions["catalog"], current_app.extensions["roster"],
-                                        TENANT, template, data)
+                                        tenant, template, data)
     except DomainError as error:
         _refused(error)
-    record = current_app.extensions["store"].add_document(TENANT, generated)
+    record = current_app.extensions["store"].add_document(tenant, generated)
     target = output or Path(generated.filename)
     target.write_bytes(generated.content)
     click.echo(f"{target} ({generated.sha256}, record {record.id})")

@@ -5,6 +5,9 @@ from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..errors import DomainError, InvalidData
+from ..identity import NotSignedIn, challenge
+
+REALM = "Freelance Toolkit"
 
 _HTTP_MESSAGES = {
     404: "There is nothing at this address.",
@@ -21,6 +24,12 @@ def error_response(status: int, message: str, errors: list[dict] | None = None, 
 
 def _domain_error(error: DomainError):
     return error_response(error.status, error.message, error.errors if isinstance(error, InvalidData) else None)
+
+
+def _not_signed_in(error: NotSignedIn):
+    response = error_response(401, error.message, **({"claims": error.claims} if error.claims else {}))
+    response.headers["WWW-Authenticate"] = challenge(error if error.error else None, REALM)
+    return response
 
 
 def _http_error(error: HTTPException):
@@ -41,5 +50,6 @@ def _unexpected_error(_error: InternalServerError):
 def register(app: Flask) -> None:
     """Install the handlers that turn every error into a JSON answer."""
     app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(NotSignedIn, _not_signed_in)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(InternalServerError, _unexpected_error)

@@ -4,8 +4,8 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from flask import Blueprint, Response, abort, current_app, redirect, render_template_string, send_from_directory
 from lxml import etree
-from flask import Blueprint, Response, current_app, redirect, render_template_string, send_from_directory
 
 bp = Blueprint("pane", __name__)
 _CHECKED_IN_ORIGIN = "https://localhost:3000"
@@ -37,7 +37,10 @@ def taskpane():
 
 @bp.get("/addin/<path:filename>")
 def addin_file(filename: str):
-    """A script, style sheet or icon of the pane; icons may be cached for a week."""
+    """A script, style sheet or icon of the pane; icons may be cached for a week. The pane's own
+    tests are not served."""
+    if filename.startswith("tests/"):
+        abort(404)
     max_age = _ICON_CACHE_SECONDS if filename.startswith("icons/") else 0
     return send_from_directory(_settings().ADDIN_DIR, filename, max_age=max_age)
 

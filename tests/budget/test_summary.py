@@ -2,6 +2,7 @@
 cell it could not use; a file that is not a tracker is refused, saying what is missing."""
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import openpyxl
@@ -108,6 +109,29 @@ def test_a_number_cell_holding_something_else_warns_naming_it_and_counts_as_0(tr
     assert summary.lines == 4  # the row is kept
     assert summary.planned == _money(totals(budget_data).planned - figures(budget_data)[1].planned)
     assert _warnings(summary) == {"Budget!F8": f"Planned units holds {kind}, not a number: counted as 0"}
+
+
+@pytest.mark.parametrize("value", [
+    "1E30",    # more than any budget
+    "1E999",   # beyond a float: openpyxl reads infinity
+])
+def test_a_number_beyond_any_budget_warns_and_counts_as_0(tracker, budget_data, value):
+    def typed(xml: str) -> str:
+        return re.sub(r'(<c r="F8"[^>]*>)<v>[^<]*</v>', rf"\g<1><v>{value}</v>", xml)
+
+    summary = summarise(with_part(tracker, "xl/worksheets/sheet1.xml", typed))
+    assert summary.planned == _money(totals(budget_data).planned - figures(budget_data)[1].planned)
+    assert "beyond any budget: counted as 0" in _warnings(summary)["Budget!F8"]
+
+
+def test_a_stray_cell_far_below_the_lines_is_refused_without_reading_a_million_rows(tracker):
+    def stray(workbook):
+        workbook["Budget"].tables.pop("BudgetLines")
+        workbook["Budget"]["A1048576"] = "x"
+
+    with pytest.raises(InvalidData) as refused:
+        summarise(edited(tracker, stray))
+    assert "reaches row 1048576" in refused.value.errors[0]["message"]
 
 
 def test_an_input_holding_a_formula_counts_with_the_value_excel_saved(tracker, budget_data):

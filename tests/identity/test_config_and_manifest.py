@@ -5,10 +5,9 @@ import pytest
 from lxml import etree
 
 from freelance.web.config import Settings
-from tests.conftest import ROOT
+from tests.conftest import SCHEMAS, needs_schemas
 from tests.identity.conftest import API_URI, CLIENT_ID, CONTOSO, ENTRA_CONFIG
 
-SCHEMAS = ROOT.parent / "shared" / "office-addin-schemas"
 OV = {"ov": "http://schemas.microsoft.com/office/taskpaneappversionoverrides"}
 
 
@@ -70,7 +69,7 @@ def test_the_local_manifest_has_no_web_application_info(client):
     assert _web_application_info(client) is None
 
 
-@pytest.mark.skipif(not SCHEMAS.is_dir(), reason=f"the manifest schemas are not beside the project ({SCHEMAS})")
+@needs_schemas
 def test_the_entra_manifest_is_valid_against_the_office_schemas(anonymous):
     schema = etree.XMLSchema(etree.parse(str(SCHEMAS / "OfficeAppManifestV1_1.xsd")))
     assert schema.validate(etree.fromstring(anonymous.get("/manifest.xml").data).getroottree()), schema.error_log

@@ -6,7 +6,6 @@ import threading
 import time
 from datetime import datetime, timezone
 
-import pytest
 from sqlalchemy import insert, select, text
 
 from freelance.roster import FreelancerRecord

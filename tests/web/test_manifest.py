@@ -7,9 +7,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SCHEMAS, needs_schemas
 
-SCHEMAS = ROOT.parent / "shared" / "office-addin-schemas"
 NS = {"o": "http://schemas.microsoft.com/office/appforoffice/1.1",
       "ov": "http://schemas.microsoft.com/office/taskpaneappversionoverrides",
       "bt": "http://schemas.microsoft.com/office/officeappbasictypes/1.0",
@@ -36,7 +35,7 @@ def _png_size(data: bytes) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
-@pytest.mark.skipif(not SCHEMAS.is_dir(), reason=f"the manifest schemas are not beside the project ({SCHEMAS})")
+@needs_schemas
 @pytest.mark.parametrize("source", ["checked-in", "served"])
 def test_the_manifest_is_valid_against_the_office_schemas(client, manifest, source):
     tree = manifest if source == "checked-in" else etree.ElementTree(etree.fromstring(client.get("/manifest.xml").data))
