@@ -1,7 +1,9 @@
 // Forms whose inputs are named by API field paths: collect the data, fill it back, show the
 // API's field errors next to their inputs, and manage repeatable rows (deliverables, milestones).
 
+import { ApiError } from "./api.js";
 import { describePath, getPath, placeErrors, setPath } from "./paths.js";
+import { setStatus } from "./ui.js";
 
 let nextId = 0;
 /** Return `element`'s id, giving it a fresh one first if it has none. */
@@ -253,4 +255,18 @@ export function repeatable(list, { onChange = () => {} } = {}) {
 
   for (let i = 0; i < min; i++) add();
   return { add, rows, prune, clear };
+}
+
+/**
+ * Say why generating failed: the API's field errors beside their inputs (and how many in `status`),
+ * or the error's message. Return null, for the caller to return.
+ */
+export function reportFailure(form, status, error) {
+  if (error instanceof ApiError && error.errors.length) {
+    const count = showErrors(form, error.errors, "Not generated yet");
+    setStatus(status, `Fix the ${count === 1 ? "problem" : `${count} problems`} marked in red, then try again.`, "error");
+  } else {
+    setStatus(status, error.message, "error");
+  }
+  return null;
 }

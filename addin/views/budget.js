@@ -1,8 +1,8 @@
 // The Excel views: "Budget tracker" (generate a tracker, insert it or download it, summarise it)
 // and "Add freelancer lines" (append roster freelancers to the open tracker's table).
 
-import { ApiError, toBase64 } from "../api.js";
-import { clearErrors, collect, describeHints, repeatable, showErrors } from "../forms.js";
+import { toBase64 } from "../api.js";
+import { clearErrors, collect, describeHints, repeatable, reportFailure, showErrors } from "../forms.js";
 import { formatMoney } from "../money.js";
 import { createPicker, describeFreelancer } from "../picker.js";
 import { appendLines, insertTracker } from "../excel.js";
@@ -64,13 +64,7 @@ export function mountBudget(section, env) {
       offerOneDrive(record);
       return { record, bytes: await env.api.file(record) };
     } catch (error) {
-      if (error instanceof ApiError && error.errors.length) {
-        const count = showErrors(form, error.errors, "Not generated yet");
-        setStatus(status, `Fix the ${count === 1 ? "problem" : `${count} problems`} marked in red, then try again.`, "error");
-      } else {
-        setStatus(status, error.message, "error");
-      }
-      return null;
+      return reportFailure(form, status, error);
     }
   }
 

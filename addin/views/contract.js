@@ -1,8 +1,8 @@
 // What the SOW and NDA views share: the freelancer (roster or typed), your company (remembered),
 // and generating the contract to insert into Word or download, with errors shown at their fields.
 
-import { toBase64, ApiError } from "../api.js";
-import { clearErrors, collect, describeHints, fill, repeatable, showErrors } from "../forms.js";
+import { toBase64 } from "../api.js";
+import { clearErrors, collect, describeHints, fill, repeatable, reportFailure } from "../forms.js";
 import { setPath } from "../paths.js";
 import { mountOneDrive } from "../onedrive.js";
 import { createPicker } from "../picker.js";
@@ -71,13 +71,7 @@ export function mountContract(form, env, { template, onFreelancer = () => {}, on
       offerOneDrive(record);
       return record;
     } catch (error) {
-      if (error instanceof ApiError && error.errors.length) {
-        const count = showErrors(form, error.errors, "Not generated yet");
-        setStatus(status, `Fix the ${count === 1 ? "problem" : `${count} problems`} marked in red, then try again.`, "error");
-      } else {
-        setStatus(status, error.message, "error");
-      }
-      return null;
+      return reportFailure(form, status, error);
     }
   }
 
