@@ -1,23 +1,25 @@
 """The roster over HTTP: search, create, read, update, remove, import and export freelancers."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, request, send_file, stream_with_context, url_for
 from io import BytesIO
+
+from flask import Blueprint, Response, jsonify, send_file, stream_with_context, url_for
 from pydantic import ValidationError
 
-from ..errors import BadRequest, InvalidData
+from ..catalog import MEDIA_TYPES
+from ..errors import InvalidData
 from ..models import Freelancer
 from ..roster import Query
 from ..roster_files import export_rows, write_csv, write_xlsx
 from ..roster_import import import_roster
 from ..validation import problems_of
 from .openapi import documented
-from .requests import json_body, query, roster, tenant, user_id
+from .requests import json_body, query, roster, tenant, uploaded_file, user_id
 from .schemas import (ExportQuery, FreelancerChanges, FreelancerPage, FreelancerQuery, FreelancerRecord, ImportOutcome,
                       ImportQuery)
 
 bp = Blueprint("freelancers", __name__, url_prefix="/api/freelancers")
-_UPLOAD_TYPES = ("text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/octet-stream")
+_UPLOAD_TYPES = ("text/csv", MEDIA_TYPES["xlsx"], "application/octet-stream")
 
 
 def _record(record) -> dict:
@@ -76,14 +78,7 @@ def remove(freelancer_id: str):
 @documented("Import a roster file (CSV or .xlsx, multipart field 'file')", query=ImportQuery, responses={200: ImportOutcome})
 def import_file():
     params = query(ImportQuery)
-    request.max_content_length = current_app.config["SETTINGS"].MAX_UPLOAD_LENGTH
-    upload = request.files.get("file")
-    if upload is None:
-        if request.mimetype not in _UPLOAD_TYPES:
-            raise BadRequest("Send the roster as a multipart upload in the field 'file', or as a CSV or .xlsx body.")
-        stream, filename = BytesIO(request.get_data(cache=False)), ""
-    else:
-        stream, filename = upload.stream, upload.filename or ""
+    stream, filename = uploaded_file("roster (CSV or .xlsx)", _UPLOAD_TYPES)
     result = import_roster(roster(), tenant(), stream, filename, dry_run=params.dry_run, by=user_id())
     return jsonify(ImportOutcome(created=result.counts.created, updated=result.counts.updated,
                                  unchanged=result.counts.unchanged, dry_run=result.dry_run,
@@ -101,5 +96,5 @@ def export():
     out = BytesIO()
     write_xlsx(rows, out)
     out.seek(0)
-    return send_file(out, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return send_file(out, mimetype=MEDIA_TYPES["xlsx"],
                      as_attachment=True, download_name="roster.xlsx")

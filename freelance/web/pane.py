@@ -5,13 +5,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template_string, send_from_directory
-from lxml import etree
+
+from ..manifest import render as manifest_for
 
 bp = Blueprint("pane", __name__)
-_CHECKED_IN_ORIGIN = "https://localhost:3000"
 _ICON_CACHE_SECONDS = 7 * 24 * 3600
-_OV = "http://schemas.microsoft.com/office/taskpaneappversionoverrides"
-_SSO_SCOPES = ("openid", "profile", "Files.ReadWrite")
 
 
 @lru_cache(maxsize=4)
@@ -52,26 +50,13 @@ def office_js(filename: str):
     return send_from_directory(_settings().ADDIN_DIR.parent / "node_modules" / "@microsoft" / "office-js" / "dist", filename)
 
 
+@lru_cache(maxsize=4)
+def _manifest(settings) -> bytes:
+    return manifest_for(settings.MANIFEST.read_bytes(), settings.PUBLIC_URL, settings.identity)
+
+
 @bp.get("/manifest.xml")
 def manifest():
-    """The manifest for this server: see ``rendered_manifest``."""
-    return Response(rendered_manifest(_settings()), mimetype="application/xml",
+    """The manifest for this server: its PUBLIC_URL, and sign-in when on (see freelance/manifest.py)."""
+    return Response(_manifest(_settings()), mimetype="application/xml",
                     headers={"Content-Disposition": "attachment; filename=manifest.xml"})
-
-
-@lru_cache(maxsize=4)
-def rendered_manifest(settings) -> bytes:
-    """The checked-in manifest with every https://localhost:3000 address turned into PUBLIC_URL and,
-    when sign-in is on, the WebApplicationInfo Office needs for single sign-on."""
-    xml = _read(settings.MANIFEST).replace(_CHECKED_IN_ORIGIN, settings.PUBLIC_URL.rstrip("/")).encode("utf-8")
-    identity = settings.identity
-    if identity is None:
-        return xml
-    root = etree.fromstring(xml)
-    info = etree.SubElement(root.find(f"{{{_OV}}}VersionOverrides"), f"{{{_OV}}}WebApplicationInfo")
-    etree.SubElement(info, f"{{{_OV}}}Id").text = identity.client_id
-    etree.SubElement(info, f"{{{_OV}}}Resource").text = identity.api_uri
-    scopes = etree.SubElement(info, f"{{{_OV}}}Scopes")
-    for scope in _SSO_SCOPES:
-        etree.SubElement(scopes, f"{{{_OV}}}Scope").text = scope
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")

@@ -1,7 +1,8 @@
 """Reading what a request sends: its JSON body and its query parameters, as models."""
 from __future__ import annotations
 
-from typing import TypeVar
+from io import BytesIO
+from typing import IO, TypeVar
 
 import pydantic_core
 from flask import current_app, g, request
@@ -37,6 +38,24 @@ def query(model: type[M]) -> M:
         return model.model_validate(request.args.to_dict())
     except ValidationError as exc:
         raise InvalidData("The query parameters are not valid.", problems_of(exc)) from None
+
+
+def uploaded_file(what: str, body_types: tuple[str, ...]) -> tuple[IO[bytes], str]:
+    """Return (stream, file name) of an upload: the multipart field 'file', or a whole body of one of ``body_types``.
+
+    Raises BadRequest for a multipart upload without 'file', UnsupportedMedia for another body
+    type; a body over MAX_UPLOAD_LENGTH gets 413.
+    """
+    request.max_content_length = current_app.config["SETTINGS"].MAX_UPLOAD_LENGTH
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get("file")
+        if upload is None:
+            raise BadRequest(f"The upload has no field 'file': send the {what} in it.")
+        return upload.stream, upload.filename or ""
+    if request.mimetype in body_types:
+        return BytesIO(request.get_data(cache=False)), ""
+    raise UnsupportedMedia(f"Send the {what} as a multipart upload in the field 'file', "
+                           f"or as a body of type {' or '.join(body_types)}.")
 
 
 def tenant() -> str:

@@ -100,7 +100,7 @@ def test_an_upload_larger_than_the_json_limit_but_under_the_upload_limit_is_impo
 ])
 def test_a_body_that_is_neither_multipart_nor_a_roster_type_is_refused(client, content_type):
     response = client.post("/api/freelancers/import", data=b"{}", content_type=content_type)
-    assert response.status_code == 400
+    assert response.status_code == 415
     assert "multipart" in response.json["error"]
 
 
