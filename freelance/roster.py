@@ -7,20 +7,22 @@ from __future__ import annotations
 
 import uuid
 import zlib
-from contextlib import contextmanager
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any, Callable
 
+from pydantic import ValidationError
 from sqlalchemy import JSON, Index, String, Text, UniqueConstraint, Uuid, func, select, text, tuple_
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from .database import Base, PlainDecimal, UTCDateTime
-from .errors import Conflict, NotFound
+from .errors import Conflict, InvalidData, NotFound
 from .models import Freelancer
+from .validation import problems_of
 
 FIELDS = tuple(Freelancer.model_fields)
 _ANALYZE_EVERY = 10  # batches
@@ -264,6 +266,19 @@ def _upsert_chunk(session: Session, tenant: str, chunk: list[Freelancer], counts
         else:
             counts.unchanged += 1
     session.flush()
+
+
+def changed(current: Freelancer, changes: dict[str, Any]) -> Freelancer:
+    """Return ``current`` with ``changes`` (a PATCH: any fields; None clears an optional one).
+
+    Raises InvalidData naming unknown fields, or each field the result gets wrong.
+    """
+    if unknown := sorted(set(changes) - set(FIELDS)):
+        raise InvalidData("The request body is not valid.", [{"field": name, "message": "is not a known field"} for name in unknown])
+    try:
+        return Freelancer.model_validate(current.model_dump(mode="json") | changes)
+    except ValidationError as exc:
+        raise InvalidData("The changes are not valid.", problems_of(exc)) from None
 
 
 def _merged(current: Freelancer, given: Freelancer, fields: frozenset[str]) -> Freelancer:

@@ -4,15 +4,12 @@ from __future__ import annotations
 from io import BytesIO
 
 from flask import Blueprint, Response, jsonify, send_file, stream_with_context, url_for
-from pydantic import ValidationError
 
 from ..catalog import MEDIA_TYPES
-from ..errors import InvalidData
 from ..models import Freelancer
-from ..roster import Query
+from ..roster import Query, changed
 from ..roster_files import export_rows, write_csv, write_xlsx
 from ..roster_import import import_roster
-from ..validation import problems_of
 from .openapi import documented
 from .requests import json_body, query, roster, tenant, uploaded_file, user_id
 from .schemas import (ExportQuery, FreelancerChanges, FreelancerPage, FreelancerQuery, FreelancerRecord, ImportOutcome,
@@ -55,16 +52,8 @@ def read(freelancer_id: str):
 @documented("Change a freelancer", body=FreelancerChanges, responses={200: FreelancerRecord})
 def change(freelancer_id: str):
     changes = json_body(FreelancerChanges).root
-    if unknown := sorted(set(changes) - set(Freelancer.model_fields)):
-        raise InvalidData("The request body is not valid.", [{"field": name, "message": "is not a known field"} for name in unknown])
-
-    def apply(current: Freelancer) -> Freelancer:
-        try:
-            return Freelancer.model_validate(current.model_dump(mode="json") | changes)
-        except ValidationError as exc:
-            raise InvalidData("The changes are not valid.", problems_of(exc)) from None
-
-    return jsonify(_record(roster().update(tenant(), freelancer_id, apply, by=user_id())))
+    record = roster().update(tenant(), freelancer_id, lambda current: changed(current, changes), by=user_id())
+    return jsonify(_record(record))
 
 
 @bp.delete("/<freelancer_id>")
