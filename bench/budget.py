@@ -13,7 +13,7 @@ Both make the tracker of one validated Budget with 200 lines (9 freelancers), in
                  tool's (tools/build_budget_template.py). openpyxl writes no cached values, so it does
                  less than the engine, which also writes each formula's value computed in Python.
 
-Before timing, both outputs are read back with ``freelance.budget.summarise``: each must give the
+Before timing, both outputs are read back with ``freelance.budget.summary.summarise``: each must give the
 totals computed in Python. Times are medians of interleaved batches (bench/render.py's
 ``per_document``). ``--profile`` prints the top cProfile entries of the engine render.
 
@@ -43,9 +43,9 @@ from openpyxl.worksheet.filters import AutoFilter  # noqa: E402
 from openpyxl.worksheet.table import Table, TableColumn, TableFormula, TableStyleInfo  # noqa: E402
 
 import build_budget_template as layout  # noqa: E402
-from freelance.budget import summarise  # noqa: E402
+from freelance.budget.summary import summarise  # noqa: E402
 from freelance.catalog import Catalog  # noqa: E402
-from freelance.documents import tracker  # noqa: E402
+from freelance.budget import tracker  # noqa: E402
 from render import per_document, profile, row  # noqa: E402  (bench/render.py)
 
 LINES = 200

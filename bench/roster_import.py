@@ -8,7 +8,7 @@ runs in a fresh child process, so that one case's heap does not inflate the next
 * floor        the file read with plain ``csv.reader`` / openpyxl ``read_only`` ``iter_rows(values_only=True)``,
                every row touched, nothing validated or written: what any importer pays at least.
 * hold         the same reading, every row kept in a list: what holding the sheet once in memory costs.
-* import       ``freelance.roster_import.import_roster`` into a fresh SQLite file (upgraded with the
+* import       ``freelance.roster.importing.import_roster`` into a fresh SQLite file (upgraded with the
                migrations, an app-free ``Roster``), or into a fresh PostgreSQL schema with ``--postgres URL``.
 * import N/5   the import of the first fifth of the rows, for the scaling of memory with file size.
 
@@ -163,8 +163,8 @@ def run_case(case: str, path: Path, database: str | None) -> dict:
     """Run one case in this process and return its measurements."""
     import openpyxl  # noqa: F401  (loaded before the baseline RSS, like the app's modules)
     from freelance.database import connect, upgrade
-    from freelance.roster import Roster
-    from freelance.roster_import import import_roster
+    from freelance.roster.service import Roster
+    from freelance.roster.importing import import_roster
 
     engine = None
     if case == "import":

@@ -1,50 +1,44 @@
 """The template catalog: each template's metadata, its data model, and its compiled form.
 
 A template is a file in the templates folder (``sow.docx``) with its metadata beside it
-(``sow.json``: title, kind, file-name pattern). Templates are read and compiled once, when the
-catalog is built; producing a document only renders.
+(``sow.json``: title, kind, file-name pattern). Each template version (the file's bytes) is
+compiled once per process, however many catalogs read it; producing a document only renders.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from collections.abc import Iterator
 
+from jinja2 import Template as FileNamePattern
 from jinja2 import TemplateError
 from pydantic import ValidationError
 
+from .budget.tracker import BUDGET_TRACKER
 from .documents import CompiledTemplate, RenderFailed
 from .documents.environment import TEXT_LINE
 from .documents.workbook import CompiledWorkbook
 from .errors import CannotRender, InvalidData, NotFound
+from .generated import Generated
 from .models import DOCUMENT_MODELS, DocumentData
-from .validation import problems_of
+from .problems import problems_of
 
 _UNSAFE_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
-MEDIA_TYPES = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-_COMPILERS = {"docx": CompiledTemplate, "xlsx": CompiledWorkbook}
+CONTROLLED = ("freelancer",)
+"""The objects whose fields a contract carries as content controls (the Word add-in refills them)."""
+Compiled = CompiledTemplate | CompiledWorkbook
 
 
-@dataclass(frozen=True)
-class Generated:
-    """A document just rendered: its bytes and what its record says of it."""
-
-    content: bytes
-    filename: str
-    template: str
-    template_version: str
-    format: str
-    data: dict[str, Any]
-
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.content).hexdigest()
+@lru_cache(maxsize=64)
+def compiled(format: str, data: bytes) -> Compiled:
+    """Return the template file ``data`` of ``format`` compiled, once per version; raise TemplateInvalid."""
+    if format == "xlsx":
+        return CompiledWorkbook(data, BUDGET_TRACKER)
+    return CompiledTemplate(data, controlled=CONTROLLED)
 
 
 @dataclass(frozen=True)
@@ -55,8 +49,8 @@ class Template:
     title: str
     kind: str
     format: str
-    compiled: CompiledTemplate | CompiledWorkbook = field(repr=False)
-    _filename: Any = field(repr=False)
+    compiled: Compiled = field(repr=False)
+    _filename: FileNamePattern = field(repr=False)
 
     @property
     def version(self) -> str:
@@ -73,8 +67,7 @@ class Template:
         except ValidationError as exc:
             raise InvalidData(f"The data is not valid for template {self.id}.", problems_of(exc)) from None
         if problems := document.problems():
-            raise InvalidData(f"The data is not valid for template {self.id}.",
-                              [{"field": path, "message": message} for path, message in problems])
+            raise InvalidData(f"The data is not valid for template {self.id}.", problems)
         return document
 
     def generate(self, document: DocumentData) -> Generated:
@@ -103,10 +96,10 @@ class Catalog:
             template_id = meta_path.stem
             data = meta_path.with_suffix(f".{meta['format']}").read_bytes()
             self._templates[template_id] = Template(
-                template_id, meta["title"], meta["kind"], meta["format"], _COMPILERS[meta["format"]](data),
+                template_id, meta["title"], meta["kind"], meta["format"], compiled(meta["format"], data),
                 TEXT_LINE.from_string(meta["filename"]))
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Template]:
         return iter(self._templates.values())
 
     def __getitem__(self, template_id: str) -> Template:

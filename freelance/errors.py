@@ -1,11 +1,13 @@
-"""Domain exceptions. The web layer maps each to one HTTP status, in one place."""
+"""Domain exceptions: what went wrong, in words a person can act on. They carry no HTTP status;
+the web layer maps each class to one (``web/errors.py``)."""
+
 from __future__ import annotations
+
+from .problems import Problem
 
 
 class DomainError(Exception):
     """Base: ``message`` says what went wrong in words a person can act on."""
-
-    status = 400
 
     def __init__(self, message: str):
         super().__init__(message)
@@ -13,36 +15,56 @@ class DomainError(Exception):
 
 
 class InvalidData(DomainError):
-    """Data that breaks the model; ``errors`` lists ``{"field", "message"}`` for each problem."""
+    """Data that breaks the model; ``problems`` lists each Problem (field, row or cell, and why)."""
 
-    def __init__(self, message: str, errors: list[dict[str, str]]):
+    def __init__(self, message: str, problems: list[Problem]):
         super().__init__(message)
-        self.errors = errors
+        self.problems = problems
 
 
 class NotFound(DomainError):
     """No such template, document or record (for this tenant)."""
 
-    status = 404
-
 
 class CannotRender(DomainError):
     """The template cannot produce a document from valid data (a template fault, not the user's)."""
 
-    status = 422
 
-
-class BadRequest(DomainError):
-    """A request the server cannot read: malformed JSON, a bad parameter."""
-
-
-class UnsupportedMedia(DomainError):
-    """A body of a type the endpoint does not take."""
-
-    status = 415
+class UnreadableFile(DomainError):
+    """An upload that cannot be read as what it should be (a roster, a tracker): the message says why."""
 
 
 class Conflict(InvalidData):
     """The change clashes with another record (e.g. an email another freelancer has)."""
 
-    status = 409
+
+class NotSignedIn(DomainError):
+    """No token, or a token that does not prove who is asking.
+
+    ``error`` is the OAuth error code for the WWW-Authenticate challenge; ``claims`` the claims a
+    claims challenge asks for.
+    """
+
+    def __init__(self, message: str, error: str = "invalid_token", claims: str | None = None):
+        super().__init__(message)
+        self.error, self.claims = error, claims
+
+
+class NotAllowed(DomainError):
+    """A request the caller may not make: a valid token that does not grant this API, a cross-site write."""
+
+
+class MicrosoftUnavailable(DomainError):
+    """Entra ID or Microsoft Graph is down or busy: try again later."""
+
+
+class MicrosoftFailed(MicrosoftUnavailable):
+    """Entra ID or Microsoft Graph answered with an error it should not have."""
+
+
+class TooLarge(DomainError):
+    """Something larger than the place it goes takes (a file over OneDrive's single-upload limit)."""
+
+
+class NotConfigured(DomainError):
+    """Something this server is not set up to do (saving to OneDrive without sign-in)."""

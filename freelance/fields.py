@@ -10,7 +10,7 @@ from babel import Locale
 from babel.numbers import list_currencies
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
-from .documents.formatting import locale_for
+from .values import locale_for
 
 # Characters XML 1.0 cannot carry, tabs, and other C0/C1 controls a person never means to type.
 _CONTROL = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")

@@ -16,7 +16,7 @@ import jwt
 import msal
 import msal.exceptions
 
-from .errors import DomainError
+from .errors import MicrosoftFailed, MicrosoftUnavailable, NotAllowed, NotSignedIn
 
 AUTHORITY = "https://login.microsoftonline.com"
 SCOPE = "access_as_user"
@@ -46,30 +46,6 @@ class EntraSettings:
     client_secret: str = field(default="", repr=False)
 
 
-class NotSignedIn(DomainError):
-    """No token, or a token that does not prove who is asking (401)."""
-
-    status = 401
-
-    def __init__(self, message: str, error: str = "invalid_token", claims: str | None = None):
-        super().__init__(message)
-        self.error, self.claims = error, claims
-
-
-class NotAllowed(DomainError):
-    """A valid token that does not grant this API (403)."""
-
-    status = 403
-
-
-class MicrosoftUnavailable(DomainError):
-    """Entra ID or Microsoft Graph did not answer as it should: 503 when it is down or busy, 502 when it erred."""
-
-    def __init__(self, message: str, status: int = 503):
-        super().__init__(message)
-        self.status = status
-
-
 class TokenVerifier:
     """Validates access tokens for this API: RS256 only, signed by the tenant's current keys.
 
@@ -85,7 +61,7 @@ class TokenVerifier:
         self._lock = threading.Lock()
 
     def verify(self, token: str) -> User:
-        """Return the user the token is for; raise NotSignedIn (401) or NotAllowed (403) saying why."""
+        """Return the user the token is for; raise NotSignedIn or NotAllowed saying why."""
         try:
             header = jwt.get_unverified_header(token)
             unverified = jwt.decode(token, options={"verify_signature": False})
@@ -142,7 +118,7 @@ class OnBehalfOf:
         """Return a Graph access token for ``user``.
 
         Raises NotSignedIn when Entra needs the user again (with the claims to ask for, after MFA
-        or consent), MicrosoftUnavailable when Entra ID does not answer.
+        or consent), MicrosoftUnavailable when Entra ID does not answer, MicrosoftFailed when it errs.
         """
         try:
             result = self._client(user.tenant).acquire_token_on_behalf_of(user.token, list(scopes))
@@ -156,7 +132,7 @@ class OnBehalfOf:
         if result.get("error") == "invalid_grant":
             raise NotSignedIn("Your sign-in has expired: sign in again.")
         reason = str(result.get("error_description") or result.get("error")).rstrip(".")
-        raise MicrosoftUnavailable(f"Entra ID refused the token exchange: {reason}.", 502)
+        raise MicrosoftFailed(f"Entra ID refused the token exchange: {reason}.")
 
     def _client(self, tenant: str) -> msal.ConfidentialClientApplication:
         # Created lazily: nothing is fetched from Entra ID until a user first saves to OneDrive.

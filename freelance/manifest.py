@@ -3,18 +3,18 @@ from __future__ import annotations
 
 from lxml import etree
 
+from .documents.ooxml import parse
 from .identity import EntraSettings
 
 CHECKED_IN_ORIGIN = "https://localhost:3000"
 _OV = "http://schemas.microsoft.com/office/taskpaneappversionoverrides"
 _SSO_SCOPES = ("openid", "profile", "Files.ReadWrite")
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
 
 def render(manifest: bytes, public_url: str, identity: EntraSettings | None) -> bytes:
     """Return ``manifest`` with every https://localhost:3000 address moved to ``public_url`` and, when
     sign-in is on, the WebApplicationInfo Office needs for single sign-on."""
-    root = etree.fromstring(manifest, _PARSER)
+    root = parse(manifest)
     origin = public_url.rstrip("/")
     for element in root.iter(etree.Element):
         for name, value in element.attrib.items():

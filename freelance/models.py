@@ -13,11 +13,9 @@ from uuid import UUID
 from babel.numbers import get_currency_precision
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, HttpUrl, StringConstraints, ValidationInfo, field_validator
 
-from .documents import Money
+from .values import Money
 from .fields import Amount, Country, Currency, Date, LocaleTag, Name, Units, line, paragraph
-
-Problem = tuple[str, str]
-"""A rule a valid-looking document breaks: (field path, message)."""
+from .problems import Problem
 
 
 class Model(BaseModel):
@@ -108,8 +106,8 @@ class Fee(Model):
         """Return what is missing, superfluous or inconsistent for this fee model."""
         needed = {"fixed": ("amount",), "hourly": ("rate", "estimated_units"), "daily": ("rate", "estimated_units")}[self.model]
         allowed = needed + (("cap",) if self.model != "fixed" else ())
-        found = [(f"fee.{name}", f"is required when the fee model is {self.model}") for name in needed if getattr(self, name) is None]
-        found += [(f"fee.{name}", f"does not apply when the fee model is {self.model}") for name in ("amount", "rate", "estimated_units", "cap")
+        found = [Problem(f"fee.{name}", f"is required when the fee model is {self.model}") for name in needed if getattr(self, name) is None]
+        found += [Problem(f"fee.{name}", f"does not apply when the fee model is {self.model}") for name in ("amount", "rate", "estimated_units", "cap")
                   if name not in allowed and getattr(self, name) is not None]
         if found:
             return found
@@ -119,13 +117,13 @@ class Fee(Model):
         total = sum((m.amount for m in milestones), Decimal(0))
         if self.model == "fixed":
             if not milestones:
-                found.append(("milestones", "a fixed fee is paid by milestones: add at least one"))
+                found.append(Problem("milestones", "a fixed fee is paid by milestones: add at least one"))
             elif total != self.amount:
-                found.append(("milestones", f"the milestone amounts add up to {total}, not to the fixed fee of {self.amount}"))
+                found.append(Problem("milestones", f"the milestone amounts add up to {total}, not to the fixed fee of {self.amount}"))
         elif self.cap is not None and self.cap < self.estimated_total:
-            found.append(("fee.cap", f"the cap {self.cap} is below the estimated total {self.estimated_total}"))
+            found.append(Problem("fee.cap", f"the cap {self.cap} is below the estimated total {self.estimated_total}"))
         elif self.cap is not None and total > self.cap:
-            found.append(("milestones", f"the milestone amounts add up to {total}, above the cap of {self.cap}"))
+            found.append(Problem("milestones", f"the milestone amounts add up to {total}, above the cap of {self.cap}"))
         return found
 
     def context(self) -> dict[str, Any]:
@@ -138,7 +136,7 @@ class Fee(Model):
 
 def _precision_problems(amounts: list[tuple[str, Decimal | None]], currency: str) -> list[Problem]:
     digits = get_currency_precision(currency)
-    return [(path, f"{currency} amounts have at most {digits} decimal places")
+    return [Problem(path, f"{currency} amounts have at most {digits} decimal places")
             for path, value in amounts if value is not None and -value.as_tuple().exponent > digits]
 
 
@@ -166,7 +164,7 @@ class Contract(DocumentData):
 
     def problems(self) -> list[Problem]:
         if self.freelancer is None:
-            return [("freelancer", "is required (or a freelancer_id from the roster)")]
+            return [Problem("freelancer", "is required (or a freelancer_id from the roster)")]
         return []
 
     def context(self) -> dict[str, Any]:
@@ -199,10 +197,10 @@ class SOW(Contract):
         project = self.project
         found: list[Problem] = []
         if project.end_date < project.start_date:
-            found.append(("project.end_date", f"is before the start date ({project.start_date.isoformat()})"))
+            found.append(Problem("project.end_date", f"is before the start date ({project.start_date.isoformat()})"))
         for kind, items in (("deliverables", self.deliverables), ("milestones", self.milestones)):
-            found += [(f"{kind}[{i}].due_date", _outside(item.due_date, project))
-                      for i, item in enumerate(items) if _outside(item.due_date, project)]
+            found += [Problem(f"{kind}[{i}].due_date", outside)
+                      for i, item in enumerate(items) if (outside := _outside(item.due_date, project))]
         return super().problems() + found + self.fee.problems(self.milestones)
 
     def context(self) -> dict[str, Any]:
@@ -275,7 +273,7 @@ class Budget(DocumentData):
     locale: LocaleTag = "en-US"
 
     def problems(self) -> list[Problem]:
-        found = [(f"lines[{i}].{name}", "is required (or a freelancer_id from the roster)")
+        found = [Problem(f"lines[{i}].{name}", "is required (or a freelancer_id from the roster)")
                  for i, line_ in enumerate(self.lines) for name in ("freelancer", "rate") if getattr(line_, name) is None]
         amounts = [("approved_budget", self.approved_budget)]
         for i, line_ in enumerate(self.lines):

@@ -6,18 +6,12 @@ from urllib.parse import quote
 
 import httpx
 
-from .errors import DomainError
-from .identity import MicrosoftUnavailable, NotSignedIn, OnBehalfOf, User
+from .errors import MicrosoftFailed, MicrosoftUnavailable, NotSignedIn, TooLarge
+from .identity import OnBehalfOf, User
 
 GRAPH = "https://graph.microsoft.com/v1.0"
 FOLDER = "Freelance contracts"
 _SIMPLE_UPLOAD_LIMIT = 4 * 1024 * 1024  # Graph's limit for a single PUT
-
-
-class TooLargeForOneDrive(DomainError):
-    """A file larger than one upload takes."""
-
-    status = 413
 
 
 class OneDrive:
@@ -29,11 +23,11 @@ class OneDrive:
     def save(self, user: User, filename: str, content: bytes) -> str:
         """Upload ``content`` as ``filename`` (renamed by OneDrive if taken) and return its web URL.
 
-        Raises TooLargeForOneDrive (413) over 4 MB, NotSignedIn (with claims) when Microsoft needs
-        the user again, MicrosoftUnavailable when Entra ID or Graph fails.
+        Raises TooLarge over 4 MB, NotSignedIn (with claims) when Microsoft needs the user again,
+        MicrosoftUnavailable when Entra ID or Graph is down or busy, MicrosoftFailed when it errs.
         """
         if len(content) > _SIMPLE_UPLOAD_LIMIT:
-            raise TooLargeForOneDrive(f"{filename} is over 4 MB, more than a single upload to OneDrive takes.")
+            raise TooLarge(f"{filename} is over 4 MB, more than a single upload to OneDrive takes.")
         token = self._on_behalf_of.graph_token(user)
         url = f"{GRAPH}/me/drive/root:/{quote(FOLDER)}/{quote(filename)}:/content"
         try:
@@ -46,12 +40,12 @@ class OneDrive:
             raise NotSignedIn("Microsoft needs you to sign in again before saving to OneDrive.",
                               error="insufficient_claims", claims=_claims(response.headers["WWW-Authenticate"]))
         if response.status_code not in (200, 201):
-            raise MicrosoftUnavailable(f"OneDrive answered {response.status_code}: {_message(response).rstrip('.')}.",
-                                       503 if response.status_code in (429, 503, 504) else 502)
+            failure = MicrosoftUnavailable if response.status_code in (429, 503, 504) else MicrosoftFailed
+            raise failure(f"OneDrive answered {response.status_code}: {_message(response).rstrip('.')}.")
         try:
             return response.json()["webUrl"]
         except (ValueError, KeyError, TypeError):
-            raise MicrosoftUnavailable("OneDrive accepted the file but did not say where it is.", 502) from None
+            raise MicrosoftFailed("OneDrive accepted the file but did not say where it is.") from None
 
 
 def _claims(header: str) -> str:

@@ -2,17 +2,17 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Uuid, func, select
+from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Uuid, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
-from .catalog import Generated
 from .database import Base, UTCDateTime
 from .errors import NotFound
+from .generated import Generated
+from .paging import Page, page_of
 
 
 class DocumentRecord(Base):
@@ -41,14 +41,6 @@ class DocumentFile(Base):
     content: Mapped[bytes] = mapped_column(LargeBinary)
 
 
-@dataclass(frozen=True)
-class Page:
-    items: list[DocumentRecord]
-    page: int
-    per_page: int
-    total: int
-
-
 class Store:
     """The documents of every tenant; each write is one transaction."""
 
@@ -68,16 +60,14 @@ class Store:
             session.add(DocumentFile(document_id=record.id, content=generated.content))
         return record
 
-    def documents(self, tenant: str, page: int, per_page: int, template: str | None = None) -> Page:
+    def documents(self, tenant: str, page: int, per_page: int, template: str | None = None) -> Page[DocumentRecord]:
         """Return one page of the tenant's records, newest first."""
         query = select(DocumentRecord).where(DocumentRecord.tenant == tenant)
         if template:
             query = query.where(DocumentRecord.template == template)
         with self._session() as session:
-            total = session.scalar(select(func.count()).select_from(query.subquery()))
-            items = session.scalars(query.order_by(DocumentRecord.created_at.desc(), DocumentRecord.id.desc())
-                                    .limit(per_page).offset((page - 1) * per_page)).all()
-        return Page(list(items), page, per_page, total)
+            return page_of(session, query.order_by(DocumentRecord.created_at.desc(), DocumentRecord.id.desc()),
+                           page, per_page)
 
     def document(self, tenant: str, document_id: str) -> DocumentRecord:
         """Return the tenant's record; raise NotFound for an unknown, malformed or other tenant's id."""

@@ -13,6 +13,7 @@ from sqlalchemy import text
 from freelance.catalog import Catalog
 from freelance.database import Base, connect
 from freelance.web import create_app
+from freelance.web.services import services
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = ROOT / "templates"
@@ -71,7 +72,7 @@ def database_url(tmp_path_factory) -> str:
 def app(database_url):
     app = create_app({"DATABASE_URL": database_url})
     yield app
-    store = app.extensions["store"]
+    store = services(app).store
     with store.engine.begin() as connection:
         for table in reversed(Base.metadata.sorted_tables):
             connection.execute(table.delete())

@@ -24,7 +24,7 @@ def _set(data: dict, path: str, value) -> dict:
 def _errors(catalog, template: str, data: dict) -> dict[str, str]:
     with pytest.raises(InvalidData) as caught:
         catalog[template].validate(data)
-    return {error["field"]: error["message"] for error in caught.value.errors}
+    return {problem.field: problem.message for problem in caught.value.problems}
 
 
 def test_the_shared_sow_data_is_valid(catalog, sow_data):

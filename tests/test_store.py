@@ -7,6 +7,7 @@ from sqlalchemy import inspect, text
 from freelance.database import upgrade
 from freelance.store import DocumentRecord
 from freelance.web import create_app
+from freelance.web.services import services
 
 _FAILING_FILE_WRITE = {
     "sqlite": ["CREATE TRIGGER refuse_files BEFORE INSERT ON document_files BEGIN SELECT RAISE(ABORT, 'disk full'); END"],
@@ -21,7 +22,7 @@ _DROP_FAILING_FILE_WRITE = {
 
 @pytest.fixture
 def refusing_file_writes(app):
-    engine = app.extensions["store"].engine
+    engine = services(app).store.engine
     with engine.begin() as connection:
         for statement in _FAILING_FILE_WRITE[engine.dialect.name]:
             connection.execute(text(statement))
@@ -35,15 +36,15 @@ def test_a_record_whose_bytes_cannot_be_written_is_not_kept(app, catalog, sow_da
     template = catalog["sow"]
     generated = template.generate(template.validate(sow_data))
     with pytest.raises(Exception, match="disk full"):
-        app.extensions["store"].add_document("local", generated)
-    with app.extensions["store"].engine.connect() as connection:
+        services(app).store.add_document("local", generated)
+    with services(app).store.engine.connect() as connection:
         assert connection.scalar(text("SELECT count(*) FROM documents")) == 0
 
 
 def test_a_record_keeps_the_data_the_template_version_and_the_hash(app, catalog, sow_data):
     template = catalog["sow"]
     generated = template.generate(template.validate(sow_data))
-    store = app.extensions["store"]
+    store = services(app).store
     record, content = store.content("local", str(store.add_document("local", generated).id))
     assert (record.template_version, record.sha256, content) == (template.version, generated.sha256, generated.content)
     assert record.data["milestones"][2]["amount"] == "4750.50"
@@ -53,7 +54,7 @@ def test_a_record_keeps_the_data_the_template_version_and_the_hash(app, catalog,
 def test_another_tenants_document_is_not_found(app, client, sow_data):
     record = client.post("/api/documents", json={"template": "sow", "data": sow_data}).json
     with pytest.raises(Exception, match="no document"):
-        app.extensions["store"].document("another-tenant", record["id"])
+        services(app).store.document("another-tenant", record["id"])
 
 
 def test_restarting_on_an_existing_database_keeps_its_documents(app, client, sow_data, database_url):
@@ -62,11 +63,11 @@ def test_restarting_on_an_existing_database_keeps_its_documents(app, client, sow
     try:
         assert restarted.test_client().get(f"/api/documents/{made['id']}").json == made
     finally:
-        restarted.extensions["store"].engine.dispose()
+        services(restarted).store.engine.dispose()
 
 
 def test_the_migrations_build_the_schema_the_models_describe(app):
-    engine = app.extensions["store"].engine
+    engine = services(app).store.engine
     upgrade(engine)  # a second upgrade is harmless
     columns = {column["name"] for column in inspect(engine).get_columns("documents")}
     assert columns == set(DocumentRecord.__table__.columns.keys())

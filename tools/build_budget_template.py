@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from build_templates import reproducible_zip  # noqa: E402  (same folder)
-from freelance.documents import tracker  # noqa: E402
+from freelance.budget import tracker  # noqa: E402
 from freelance.models import BudgetLine  # noqa: E402
 
 TARGET = ROOT / "templates" / "budget.xlsx"

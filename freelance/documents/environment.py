@@ -11,7 +11,8 @@ from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
-from .formatting import Money, written_date, written_money, written_number
+from ..values import Money
+from .formatting import written_date, written_money, written_number
 
 DEFAULT_LOCALE = "en-US"
 _WORD_LINE_BREAK = Markup('</w:t><w:br/><w:t xml:space="preserve">')

@@ -4,27 +4,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
-from typing import NamedTuple
 
-from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 
-
-class Money(NamedTuple):
-    """An amount in an ISO 4217 currency; written out as currency, never as a bare number."""
-
-    amount: Decimal
-    currency: str
-
-
-@lru_cache(maxsize=256)
-def locale_for(tag: str) -> Locale:
-    """Return the Babel locale for a BCP 47 tag such as ``en-US``; raise ValueError if unknown."""
-    try:
-        return Locale.parse(tag.replace("-", "_"))
-    except (UnknownLocaleError, ValueError) as exc:
-        raise ValueError(f"unknown locale {tag!r}") from exc
+from ..values import Money, locale_for
 
 
 # Contracts repeat the same dates and amounts across documents; Babel's pattern lookup is the

@@ -46,14 +46,19 @@ def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
         raise TemplateInvalid(f"{info.filename}: the member cannot be read: {exc}") from exc
 
 
+TEMPLATE_LIMITS = ZipLimits(max_members=500, max_total_size=50 * 1024 * 1024)
+"""What a template file may hold before anything in it is decompressed."""
+
+
 class CompiledTemplate:
     """A .docx (or other OOXML) template, parsed and compiled once.
 
     ``version`` is the SHA-256 of the template file. ``render(context)`` returns the document's
-    bytes: the same context always gives the same bytes.
+    bytes: the same context always gives the same bytes. Each ``{{ <object>.<field> }}`` of an
+    object named in ``controlled`` becomes a content control tagged ``<object>.<field>``.
     """
 
-    def __init__(self, data: bytes, limits: ZipLimits = ZipLimits(max_members=500, max_total_size=50 * 1024 * 1024)):
+    def __init__(self, data: bytes, *, controlled: tuple[str, ...] = (), limits: ZipLimits = TEMPLATE_LIMITS):
         self.version = hashlib.sha256(data).hexdigest()
         try:
             archive = open_checked(data, limits)
@@ -65,19 +70,18 @@ class CompiledTemplate:
                 if info.is_dir():
                     continue
                 content = read_member(archive, info)
-                part = self._compile(info.filename, content)
+                part = self._compile(info.filename, content, controlled)
                 self._layout.append(part or Member.of(info.filename, content, STATIC_LEVEL))
 
     @staticmethod
-    def _compile(name: str, content: bytes) -> _Part | None:
-        if _WORDML_PART.fullmatch(name):
-            compile_source, environment = wordml.wordml_source, WORDML
-        elif _TEXT_PART.fullmatch(name):
-            compile_source, environment = wordml.text_source, XML_LINE
-        else:
-            return None
+    def _compile(name: str, content: bytes, controlled: tuple[str, ...]) -> _Part | None:
         try:
-            source = compile_source(content)
+            if _WORDML_PART.fullmatch(name):
+                source, environment = wordml.wordml_source(content, controlled), WORDML
+            elif _TEXT_PART.fullmatch(name):
+                source, environment = wordml.text_source(content), XML_LINE
+            else:
+                return None
             return _Part(name, environment.from_string(source)) if source is not None else None
         except (wordml.TemplateSyntaxError, TemplateError) as exc:
             line = f" (line {exc.lineno})" if getattr(exc, "lineno", None) else ""

@@ -12,9 +12,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from openpyxl.utils.cell import get_column_letter, range_boundaries
+
 Value = str | Decimal | int | None
 """What a cell holds: text, a number, or nothing. A formula cell's value is its cached result."""
 
+# A cell or rectangle, optionally after its sheet: the groups keep each part's "$" (absolute) mark.
 _RANGE = re.compile(r"(?P<sheet>(?:'(?:[^']|'')+'|[^'!]+)!)?"
                     r"(?P<c1>\$?[A-Z]{1,3})(?P<r1>\$?\d+)(?::(?P<c2>\$?[A-Z]{1,3})(?P<r2>\$?\d+))?")
 # Characters XML 1.0 cannot carry, written the OOXML way (_xHHHH_); a literal "_xHHHH_" in the
@@ -57,7 +60,7 @@ class Layout:
 
 @dataclass(frozen=True)
 class Range:
-    """A cell or a rectangle of cells, 1-based, optionally on a named sheet (``'Budget'!$A$7:$M$9``)."""
+    """A cell or a rectangle of cells, 1-based, optionally on a named sheet (``'Q1 plan'!$A$7:$M$9``)."""
 
     sheet: str
     first_column: int
@@ -74,9 +77,9 @@ class Range:
             return None
         c1, r1 = found["c1"], found["r1"]
         c2, r2 = found["c2"] or c1, found["r2"] or r1
-        marks = tuple("$" if part.startswith("$") else "" for part in (c1, r1, c2, r2))
-        return cls(found["sheet"] or "", column_index(c1.lstrip("$")), int(r1.lstrip("$")),
-                   column_index(c2.lstrip("$")), int(r2.lstrip("$")), marks)
+        marks = (_mark(c1), _mark(r1), _mark(c2), _mark(r2))
+        first_column, first_row, last_column, last_row = range_boundaries(f"{c1}{r1}:{c2}{r2}".replace("$", ""))
+        return cls(found["sheet"] or "", first_column, first_row, last_column, last_row, marks)
 
     @property
     def is_cell(self) -> bool:
@@ -85,25 +88,12 @@ class Range:
     def ending_at(self, last_row: int) -> str:
         """Return this range's text with its last row moved to ``last_row``."""
         c1, r1, c2, r2 = self.absolute
-        return (f"{self.sheet}{c1}{column_letter(self.first_column)}{r1}{self.first_row}"
-                f":{c2}{column_letter(self.last_column)}{r2}{last_row}")
+        return (f"{self.sheet}{c1}{get_column_letter(self.first_column)}{r1}{self.first_row}"
+                f":{c2}{get_column_letter(self.last_column)}{r2}{last_row}")
 
 
-def column_index(letters: str) -> int:
-    """Return the 1-based index of a column's letters: A is 1, AA is 27."""
-    index = 0
-    for letter in letters:
-        index = index * 26 + ord(letter) - 64
-    return index
-
-
-def column_letter(index: int) -> str:
-    """Return the letters of a 1-based column index: 1 is A, 27 is AA."""
-    letters = ""
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
+def _mark(part: str) -> str:
+    return "$" if part.startswith("$") else ""
 
 
 def xml_text(text: str) -> str:

@@ -1,13 +1,13 @@
 """Turning the XML of a Word part into Jinja source.
 
 Word splits typed text into runs wherever spell-check, formatting or revision marks fall, so a tag
-like ``{{ freelancer.name }}`` may arrive as ``{{``, `` freelancer``, ``.name }}``. Compiling a part:
+like ``{{ client.name }}`` may arrive as ``{{``, `` client``, ``.name }}``. Compiling a part:
 
 1. joins every tag back into the text node where it starts;
 2. turns paragraphs holding only ``{%p ... %}`` and table rows whose text is ``{%tr ... %}`` into
    the bare statement, so loops and conditions repeat whole paragraphs and rows (docxtpl's syntax);
-3. wraps each ``{{ freelancer.<field> }}`` in a content control tagged ``freelancer.<field>``, so
-   the Word add-in can find and refill it later;
+3. wraps each ``{{ <object>.<field> }}`` of the objects the caller names (``controlled``) in a
+   content control tagged ``<object>.<field>``, so an add-in can find and refill it later;
 4. lifts every tag out of the text into a processing instruction, serialises the tree, and puts
    the tags back as Jinja code. Only tag text becomes code; all other text stays escaped XML.
    (Tags are found by their delimiters: an unmatched ``{{`` in template text is a template error.)
@@ -19,19 +19,19 @@ from copy import deepcopy
 
 from lxml import etree
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-_P, _R, _T, _TR, _RPR = (f"{{{W}}}{name}" for name in ("p", "r", "t", "tr", "rPr"))
-_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+from .ooxml import parse as parse_xml
+from .ooxml import qn
+
+_P, _R, _T, _TR, _RPR = (qn(f"w:{name}") for name in ("p", "r", "t", "tr", "rPr"))
+_SDT, _SDT_PR, _SDT_CONTENT, _TAG, _ALIAS, _VAL = (qn(f"w:{name}") for name in ("sdt", "sdtPr", "sdtContent", "tag", "alias", "val"))
+_SPACE = qn("xml:space")
 
 TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 _BLOCK_TAG = re.compile(r"\{%-?\s*(p|tr)\s")
 _BLOCK = re.compile(r"^\{%(p|tr)\s+((?:(?!%\}).)*?)\s*%\}$", re.S)
-_FREELANCER_FIELD = re.compile(r"\{\{\s*freelancer\.([a-z_]+)\s*\}\}")
 _PI_TARGET = "jinja"
 _PI = re.compile(r"<\?jinja (.*?)\?>", re.S)
 
-PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
-                         remove_blank_text=False)
 
 
 class TemplateSyntaxError(ValueError):
@@ -41,7 +41,7 @@ class TemplateSyntaxError(ValueError):
 def parse(xml: bytes) -> etree._Element:
     """Return the root of a part; raise TemplateSyntaxError for malformed XML or a DTD."""
     try:
-        root = etree.fromstring(xml, PARSER)
+        root = parse_xml(xml)
     except etree.XMLSyntaxError as exc:
         raise TemplateSyntaxError(f"the part is not well-formed XML: {exc}") from exc
     if root.getroottree().docinfo.doctype:
@@ -49,14 +49,24 @@ def parse(xml: bytes) -> etree._Element:
     return root
 
 
-def wordml_source(xml: bytes) -> str | None:
-    """Return the Jinja source of a WordprocessingML part, or None if it holds no tags."""
+def wordml_source(xml: bytes, controlled: tuple[str, ...] = ()) -> str | None:
+    """Return the Jinja source of a WordprocessingML part, or None if it holds no tags.
+
+    Each ``{{ <object>.<field> }}`` of an object named in ``controlled`` gets its content control.
+    """
     root = parse(xml)
     for paragraph in root.iter(_P):
         _join_split_tags(paragraph)
     _lift_block_statements(root)
-    _wrap_freelancer_fields(root)
+    if controlled:
+        _wrap_fields(root, _field_tag(controlled))
     return _jinja_source(root)
+
+
+def _field_tag(objects: tuple[str, ...]) -> re.Pattern[str]:
+    """Return the pattern of a tag that prints one field of one of ``objects``; group 1 is ``object.field``."""
+    names = "|".join(re.escape(name) for name in objects)
+    return re.compile(rf"\{{\{{\s*((?:{names})\.[a-z_]+)\s*\}}\}}")
 
 
 def text_source(xml: bytes) -> str | None:
@@ -110,10 +120,10 @@ def _lift_block_statements(root: etree._Element) -> None:
         target.getparent().replace(target, instruction)
 
 
-def _wrap_freelancer_fields(root: etree._Element) -> None:
+def _wrap_fields(root: etree._Element, field_tag: re.Pattern[str]) -> None:
     for node in list(root.iter(_T)):
         run = node.getparent()
-        while run is not None and run.tag == _R and node.text and (match := _FREELANCER_FIELD.search(node.text)):
+        while run is not None and run.tag == _R and node.text and (match := field_tag.search(node.text)):
             if _inside_content_control(run, match.group(1)):
                 break
             node = _split_out_field(run, node, match)
@@ -121,9 +131,7 @@ def _wrap_freelancer_fields(root: etree._Element) -> None:
 
 
 def _inside_content_control(run: etree._Element, field: str) -> bool:
-    return any(tag.get(f"{{{W}}}val") == f"freelancer.{field}"
-               for sdt in run.iterancestors(f"{{{W}}}sdt")
-               for tag in sdt.iterfind(f"{{{W}}}sdtPr/{{{W}}}tag"))
+    return any(tag.get(_VAL) == field for sdt in run.iterancestors(_SDT) for tag in sdt.iterfind(f"{_SDT_PR}/{_TAG}"))
 
 
 def _split_out_field(run: etree._Element, node: etree._Element, match: re.Match) -> etree._Element:
@@ -157,11 +165,11 @@ def _run(properties: etree._Element | None, text: str) -> etree._Element:
 
 
 def _content_control(field: str, run: etree._Element) -> etree._Element:
-    control = etree.Element(f"{{{W}}}sdt")
-    properties = etree.SubElement(control, f"{{{W}}}sdtPr")
-    etree.SubElement(properties, f"{{{W}}}alias").set(f"{{{W}}}val", f"Freelancer {field.replace('_', ' ')}")
-    etree.SubElement(properties, f"{{{W}}}tag").set(f"{{{W}}}val", f"freelancer.{field}")
-    etree.SubElement(control, f"{{{W}}}sdtContent").append(run)
+    control = etree.Element(_SDT)
+    properties = etree.SubElement(control, _SDT_PR)
+    etree.SubElement(properties, _ALIAS).set(_VAL, " ".join(field.replace("_", " ").split(".")).capitalize())
+    etree.SubElement(properties, _TAG).set(_VAL, field)
+    etree.SubElement(control, _SDT_CONTENT).append(run)
     return control
 
 

@@ -20,17 +20,17 @@ from typing import Any
 
 from lxml import etree
 
-from .package import RENDERED_LEVEL, STATIC_LEVEL, RenderFailed, TemplateInvalid, read_member
+from openpyxl.utils.cell import get_column_letter
+
+from .ooxml import NS as _NS
+from .ooxml import parse, qn
+from .package import RENDERED_LEVEL, STATIC_LEVEL, TEMPLATE_LIMITS, RenderFailed, TemplateInvalid, read_member
+from .sheetml import Fill, Layout, Range, TableSpec, cell, cell_text, number_text, xml_text
 from .skeleton import RESERVED, Skeleton
-from .sheetml import Fill, Layout, Range, TableSpec, cell, cell_text, column_letter, number_text, xml_text
-from .tracker import BUDGET_TRACKER
 from .ziparchive import Member, UnsafeZip, ZipLimits, open_checked, pack
 
-_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_NS = {"m": _MAIN, "c": "http://schemas.openxmlformats.org/drawingml/2006/chart",
-       "p": "http://schemas.openxmlformats.org/package/2006/relationships"}
-_R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+_MAIN = _NS["m"]
+_R_ID = qn("r:id")
 
 
 @dataclass
@@ -52,7 +52,7 @@ class _Column:
     letter: str = field(init=False)
 
     def __post_init__(self):
-        object.__setattr__(self, "letter", column_letter(self.index))
+        object.__setattr__(self, "letter", get_column_letter(self.index))
 
 
 @dataclass
@@ -94,15 +94,14 @@ class _NamedCell:
 
 
 class CompiledWorkbook:
-    """A .xlsx template, parsed and compiled once for ``layout`` (by default the budget tracker).
+    """A .xlsx template, parsed and compiled once for ``layout``.
 
     ``version`` is the SHA-256 of the template file; ``render(context)`` returns the workbook's
     bytes, the same context always giving the same bytes. Raises TemplateInvalid, naming the part
     and what is missing, when the template does not hold what the layout needs.
     """
 
-    def __init__(self, data: bytes, layout: Layout = BUDGET_TRACKER,
-                 limits: ZipLimits = ZipLimits(max_members=500, max_total_size=50 * 1024 * 1024)):
+    def __init__(self, data: bytes, layout: Layout, *, limits: ZipLimits = TEMPLATE_LIMITS):
         self.version = hashlib.sha256(data).hexdigest()
         self._layout = layout
         try:
@@ -114,7 +113,7 @@ class CompiledWorkbook:
         compiled = _Compiler(members, layout)
         self._tables, self._named, self._parts = compiled.tables, compiled.named, compiled.parts
         self._static, self._row_attributes = compiled.static, compiled.row_attributes
-        self._last_column = column_letter(compiled.last_column)
+        self._last_column = get_column_letter(compiled.last_column)
 
     def render(self, context: Mapping[str, Any]) -> bytes:
         """Return the workbook for ``context``; raise RenderFailed if the layout cannot fill it."""
@@ -138,7 +137,7 @@ class CompiledWorkbook:
                     for column in table.columns])))
             state.last_rows[table.spec.name] = table.model_row + len(rows) - 1
         for named in self._named:
-            value = cell(f"{column_letter(named.column)}{named.row}", named.style, fill.cells.get(named.name), named.formula)
+            value = cell(f"{get_column_letter(named.column)}{named.row}", named.style, fill.cells.get(named.name), named.formula)
             cells.setdefault(named.row, []).append((named.column, value))
         state.sheet_rows = "".join(
             f'<row r="{row}"{self._row_attributes.get(row, "")}>'
@@ -176,7 +175,7 @@ class _Compiler:
         if RESERVED in self._members[name]:
             raise TemplateInvalid(f"{name}: holds a DEL character, which the engine reserves")
         try:
-            return etree.fromstring(self._members[name], _PARSER)
+            return parse(self._members[name])
         except etree.XMLSyntaxError as exc:
             raise TemplateInvalid(f"{name}: not well-formed XML: {exc}") from exc
 
@@ -285,7 +284,7 @@ class _Compiler:
     def _check_outside_tables(self, part: str, position: Range) -> None:
         for table in self.tables:
             if position.first_row > table.model_row and table.first_column <= position.first_column <= table.last_column:
-                ref = f"{column_letter(position.first_column)}{position.first_row}"
+                ref = f"{get_column_letter(position.first_column)}{position.first_row}"
                 raise TemplateInvalid(f"{part}: cell {ref} is below table {table.spec.name}, whose rows would overwrite it")
 
     def _check_named(self, part: str, names: dict[str, Range], cells: dict[str, _NamedCell]) -> list[_NamedCell]:
@@ -355,7 +354,7 @@ def _with_full_calculation_on_load(workbook: etree._Element) -> bytes:
     if calculation is None:
         anchor = [e for name in ("sheets", "functionGroups", "externalReferences", "definedNames")
                   for e in workbook.iterfind(f"m:{name}", _NS)][-1]
-        calculation = etree.Element(f"{{{_MAIN}}}calcPr")
+        calculation = etree.Element(qn("m:calcPr"))
         anchor.addnext(calculation)
     calculation.set("fullCalcOnLoad", "1")
     return etree.tostring(workbook, xml_declaration=True, encoding="UTF-8", standalone=True)

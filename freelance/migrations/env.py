@@ -2,7 +2,8 @@
 from alembic import context
 from sqlalchemy import text
 
-from freelance import roster, store, users  # noqa: F401  (their tables join the metadata)
+from freelance import store, users  # noqa: F401  (their tables join the metadata)
+from freelance.roster import records  # noqa: F401
 from freelance.database import Base
 
 connection = context.config.attributes["connection"]

@@ -1,4 +1,5 @@
 """The Flask application: create_app() reads like the table of contents of the HTTP API."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -6,12 +7,7 @@ from collections.abc import Mapping
 import httpx
 from flask import Flask
 
-from ..catalog import Catalog
-from ..database import connect, upgrade
-from ..roster import Roster
-from ..store import Store
-from ..users import Users
-from . import auth, budgets_api, cli, documents_api, errors, freelancers_api, headers, openapi, pane, templates_api
+from . import auth, budgets_api, cli, documents_api, errors, freelancers_api, headers, openapi, pane, services, templates_api
 from .config import Settings
 
 
@@ -22,20 +18,13 @@ def create_app(config: Mapping[str, str] | None = None, *, http: httpx.Client | 
     """
     settings = Settings.load(config)
     app = Flask(__name__, static_folder=None)
-    app.config.update(MAX_CONTENT_LENGTH=settings.MAX_CONTENT_LENGTH, SETTINGS=settings)
-    app.json.sort_keys = False
+    app.config.update(MAX_CONTENT_LENGTH=settings.MAX_CONTENT_LENGTH)
+    app.json.sort_keys = False  # type: ignore[attr-defined]
 
-    engine = connect(settings.DATABASE_URL)
-    if settings.MIGRATE_ON_START:
-        upgrade(engine)
-    app.extensions["store"] = Store(engine)
-    app.extensions["roster"] = Roster(engine)
-    app.extensions["users"] = Users(engine)
-    app.extensions["catalog"] = Catalog(settings.TEMPLATES_DIR)
-
+    services.init_app(app, services.build(settings, http))
     errors.register(app)
     headers.register(app)
-    auth.register(app, http)
+    auth.register(app)
     app.register_blueprint(templates_api.bp)
     app.register_blueprint(documents_api.bp)
     app.register_blueprint(freelancers_api.bp)

@@ -4,13 +4,13 @@ from __future__ import annotations
 import ipaddress
 from urllib.parse import urlsplit
 
-import httpx
-from flask import Blueprint, Flask, current_app, g, jsonify, request
+from flask import Blueprint, Flask, Response, g, jsonify, request
 
-from ..identity import LOCAL_USER, SCOPE, NotAllowed, NotSignedIn, OnBehalfOf, TokenVerifier, User
-from ..onedrive import OneDrive
+from ..errors import NotAllowed, NotSignedIn
+from ..identity import LOCAL_USER, SCOPE, User
 from .openapi import documented
 from .schemas import ClientConfig, SignIn
+from .services import services
 
 bp = Blueprint("auth", __name__)
 _PUBLIC = ("/api/config", "/api/openapi.json")
@@ -19,15 +19,16 @@ _PROXY_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Real-IP")
 
 
 def current_user() -> User:
-    """The user the current request acts for."""
-    return g.user
+    """Return the user the current request acts for: tenant, object id, name (``LOCAL_USER`` in local mode)."""
+    user: User = g.user
+    return user
 
 
 @bp.get("/api/config")
 @documented("Client configuration", responses={200: ClientConfig})
-def client_config():
+def client_config() -> Response:
     """What the pane needs to know before its first call: whether to sign in, and for which API."""
-    identity = current_app.config["SETTINGS"].identity
+    identity = services().settings.identity
     sign_in = None if identity is None else SignIn(client_id=identity.client_id, scopes=[f"{identity.api_uri}/{SCOPE}"])
     return jsonify(ClientConfig(identity=sign_in).model_dump())
 
@@ -37,7 +38,7 @@ def _identify() -> None:
         return
     if request.method not in _SAFE_METHODS and _from_another_site():
         raise NotAllowed("Changes are accepted only from this server's own pages, not from another site.")
-    verifier: TokenVerifier | None = current_app.extensions["token_verifier"]
+    verifier = services().token_verifier
     if verifier is None:
         if not _from_this_machine(request.remote_addr) or any(h in request.headers for h in _PROXY_HEADERS):
             raise NotAllowed("This server runs in local mode (no sign-in) and answers this machine only; "
@@ -48,7 +49,7 @@ def _identify() -> None:
     if scheme.lower() != "bearer" or not token.strip():
         raise NotSignedIn("Sign in: send your access token as 'Authorization: Bearer <token>'.", error="")
     g.user = verifier.verify(token.strip())
-    current_app.extensions["users"].seen(g.user)
+    services().users.seen(g.user)
 
 
 def _from_another_site() -> bool:
@@ -67,12 +68,7 @@ def _from_this_machine(address: str | None) -> bool:
         return False
 
 
-def register(app: Flask, http: httpx.Client | None) -> None:
-    """Identify every API request; in Entra ID mode, with tokens checked against Entra and Graph reachable."""
-    identity = app.config["SETTINGS"].identity
-    if identity and http is None:
-        http = httpx.Client(follow_redirects=False)
-    app.extensions["token_verifier"] = TokenVerifier(identity, http) if identity else None
-    app.extensions["onedrive"] = OneDrive(OnBehalfOf(identity, http), http) if identity else None
+def register(app: Flask) -> None:
+    """Identify every API request: the local user, or the Entra ID user of its bearer token."""
     app.before_request(_identify)
     app.register_blueprint(bp)

@@ -8,15 +8,15 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 from openpyxl import load_workbook
 
-from .. import generation
 from ..errors import DomainError, InvalidData
-from ..roster_import import import_roster
+from ..roster.importing import import_roster
+from .services import services
 
 freelancers = AppGroup("freelancers", help="The freelancer roster.")
 documents = AppGroup("documents", help="Generated documents.")
@@ -24,12 +24,11 @@ _TENANT = click.option("--tenant", default="local", show_default=True,
                        help="The tenant (Entra ID tenant id) whose roster and documents these are.")
 
 
-def _refused(error: DomainError) -> None:
+def _refused(error: DomainError) -> NoReturn:
     """Print what was refused and why on stderr, and exit 1."""
     click.echo(f"error: {error.message}", err=True)
-    for item in getattr(error, "errors", []) if isinstance(error, InvalidData) else []:
-        where = f"row {item['row']}, {item['column']}" if "row" in item else item["field"]
-        click.echo(f"  {where}: {item['message']}", err=True)
+    for problem in error.problems if isinstance(error, InvalidData) else []:
+        click.echo(f"  {problem}", err=True)
     sys.exit(1)
 
 
@@ -59,7 +58,7 @@ def import_command(path: Path, dry_run: bool, tenant: str) -> None:
     try:
         with path.open("rb") as stream, click.progressbar(length=_rows_in(path), label="Importing",
                                                           file=sys.stderr) as bar:
-            result = import_roster(current_app.extensions["roster"], tenant, stream, path.name, dry_run=dry_run,
+            result = import_roster(services().roster, tenant, stream, path.name, dry_run=dry_run,
                                    progress=lambda row: bar.update(max(row - bar.pos, 0)))
     except DomainError as error:
         _refused(error)
@@ -84,11 +83,10 @@ def generate_command(template: str, data_file, output: Path | None, tenant: str)
         click.echo(f"error: {data_file.name} is not valid JSON: {exc}", err=True)
         sys.exit(1)
     try:
-        generated = generation.generate(current_app.extensions["catalog"], current_app.extensions["roster"],
-                                        tenant, template, data)
+        recorded = services().generator.generate(tenant, template, data)
     except DomainError as error:
         _refused(error)
-    record = current_app.extensions["store"].add_document(tenant, generated)
+    generated = recorded.generated
     target = output or Path(generated.filename)
     target.write_bytes(generated.content)
-    click.echo(f"{target} ({generated.sha256}, record {record.id})")
+    click.echo(f"{target} ({generated.sha256}, record {recorded.record.id})")

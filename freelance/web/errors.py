@@ -1,13 +1,34 @@
-"""Every error as JSON, in one place: domain errors and HTTP errors alike."""
+"""Every error as JSON, in one place: each domain exception's HTTP status, and HTTP errors alike."""
+
 from __future__ import annotations
 
-from flask import Flask, jsonify, request
+from typing import Any
+
+from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from ..errors import DomainError, InvalidData
-from ..identity import NotSignedIn, challenge
+from ..errors import (CannotRender, Conflict, DomainError, InvalidData, MicrosoftFailed, MicrosoftUnavailable,
+                      NotAllowed, NotConfigured, NotFound, NotSignedIn, TooLarge, UnreadableFile)
+from ..identity import challenge
+from .schemas import Problem
 
 REALM = "Freelance Toolkit"
+
+STATUS: dict[type[DomainError], int] = {
+    DomainError: 400,
+    InvalidData: 400,
+    UnreadableFile: 400,
+    NotConfigured: 400,
+    NotSignedIn: 401,
+    NotAllowed: 403,
+    NotFound: 404,
+    Conflict: 409,
+    TooLarge: 413,
+    CannotRender: 422,
+    MicrosoftFailed: 502,
+    MicrosoftUnavailable: 503,
+}
+"""The HTTP status of each domain exception; a subclass not listed takes its nearest listed base's."""
 
 _HTTP_MESSAGES = {
     404: "There is nothing at this address.",
@@ -15,34 +36,40 @@ _HTTP_MESSAGES = {
 }
 
 
-def error_response(status: int, message: str, errors: list[dict] | None = None, **more):
+def status_of(error: DomainError) -> int:
+    """Return the HTTP status that answers ``error``."""
+    return next(STATUS[kind] for kind in type(error).__mro__ if kind in STATUS)
+
+
+def error_response(status: int, message: str, errors: list[dict[str, Any]] | None = None, **more: Any) -> Response:
     """Return the JSON error body ``{"error", "errors", ...more}`` with ``status``."""
     response = jsonify({"error": message, "errors": errors or [], **more})
     response.status_code = status
     return response
 
 
-def _domain_error(error: DomainError):
-    return error_response(error.status, error.message, error.errors if isinstance(error, InvalidData) else None)
-
-
-def _not_signed_in(error: NotSignedIn):
-    response = error_response(401, error.message, **({"claims": error.claims} if error.claims else {}))
-    response.headers["WWW-Authenticate"] = challenge(error if error.error else None, REALM)
+def _domain_error(error: DomainError) -> Response:
+    problems = ([Problem.model_validate(problem).model_dump() for problem in error.problems]
+                if isinstance(error, InvalidData) else None)
+    response = error_response(status_of(error), error.message, problems,
+                              **({"claims": error.claims} if isinstance(error, NotSignedIn) and error.claims else {}))
+    if isinstance(error, NotSignedIn):
+        response.headers["WWW-Authenticate"] = challenge(error if error.error else None, REALM)
     return response
 
 
-def _http_error(error: HTTPException):
-    message = _HTTP_MESSAGES.get(error.code, error.description)
-    if error.code == 413:
+def _http_error(error: HTTPException) -> Response:
+    code = error.code or 500
+    message = _HTTP_MESSAGES.get(code, error.description or "")
+    if code == 413:
         message = f"The request body is larger than the {request.max_content_length} bytes the server accepts here."
-    response = error_response(error.code, message)
-    if error.code == 405 and error.valid_methods:
-        response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
+    response = error_response(code, message)
+    if code == 405 and getattr(error, "valid_methods", None):
+        response.headers["Allow"] = ", ".join(sorted(error.valid_methods))  # type: ignore[attr-defined]
     return response
 
 
-def _unexpected_error(_error: InternalServerError):
+def _unexpected_error(_error: InternalServerError) -> Response:
     # Flask has logged the exception with its traceback; the client gets no internals.
     return error_response(500, "Something went wrong on the server; the error has been logged.")
 
@@ -50,6 +77,5 @@ def _unexpected_error(_error: InternalServerError):
 def register(app: Flask) -> None:
     """Install the handlers that turn every error into a JSON answer."""
     app.register_error_handler(DomainError, _domain_error)
-    app.register_error_handler(NotSignedIn, _not_signed_in)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(InternalServerError, _unexpected_error)

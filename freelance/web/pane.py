@@ -4,9 +4,11 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, redirect, render_template_string, send_from_directory
+from flask import Blueprint, Response, abort, redirect, render_template_string, send_from_directory
 
 from ..manifest import render as manifest_for
+from .config import Settings
+from .services import services
 
 bp = Blueprint("pane", __name__)
 _ICON_CACHE_SECONDS = 7 * 24 * 3600
@@ -17,8 +19,8 @@ def _read(path: Path) -> str:
     return path.read_text("utf-8")
 
 
-def _settings():
-    return current_app.config["SETTINGS"]
+def _settings() -> Settings:
+    return services().settings
 
 
 @bp.get("/")

@@ -5,22 +5,24 @@ from io import BytesIO
 from typing import IO, TypeVar
 
 import pydantic_core
-from flask import current_app, g, request
+from flask import request
 from pydantic import BaseModel, ValidationError
+from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
-from ..errors import BadRequest, InvalidData, UnsupportedMedia
-from ..validation import problems_of
+from ..errors import InvalidData
+from ..problems import problems_of
+from .services import services
 
 M = TypeVar("M", bound=BaseModel)
 
 
 def json_body(model: type[M]) -> M:
-    """Return the JSON body as ``model``; raise UnsupportedMedia, BadRequest or InvalidData saying why.
+    """Return the JSON body as ``model``; raise UnsupportedMediaType, BadRequest or InvalidData saying why.
 
     The body is parsed by pydantic-core, which bounds nesting depth, so hostile JSON gets a 400.
     """
     if not request.is_json:
-        raise UnsupportedMedia("The request body must be JSON (Content-Type: application/json).")
+        raise UnsupportedMediaType("The request body must be JSON (Content-Type: application/json).")
     raw = request.get_data(cache=False)  # raises 413 past MAX_CONTENT_LENGTH
     try:
         value = pydantic_core.from_json(raw, allow_inf_nan=False)
@@ -43,10 +45,10 @@ def query(model: type[M]) -> M:
 def uploaded_file(what: str, body_types: tuple[str, ...]) -> tuple[IO[bytes], str]:
     """Return (stream, file name) of an upload: the multipart field 'file', or a whole body of one of ``body_types``.
 
-    Raises BadRequest for a multipart upload without 'file', UnsupportedMedia for another body
+    Raises BadRequest for a multipart upload without 'file', UnsupportedMediaType for another body
     type; a body over MAX_UPLOAD_LENGTH gets 413.
     """
-    request.max_content_length = current_app.config["SETTINGS"].MAX_UPLOAD_LENGTH
+    request.max_content_length = services().settings.MAX_UPLOAD_LENGTH
     if request.mimetype == "multipart/form-data":
         upload = request.files.get("file")
         if upload is None:
@@ -54,27 +56,5 @@ def uploaded_file(what: str, body_types: tuple[str, ...]) -> tuple[IO[bytes], st
         return upload.stream, upload.filename or ""
     if request.mimetype in body_types:
         return BytesIO(request.get_data(cache=False)), ""
-    raise UnsupportedMedia(f"Send the {what} as a multipart upload in the field 'file', "
+    raise UnsupportedMediaType(f"Send the {what} as a multipart upload in the field 'file', "
                            f"or as a body of type {' or '.join(body_types)}.")
-
-
-def tenant() -> str:
-    """Return the tenant the request acts for (``local`` in local mode)."""
-    return g.user.tenant
-
-
-def user_id() -> str:
-    """Return the object id of the user the request acts for (``local`` in local mode)."""
-    return g.user.oid
-
-
-def catalog():
-    return current_app.extensions["catalog"]
-
-
-def store():
-    return current_app.extensions["store"]
-
-
-def roster():
-    return current_app.extensions["roster"]

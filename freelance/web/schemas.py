@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Generic, Literal, TypeVar
 from uuid import UUID
-from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, StringConstraints, WithJsonSchema
 
 from ..models import DOCUMENT_MODELS, Freelancer
-from ..roster import SORTS
+from ..roster.records import SORTS
+
+Item = TypeVar("Item", bound=BaseModel)
 
 _DATA_SCHEMA = {"oneOf": [{"$ref": f"#/components/schemas/{model.__name__}"} for model in DOCUMENT_MODELS.values()],
                 "description": "The template's data: its schema is GET /api/templates/{id}"}
@@ -52,11 +55,17 @@ class SavedToOneDrive(BaseModel):
     web_url: str
 
 
-class DocumentPage(BaseModel):
-    items: list[Document]
+class Page(BaseModel, Generic[Item]):
+    """One page of a listing: ``total`` counts every item, ``page`` numbers from 1."""
+
+    items: list[Item]
     page: int
     per_page: int
     total: int
+
+
+class DocumentPage(Page[Document]):
+    """One page of the generated documents, newest first."""
 
 
 class TemplateSummary(BaseModel):
@@ -69,14 +78,28 @@ class TemplateSummary(BaseModel):
     schema_url: str
 
 
-class FieldError(BaseModel):
-    field: str = Field(examples=["milestones[1].amount"])
+def _absent(value: object) -> bool:
+    return value is None
+
+
+class Problem(BaseModel):
+    """One problem: at a field (or cell), or at a row and column of an uploaded file."""
+
+    model_config = ConfigDict(from_attributes=True)
+    # A field problem has no row and column, a row problem no field: each shows only what it has.
+    field: str | None = Field(None, examples=["milestones[1].amount"], description="The field or cell it is about",
+                              exclude_if=_absent)
+    row: int | None = Field(None, description="The row of the uploaded file, as a spreadsheet numbers it",
+                            exclude_if=_absent)
+    column: str | None = Field(None, description="The file's header of the column", exclude_if=_absent)
     message: str
+
+
 
 
 class Error(BaseModel):
     error: str
-    errors: list[FieldError]
+    errors: list[Problem]
 
 
 class FreelancerRecord(Freelancer):
@@ -88,11 +111,8 @@ class FreelancerRecord(Freelancer):
     updated_at: datetime
 
 
-class FreelancerPage(BaseModel):
-    items: list[FreelancerRecord]
-    page: int
-    per_page: int
-    total: int
+class FreelancerPage(Page[FreelancerRecord]):
+    """One page of a roster search."""
 
 
 FreelancerChanges = RootModel[Annotated[dict[str, Any], WithJsonSchema({
@@ -140,3 +160,31 @@ class ClientConfig(BaseModel):
     """What the pane needs before its first call."""
 
     identity: SignIn | None = Field(description="Sign-in settings; null in local mode (no sign-in)")
+
+
+class OverBudgetLine(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    row: int = Field(description="The line's row on the sheet")
+    freelancer: str
+    role: str
+    planned: Decimal
+    actual: Decimal
+    over_by: Decimal
+
+
+class Summary(BaseModel):
+    """A budget tracker's figures, computed from its input cells."""
+
+    model_config = ConfigDict(from_attributes=True)
+    sheet: str
+    table: str | None = Field(description="BudgetLines, or null when the lines were found by their header row")
+    currency: str | None
+    approved_budget: Decimal | None
+    lines: int = Field(description="Lines read (blank rows are skipped)")
+    planned: Decimal
+    actual: Decimal
+    invoiced: Decimal
+    remaining: Decimal | None = Field(description="Approved budget minus actual")
+    percent_used: Decimal | None = Field(description="Actual as a percentage of the approved budget")
+    over_budget: list[OverBudgetLine] = Field(description="Lines whose actual amount exceeds their planned amount")
+    warnings: list[Problem] = Field(description="Each cell (Budget!F7) or defined name that could not be used, and why")

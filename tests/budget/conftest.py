@@ -14,7 +14,7 @@ import pytest
 from lxml import etree
 from openpyxl.workbook.workbook import Workbook
 
-from freelance.documents.tracker import LineFigures, Totals
+from freelance.budget.tracker import LineFigures, Totals
 from tests.documents.conftest import members_of, zip_of
 
 SHEET_PART = "xl/worksheets/sheet1.xml"

@@ -1,13 +1,14 @@
 """Budget trackers over HTTP: POST /api/documents makes one, POST /api/budgets/summary reads one back."""
 from __future__ import annotations
 
-import dataclasses
 import io
 
 import openpyxl
 import pytest
 
-from freelance.catalog import MEDIA_TYPES
+from freelance.generated import MEDIA_TYPES
+from freelance.web import create_app
+from freelance.web.services import services
 from tests.budget.conftest import load, saved, totals
 from tests.documents.conftest import zip_of
 
@@ -80,10 +81,10 @@ def test_a_workbook_that_is_not_a_tracker_is_400_saying_what_is_missing(client):
     assert "no table named BudgetLines" in response.json["errors"][0]["message"]
 
 
-def test_an_upload_over_the_size_limit_is_413(app, client, tracker):
-    settings = app.config["SETTINGS"]
-    app.config["SETTINGS"] = dataclasses.replace(settings, MAX_UPLOAD_LENGTH=len(tracker) - 1)
-    response = client.post("/api/budgets/summary", data=tracker, content_type=XLSX)
+def test_an_upload_over_the_size_limit_is_413(database_url, tracker):
+    small = create_app({"DATABASE_URL": database_url, "MAX_UPLOAD_LENGTH": str(len(tracker) - 1)})
+    response = small.test_client().post("/api/budgets/summary", data=tracker, content_type=XLSX)
+    services(small).store.engine.dispose()
     assert response.status_code == 413
     assert f"larger than the {len(tracker) - 1} bytes" in response.json["error"]
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from freelance.documents.tracker import COLUMNS, LineFigures, Totals, freelancer_totals
+from freelance.budget.tracker import COLUMNS, LineFigures, Totals, freelancer_totals
 from tests.budget.conftest import BUDGET, FIRST_LINE_ROW, figures, render, totals, without_cached_values
 from tests.test_libreoffice import pytestmark  # noqa: F401  (skips where soffice is absent, never in CI)
 

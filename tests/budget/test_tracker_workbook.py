@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from openpyxl.utils import get_column_letter
 
-from freelance.documents.tracker import COLUMNS, COMPUTED_COLUMNS, FREELANCER_COLUMNS
+from freelance.budget.tracker import COLUMNS, COMPUTED_COLUMNS, FREELANCER_COLUMNS
 from tests.budget.conftest import FIRST_LINE_ROW, MAIN, cell_xml, figures, load, render, totals, xml
 
 LAST_COLUMN = get_column_letter(len(COLUMNS))

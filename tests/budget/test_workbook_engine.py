@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from freelance.documents import RenderFailed, TemplateInvalid
+from freelance.budget.tracker import BUDGET_TRACKER
 from freelance.documents.workbook import CompiledWorkbook
 from freelance.models import Budget
 from tests.budget.conftest import FIRST_LINE_ROW, MAIN, load, with_part, xml
@@ -21,7 +22,7 @@ LINES_TABLE, TOTALS_TABLE = "xl/tables/table1.xml", "xl/tables/table2.xml"
 
 @pytest.fixture(scope="module")
 def compiled() -> CompiledWorkbook:
-    return CompiledWorkbook(TEMPLATE)
+    return CompiledWorkbook(TEMPLATE, BUDGET_TRACKER)
 
 
 def _context(budget_data: dict, lines: int | None = None) -> dict:
@@ -108,9 +109,9 @@ def _renamed_column(xml_text: str, old: str, new: str) -> str:
 ])
 def test_a_template_without_what_the_tracker_needs_is_refused_naming_it(part, change, message):
     with pytest.raises(TemplateInvalid, match=re.escape(message)):
-        CompiledWorkbook(with_part(TEMPLATE, part, change))
+        CompiledWorkbook(with_part(TEMPLATE, part, change), BUDGET_TRACKER)
 
 
 def test_a_file_that_is_not_a_zip_is_not_a_template():
     with pytest.raises(TemplateInvalid, match="not a valid ZIP"):
-        CompiledWorkbook(b"not a workbook")
+        CompiledWorkbook(b"not a workbook", BUDGET_TRACKER)

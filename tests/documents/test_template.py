@@ -12,7 +12,8 @@ import pytest
 from docx.oxml.ns import qn
 from jinja2.exceptions import SecurityError, UndefinedError
 
-from freelance.documents import CompiledTemplate, Money, RenderFailed, TemplateInvalid
+from freelance.documents import CompiledTemplate, RenderFailed, TemplateInvalid
+from freelance.values import Money
 from tests.documents.conftest import (PROOF_ERROR, Bold, ContentControl, Table, make_docx, members_of, xml_part,
                                       zip_of)
 from tests.reading import content_controls, paragraph_text
@@ -159,9 +160,9 @@ def test_a_multi_line_value_becomes_word_line_breaks_in_the_same_run(newline, re
     assert len(run._r.findall(qn("w:br"))) == len(lines) - 1
 
 
-def test_freelancer_fields_are_wrapped_in_content_controls_tagged_with_their_name(sow_data):
+def test_fields_of_the_controlled_objects_are_wrapped_in_content_controls_tagged_with_their_name(sow_data):
     template = make_docx("By {{ freelancer.name }} of {{ freelancer.address }} for {{ client.name }}.")
-    rendered = CompiledTemplate(template).render(sow_data)
+    rendered = CompiledTemplate(template, controlled=("freelancer",)).render(sow_data)
     assert content_controls(rendered) == {"freelancer.name": ["Zoe Angstrom"],
                                           "freelancer.address": ["12 Pike Street\nSeattle, WA 98101"]}
     body = xml_part(rendered).find(qn("w:body"))
@@ -178,7 +179,8 @@ def test_freelancer_fields_are_wrapped_in_content_controls_tagged_with_their_nam
 ])
 def test_a_freelancer_field_inside_a_content_control_is_wrapped_only_if_that_control_is_not_its_own(
         control, controls, sow_data):
-    rendered = CompiledTemplate(make_docx(ContentControl(control, "{{ freelancer.name }}"))).render(sow_data)
+    template = make_docx(ContentControl(control, "{{ freelancer.name }}"))
+    rendered = CompiledTemplate(template, controlled=("freelancer",)).render(sow_data)
     assert content_controls(rendered) == controls
     assert len(xml_part(rendered).findall(f".//{qn('w:sdt')}")) == len(controls)
 

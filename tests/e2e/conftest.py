@@ -18,6 +18,7 @@ from werkzeug.serving import make_server
 
 from freelance.web import create_app
 from tests.identity.conftest import ENTRA_CONFIG, FakeMicrosoft
+from freelance.web.services import services
 
 ROOT = Path(__file__).resolve().parents[2]
 OFFICE_JS = ROOT / "node_modules" / "@microsoft" / "office-js" / "dist"
@@ -57,7 +58,7 @@ def _served(app: Flask) -> Iterator[str]:
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
-        app.extensions["store"].engine.dispose()
+        services(app).store.engine.dispose()
 
 
 @pytest.fixture(scope="module")

@@ -95,6 +95,9 @@ def test_outside_office_the_pane_says_so_hides_what_needs_a_host_and_offers_down
     expect(page.locator("#browser-banner")).to_be_visible()
     expect(page.get_by_role("button", name="Insert into document")).to_be_hidden()
     expect(page.locator("#sow-form").get_by_role("button", name="Download .docx")).to_be_visible()
+    freelancer = page.get_by_role("heading", name="Freelancer", exact=True)
+    expect(freelancer).to_be_visible()  # a heading to jump to, not hidden inside a <summary>
+    expect(freelancer.get_by_role("button", name="Freelancer")).to_have_attribute("aria-expanded", "true")
     tabs = page.get_by_role("navigation", name="Views").get_by_role("link")
     expect(tabs).to_have_text(["SOW", "NDA", "Budget", "Help"])
     page.screenshot(path=artifacts / "taskpane-sow-empty-360.png")
@@ -132,7 +135,8 @@ def test_the_pane_loads_office_js_and_still_works_when_it_cannot(pane):
 @pytest.mark.parametrize("view", ["sow", "nda", "budget", "help"])
 def test_every_control_has_a_label_and_the_pane_fits_320_pixels(pane, view):
     page = pane(view, width=320)
-    page.locator("details:not([open]) > summary").evaluate_all("nodes => nodes.forEach(n => n.click())")
+    page.locator("h2 > button[aria-expanded=false], details:not([open]) > summary").evaluate_all(
+        "nodes => nodes.forEach(n => n.click())")
     unlabelled = page.evaluate("""() => [...document.querySelectorAll('input, select, textarea')]
         .filter(el => el.type !== 'hidden' && el.offsetParent !== null)
         .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby'))

@@ -27,6 +27,7 @@ from flask.testing import FlaskClient
 
 from freelance.database import Base
 from freelance.web import create_app
+from freelance.web.services import services
 
 CLIENT_ID = "6f1c0e2a-3b4d-4e5f-8a9b-0c1d2e3f4a5b"
 """The app registration's client id (the API's audience)."""
@@ -298,7 +299,7 @@ def make_entra_app(database_url, microsoft) -> Iterator[Callable[..., Flask]]:
 
     yield make
     for app, http in made:
-        engine = app.extensions["store"].engine
+        engine = services(app).store.engine
         with engine.begin() as connection:
             for table in reversed(Base.metadata.sorted_tables):
                 connection.execute(table.delete())

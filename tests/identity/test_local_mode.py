@@ -8,11 +8,12 @@ import sys
 import pytest
 from sqlalchemy import select
 
-from freelance.roster import FreelancerRecord
+from freelance.roster.records import FreelancerRecord
 from freelance.web.config import Settings
 from tests.conftest import ROOT
 from tests.identity.conftest import ENTRA_CONFIG
 from tests.roster.files import person
+from freelance.web.services import services
 
 REASON = "so the server listens on 127.0.0.1 only"
 
@@ -61,7 +62,7 @@ def test_every_local_request_is_the_local_user_of_the_local_tenant(app, client, 
     document = client.post("/api/documents", json={"template": "sow", "data": sow_data})
     assert (freelancer.status_code, document.status_code) == (201, 201)
     assert document.json["created_by"] == "local"
-    with app.extensions["roster"].engine.connect() as connection:
+    with services(app).roster.engine.connect() as connection:
         row = connection.execute(select(FreelancerRecord.tenant, FreelancerRecord.created_by, FreelancerRecord.updated_by)).one()
     assert tuple(row) == ("local", "local", "local")
     assert client.get(f"/api/documents/{document.json['id']}").status_code == 200

@@ -9,7 +9,8 @@ import httpx
 import jwt
 import pytest
 
-from freelance.identity import EntraSettings, NotSignedIn, TokenVerifier
+from freelance.errors import NotSignedIn
+from freelance.identity import EntraSettings, TokenVerifier
 from tests.identity.conftest import ALICE, API_URI, CLIENT_ID, CONTOSO, FABRIKAM, LOGIN, NORTHWIND, rsa_key
 
 CHALLENGE = re.compile(r'Bearer realm="Freelance Toolkit"((, \w+="[^"]*")*)')

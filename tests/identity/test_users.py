@@ -8,23 +8,24 @@ from datetime import datetime, timezone
 
 from sqlalchemy import insert, select, text
 
-from freelance.roster import FreelancerRecord
+from freelance.roster.records import FreelancerRecord
 from freelance.users import UserRecord
 from tests.conftest import DATABASE_URL
 from tests.identity.conftest import ALICE, BRUNO, CAROL, CONTOSO, FABRIKAM
 from tests.roster.files import csv_bytes, person
+from freelance.web.services import services
 
 ON_POSTGRESQL = (DATABASE_URL or "").startswith("postgresql")
 
 
 def users(app) -> set[tuple]:
-    with app.extensions["store"].engine.connect() as connection:
+    with services(app).store.engine.connect() as connection:
         return {tuple(row) for row in connection.execute(select(UserRecord.tenant, UserRecord.oid, UserRecord.name))}
 
 
 def authors(app) -> dict[str, tuple[str, str, str]]:
     """Each freelancer's email: (tenant, created_by, updated_by), as stored."""
-    with app.extensions["roster"].engine.connect() as connection:
+    with services(app).roster.engine.connect() as connection:
         rows = connection.execute(select(FreelancerRecord.email, FreelancerRecord.tenant, FreelancerRecord.created_by,
                                          FreelancerRecord.updated_by))
         return {email: (tenant, created, updated) for email, tenant, created, updated in rows}
@@ -115,7 +116,7 @@ def test_a_user_with_the_longest_display_name_entra_id_allows_is_admitted(entra_
 
 
 def test_a_user_first_seen_by_two_requests_at_once_is_recorded_once_and_both_are_served(entra_app, alice):
-    engine = entra_app.extensions["store"].engine
+    engine = services(entra_app).store.engine
     answers = []
     # The other request (another worker) recording Alice at this moment: its row is inserted, not yet committed.
     with engine.connect() as other_request:

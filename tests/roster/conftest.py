@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from freelance.roster import Roster
+from freelance.roster.service import Roster
 from tests.roster.files import multipart
+from freelance.web.services import services
 
 TENANT = "local"
 """The tenant every request acts for until sign-in is configured."""
@@ -17,7 +18,7 @@ TENANT = "local"
 @pytest.fixture
 def roster(app) -> Roster:
     """The app's roster store (the same object the routes use)."""
-    return app.extensions["roster"]
+    return services(app).roster
 
 
 @pytest.fixture

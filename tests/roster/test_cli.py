@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 
 from freelance.database import connect
-from freelance.roster import Query, Roster
+from freelance.roster.service import Query, Roster
 from tests.conftest import ROOT
 from tests.reading import content_controls
 from tests.roster.conftest import TENANT
 from tests.roster.files import HEADER, csv_bytes, pdf_bytes, person, xlsx_bytes
+from freelance.web.services import services
 
 FLASK = Path(sys.executable).parent / "flask"
 
@@ -106,7 +107,7 @@ def test_generating_a_contract_for_a_roster_freelancer_writes_the_file_and_recor
     result = runner.invoke(args=["documents", "generate", "sow", str(data), "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert set(content_controls(out.read_bytes())["freelancer.name"]) == {"Zoe Angstrom"}
-    page = app.extensions["store"].documents(TENANT, 1, 10)
+    page = services(app).store.documents(TENANT, 1, 10)
     assert page.total == 1 and page.items[0].data["freelancer"]["email"] == zoe["email"]
     assert result.stdout.startswith(f"{out} (") and str(page.items[0].id) in result.stdout
 

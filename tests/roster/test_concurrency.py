@@ -15,7 +15,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from freelance.models import Freelancer
-from freelance.roster import Query
+from freelance.roster.service import Query
 from tests.conftest import DATABASE_URL
 from tests.roster.conftest import TENANT
 from tests.roster.files import HEADER, csv_bytes, multipart, person, xlsx_bytes

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from freelance.models import Freelancer
 from tests.reading import content_controls, text_of
 from tests.roster.files import person
+from freelance.web.services import services
 
 ZOE = {"name": "Zoe Angstrom", "business_name": "Angstrom Design LLC", "email": "zoe@angstrom.example",
        "phone": "+1 206 555 0134", "address": "12 Pike Street\nSeattle, WA 98101", "country": "US",
@@ -61,7 +62,7 @@ def test_a_contract_keeps_the_details_it_was_made_with_after_the_freelancer_chan
     after = client.get(record["download_url"]).data
     assert after == before
     assert set(content_controls(after)["freelancer.name"]) == {"Zoe Angstrom"}
-    snapshot = app.extensions["store"].document("local", record["id"]).data
+    snapshot = services(app).store.document("local", record["id"]).data
     assert (snapshot["freelancer_id"], snapshot["freelancer"]["name"]) == (zoe["id"], "Zoe Angstrom")
     fresh = _generate(client, template, data | {"freelancer_id": zoe["id"]}).json
     assert set(content_controls(client.get(fresh["download_url"]).data)["freelancer.name"]) == {"Zoe Angstrom-Bell"}
@@ -74,7 +75,7 @@ def test_a_contract_survives_the_removal_of_its_freelancer(app, client, zoe, con
     assert client.delete(f"/api/freelancers/{zoe['id']}").status_code == 204
     assert client.get(f"/api/documents/{record['id']}").json == record
     assert client.get(record["download_url"]).data == before
-    assert app.extensions["store"].document("local", record["id"]).data["freelancer"]["address"] == ZOE["address"]
+    assert services(app).store.document("local", record["id"]).data["freelancer"]["address"] == ZOE["address"]
     again = _generate(client, template, data | {"freelancer_id": zoe["id"]})
     assert again.status_code == 400
     assert again.json["errors"] == [{"field": "freelancer_id", "message": f"there is no freelancer '{zoe['id']}' in the roster"}]
@@ -93,7 +94,7 @@ def test_an_unknown_freelancer_id_is_refused_naming_the_field(client, sow_data, 
 
 
 def test_another_tenants_freelancer_cannot_fill_a_contract(app, client, sow_data):
-    theirs = app.extensions["roster"].add("contoso-eu", Freelancer.model_validate(person(1)))
+    theirs = services(app).roster.add("contoso-eu", Freelancer.model_validate(person(1)))
     data = {k: v for k, v in sow_data.items() if k != "freelancer"} | {"freelancer_id": str(theirs.id)}
     response = _generate(client, "sow", data)
     assert response.status_code == 400

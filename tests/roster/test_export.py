@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from freelance.models import Freelancer
-from freelance.roster_files import HEADER
+from freelance.roster.export import HEADER
 from tests.roster.files import person
 
 RISKY = [

@@ -1,4 +1,4 @@
-"""Reading roster files directly (freelance.roster_files / roster_import), without the web layer."""
+"""Reading roster files directly (freelance.roster.files / importing), without the web layer."""
 from __future__ import annotations
 
 import gc
@@ -7,8 +7,8 @@ import warnings
 
 import pytest
 
-from freelance.roster_files import RosterFileRefused, open_roster
-from freelance.roster_import import import_roster
+from freelance.roster.files import RosterFileRefused, open_roster
+from freelance.roster.importing import import_roster
 from tests.roster.conftest import TENANT
 from tests.roster.files import HEADER, csv_bytes, person
 

@@ -1,13 +1,14 @@
-"""The roster store itself (app.extensions["roster"]): tenants kept apart, upserts all-or-nothing."""
+"""The roster store itself (services(app).roster): tenants kept apart, upserts all-or-nothing."""
 from __future__ import annotations
 
 import pytest
 
 from freelance.errors import Conflict, NotFound
 from freelance.models import Freelancer
-from freelance.roster import Query
+from freelance.roster.service import Query
 from tests.roster.conftest import TENANT
 from tests.roster.files import person
+from freelance.web.services import services
 
 OTHER = "contoso-eu"
 """Another tenant, with a roster of its own."""

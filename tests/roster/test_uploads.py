@@ -8,6 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from freelance.web import create_app
+from freelance.web.services import services
 from tests.roster.files import (HEADER, csv_bytes, docx_bytes, multipart, pdf_bytes, person, png_bytes, xls_bytes,
                                 xlsx_bytes, zip_bomb, zip_expanding_to_300_mb, zip_of_many_members)
 
@@ -81,11 +82,11 @@ def test_an_upload_over_the_limit_is_refused_with_413(database_url, roster_state
             assert "4096 bytes" in response.json["error"]
         assert client.get("/api/freelancers").json["total"] == 0
     finally:
-        app.extensions["store"].engine.dispose()
+        services(app).store.engine.dispose()
 
 
 def test_an_upload_larger_than_the_json_limit_but_under_the_upload_limit_is_imported(client, upload, app):
-    assert app.config["MAX_CONTENT_LENGTH"] < 3 * 1024 * 1024 < app.config["SETTINGS"].MAX_UPLOAD_LENGTH
+    assert app.config["MAX_CONTENT_LENGTH"] < 3 * 1024 * 1024 < services(app).settings.MAX_UPLOAD_LENGTH
     notes = "x" * 5_000
     content = csv_bytes([[*HEADER, "Notes"]] + [[*person(i).values(), notes] for i in range(650)])
     assert len(content) > 3 * 1024 * 1024

@@ -8,6 +8,7 @@ import pytest
 from lxml import etree
 
 from tests.conftest import ROOT, SCHEMAS, needs_schemas
+from freelance.web.services import services
 
 NS = {"o": "http://schemas.microsoft.com/office/appforoffice/1.1",
       "ov": "http://schemas.microsoft.com/office/taskpaneappversionoverrides",
@@ -107,7 +108,7 @@ def test_the_served_manifest_points_at_the_public_url(database_url):
     try:
         tree = etree.fromstring(app.test_client().get("/manifest.xml").data)
     finally:
-        app.extensions["store"].engine.dispose()
+        services(app).store.engine.dispose()
     urls = _urls(etree.ElementTree(tree))
     assert urls and all(url.startswith("https://freelance.contoso.com") for url in urls), urls
 

@@ -22,12 +22,12 @@ from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
-from pydantic import BaseModel, Field
 
-from .documents import UnsafeZip, ZipLimits, open_checked
-from .documents.tracker import INPUT_COLUMNS, LINES, NUMBER_COLUMNS, ZERO, LineFigures, Totals
-from .errors import InvalidData
-from .fields import CURRENCIES
+from ..documents import UnsafeZip, ZipLimits, open_checked
+from ..errors import InvalidData
+from ..fields import CURRENCIES
+from ..problems import Problem
+from .tracker import INPUT_COLUMNS, LINES, NUMBER_COLUMNS, ZERO, LineFigures, Totals
 
 TRACKER_LIMITS = ZipLimits(max_members=500, max_total_size=32 * 1024 * 1024, max_ratio=100)
 """An uploaded tracker is read whole (openpyxl needs that to see its tables): its XML is bounded."""
@@ -45,13 +45,11 @@ _HEADER_SEARCH_ROWS = 50
 _PLAIN_SHEET_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
 
 
-class CellWarning(BaseModel):
-    field: str = Field(examples=["Budget!F7"], description="The cell (or defined name) it is about")
-    message: str
+@dataclass(frozen=True)
+class OverBudgetLine:
+    """A line whose actual amount exceeds its planned amount; ``row`` is its row on the sheet."""
 
-
-class OverBudgetLine(BaseModel):
-    row: int = Field(description="The line's row on the sheet")
+    row: int
     freelancer: str
     role: str
     planned: Decimal
@@ -59,21 +57,27 @@ class OverBudgetLine(BaseModel):
     over_by: Decimal
 
 
-class Summary(BaseModel):
-    """A budget tracker's figures, computed from its input cells."""
+@dataclass(frozen=True)
+class Summary:
+    """A budget tracker's figures, computed from its input cells.
+
+    ``table`` is BudgetLines, or None when the lines were found by their header row; ``remaining``
+    is the approved budget minus actual and ``percent_used`` actual as a percentage of it (None
+    without an approved budget); ``warnings`` name each cell that could not be used, and why.
+    """
 
     sheet: str
-    table: str | None = Field(description="BudgetLines, or null when the lines were found by their header row")
+    table: str | None
     currency: str | None
     approved_budget: Decimal | None
-    lines: int = Field(description="Lines read (blank rows are skipped)")
+    lines: int
     planned: Decimal
     actual: Decimal
     invoiced: Decimal
-    remaining: Decimal | None = Field(description="Approved budget minus actual")
-    percent_used: Decimal | None = Field(description="Actual as a percentage of the approved budget")
-    over_budget: list[OverBudgetLine] = Field(description="Lines whose actual amount exceeds their planned amount")
-    warnings: list[CellWarning]
+    remaining: Decimal | None
+    percent_used: Decimal | None
+    over_budget: list[OverBudgetLine]
+    warnings: list[Problem]
 
 
 @dataclass(frozen=True)
@@ -139,7 +143,7 @@ def _open(data: bytes) -> Workbook:
 
 
 def _not_readable(reason: str) -> InvalidData:
-    return InvalidData("The file is not a readable .xlsx workbook.", [{"field": "file", "message": reason}])
+    return InvalidData("The file is not a readable .xlsx workbook.", [Problem("file", reason)])
 
 
 def _find_lines(workbook: Workbook) -> _Lines:
@@ -163,7 +167,7 @@ def _find_lines(workbook: Workbook) -> _Lines:
         missing = ", ".join(name for name in REQUIRED if name not in columns)
         reason = (f"it has no table named {LINES}, and the header row closest to a tracker's "
                   f"({_sheet(sheet.title)} row {row}) lacks the columns {missing}")
-    raise InvalidData("The file is not a budget tracker.", [{"field": "file", "message": reason}])
+    raise InvalidData("The file is not a budget tracker.", [Problem("file", reason)])
 
 
 def _table_lines(sheet: Worksheet, table: Any) -> _Lines:
@@ -171,8 +175,8 @@ def _table_lines(sheet: Worksheet, table: Any) -> _Lines:
     header_row = first_row - 1 if table.headerRowCount == 0 else first_row
     columns = {column.name.strip(): first_column + i for i, column in enumerate(table.tableColumns)}
     if missing := [name for name in REQUIRED if name not in columns]:
-        raise InvalidData("The file is not a budget tracker.", [{"field": "file", "message":
-                          f"its table {LINES} lacks the columns {', '.join(missing)}"}])
+        raise InvalidData("The file is not a budget tracker.",
+                          [Problem("file", f"its table {LINES} lacks the columns {', '.join(missing)}")])
     return _Lines(sheet, LINES, header_row, columns, last_row - (table.totalsRowCount or 0))
 
 
@@ -196,9 +200,9 @@ def _read_lines(lines: _Lines, reader: "_Reader") -> Iterator[_Line]:
     """
     last = min(lines.last_row, lines.sheet.max_row)
     if last - lines.header_row > MAX_ROWS:
-        raise InvalidData("The tracker is too long to read.", [{"field": "file", "message":
-                          f"it reaches row {last}; at most {MAX_ROWS} rows under the header are read: delete the "
-                          "rows below the lines (or the stray cell far below them)"}])
+        raise InvalidData("The tracker is too long to read.", [Problem(
+            "file", f"it reaches row {last}; at most {MAX_ROWS} rows under the header are read: delete the "
+                    "rows below the lines (or the stray cell far below them)")])
     for row in range(lines.header_row + 1, last + 1):
         cells = {name: lines.sheet.cell(row, column) for name, column in lines.columns.items()}
         if all(_blank(cells[name].value) for name in INPUT_COLUMNS if name in cells):
@@ -230,18 +234,18 @@ class _Reader:
     def __init__(self, workbook: Workbook, data: bytes, sheet: str):
         self._workbook, self._data, self._sheet = workbook, data, sheet
         self._cached: Workbook | None = None
-        self._warnings: list[CellWarning] = []
+        self._warnings: list[Problem] = []
         self._dropped = 0
 
     def warn(self, cell: Any, message: str) -> None:
         field = cell if isinstance(cell, str) else f"{_sheet(cell.parent.title)}!{cell.coordinate}"
         if len(self._warnings) < MAX_WARNINGS:
-            self._warnings.append(CellWarning(field=field, message=message))
+            self._warnings.append(Problem(field, message))
         else:
             self._dropped += 1
 
-    def warnings(self) -> list[CellWarning]:
-        more = [CellWarning(field="file", message=f"{self._dropped} more warnings are not listed")] if self._dropped else []
+    def warnings(self) -> list[Problem]:
+        more = [Problem("file", f"{self._dropped} more warnings are not listed")] if self._dropped else []
         return self._warnings + more
 
     def number(self, cell: Any, column: str, instead: str) -> Decimal | None:

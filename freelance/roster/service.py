@@ -1,4 +1,4 @@
-"""The freelancer roster of each tenant (SQLAlchemy): records, search, and all-or-nothing upserts.
+"""The freelancer roster of each tenant: search, changes, and all-or-nothing upserts.
 
 Email is unique per tenant, compared without case. Writers of one roster take turns (a lock per
 tenant), so concurrent imports and edits lose no update and leave no duplicate.
@@ -10,84 +10,20 @@ import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from decimal import Decimal
 from typing import Any, Callable
 
 from pydantic import ValidationError
-from sqlalchemy import JSON, Index, String, Text, UniqueConstraint, Uuid, func, select, text, tuple_
+from sqlalchemy import select, text, tuple_
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
-from .database import Base, PlainDecimal, UTCDateTime
-from .errors import Conflict, InvalidData, NotFound
-from .models import Freelancer
-from .validation import problems_of
+from ..errors import Conflict, InvalidData, NotFound
+from ..models import Freelancer
+from ..paging import Page, page_of
+from ..problems import Problem, problems_of
+from .records import FIELDS, FreelancerRecord, columns, now
 
-FIELDS = tuple(Freelancer.model_fields)
 _ANALYZE_EVERY = 10  # batches
-SORTS = ("name", "-name", "email", "-email", "rate", "-rate", "country", "-country",
-         "created_at", "-created_at", "updated_at", "-updated_at")
-
-
-class FreelancerRecord(Base):
-    """A freelancer of a tenant's roster: the fields of ``models.Freelancer`` plus bookkeeping."""
-
-    __tablename__ = "freelancers"
-    __table_args__ = (UniqueConstraint("tenant", "email_key", name="uq_freelancers_tenant_email"),
-                      Index("ix_freelancers_tenant_name", "tenant", "name"))
-
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    tenant: Mapped[str] = mapped_column(String(64))
-    name: Mapped[str] = mapped_column(String(200))
-    business_name: Mapped[str | None] = mapped_column(String(200))
-    email: Mapped[str] = mapped_column(String(254))
-    phone: Mapped[str | None] = mapped_column(String(40))
-    address: Mapped[str] = mapped_column(Text)
-    country: Mapped[str] = mapped_column(String(2))
-    tax_id: Mapped[str | None] = mapped_column(String(50))
-    rate: Mapped[Decimal | None] = mapped_column(PlainDecimal)
-    rate_unit: Mapped[str | None] = mapped_column(String(8))
-    currency: Mapped[str | None] = mapped_column(String(3))
-    skills: Mapped[list[str]] = mapped_column(JSON)
-    profile_url: Mapped[str | None] = mapped_column(String(2000))
-    status: Mapped[str] = mapped_column(String(16))
-    email_key: Mapped[str] = mapped_column(String(254))
-    search_text: Mapped[str] = mapped_column(Text)
-    skill_keys: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    created_by: Mapped[str] = mapped_column(String(64), default="local")
-    updated_by: Mapped[str] = mapped_column(String(64), default="local")
-
-    def details(self) -> Freelancer:
-        """Return the record's fields as the model contracts are filled from."""
-        return Freelancer.model_validate({name: getattr(self, name) for name in FIELDS})
-
-    def assign(self, freelancer: Freelancer, by: str) -> bool:
-        """Copy ``freelancer``'s fields in as user ``by``; return whether anything changed."""
-        values = _columns(freelancer)
-        changed = any(getattr(self, name) != value for name, value in values.items())
-        if changed:
-            for name, value in values.items():
-                setattr(self, name, value)
-            self.updated_at, self.updated_by = _now(), by
-        return changed
-
-
-def _columns(freelancer: Freelancer) -> dict[str, Any]:
-    values = freelancer.model_dump(mode="python")
-    values["rate"] = PlainDecimal.plain(freelancer.rate)  # as the column reads back
-    values["profile_url"] = str(freelancer.profile_url) if freelancer.profile_url else None
-    values["email_key"] = freelancer.email.lower()
-    values["search_text"] = " ".join([freelancer.name, freelancer.business_name or "", freelancer.email,
-                                      *freelancer.skills]).lower()
-    values["skill_keys"] = "|" + "|".join(skill.lower() for skill in freelancer.skills) + "|"
-    return values
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -101,14 +37,6 @@ class Query:
     sort: str = "name"
     page: int = 1
     per_page: int = 20
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list[FreelancerRecord]
-    page: int
-    per_page: int
-    total: int
 
 
 @dataclass
@@ -128,7 +56,7 @@ class Roster:
         self.engine = engine
         self._session = sessionmaker(engine, expire_on_commit=False)
 
-    def search(self, tenant: str, query: Query) -> Page:
+    def search(self, tenant: str, query: Query) -> Page[FreelancerRecord]:
         """Return one page of the tenant's freelancers matching ``query``."""
         statement = select(FreelancerRecord).where(FreelancerRecord.tenant == tenant)
         for word in (query.q or "").lower().split():
@@ -142,10 +70,7 @@ class Roster:
         column = getattr(FreelancerRecord, query.sort.lstrip("-"))
         order = (column.desc() if query.sort.startswith("-") else column.asc()).nulls_last()
         with self._session() as session:
-            total = session.scalar(select(func.count()).select_from(statement.subquery()))
-            items = session.scalars(statement.order_by(order, FreelancerRecord.id)
-                                    .limit(query.per_page).offset((query.page - 1) * query.per_page)).all()
-        return Page(list(items), query.page, query.per_page, total)
+            return page_of(session, statement.order_by(order, FreelancerRecord.id), query.page, query.per_page)
 
     def each(self, tenant: str, batch: int = 500) -> Iterator[FreelancerRecord]:
         """Yield every freelancer of the tenant by name, ``batch`` at a time, each batch read in its own
@@ -244,9 +169,9 @@ def _chunks(items: Iterable[Freelancer], size: int) -> Iterator[list[Freelancer]
 
 
 def _new_record(tenant: str, freelancer: Freelancer, by: str) -> FreelancerRecord:
-    now = _now()
-    return FreelancerRecord(id=uuid.uuid4(), tenant=tenant, created_at=now, updated_at=now, created_by=by, updated_by=by,
-                            **_columns(freelancer))
+    time = now()
+    return FreelancerRecord(id=uuid.uuid4(), tenant=tenant, created_at=time, updated_at=time, created_by=by,
+                            updated_by=by, **columns(freelancer))
 
 
 def _upsert_chunk(session: Session, tenant: str, chunk: list[Freelancer], counts: ImportCounts, by: str,
@@ -274,7 +199,7 @@ def changed(current: Freelancer, changes: dict[str, Any]) -> Freelancer:
     Raises InvalidData naming unknown fields, or each field the result gets wrong.
     """
     if unknown := sorted(set(changes) - set(FIELDS)):
-        raise InvalidData("The request body is not valid.", [{"field": name, "message": "is not a known field"} for name in unknown])
+        raise InvalidData("The request body is not valid.", [Problem(name, "is not a known field") for name in unknown])
     try:
         return Freelancer.model_validate(current.model_dump(mode="json") | changes)
     except ValidationError as exc:
@@ -305,4 +230,4 @@ def _refuse_clash(session: Session, tenant: str, email: str) -> None:
                                                           FreelancerRecord.email_key == email.lower()))
     if other is not None:
         raise Conflict(f"Freelancer {other.id} ({other.name}) already has the email {other.email}.",
-                       [{"field": "email", "message": f"is already used by freelancer {other.id}"}])
+                       [Problem("email", f"is already used by freelancer {other.id}")])

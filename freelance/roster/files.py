@@ -1,8 +1,8 @@
-"""Roster files: reading a CSV or .xlsx roster row by row, and writing the roster out.
+"""Reading a roster file: a CSV or .xlsx roster, row by row.
 
 Columns are matched by header, ignoring case, spaces and punctuation, with the usual synonyms
 (``Full name``, ``E-mail``, ``Hourly rate``, an Upwork-style export). Rows stream: a file is never
-held in memory as a whole sheet. Exports write every value as text, never as a formula.
+held in memory as a whole sheet.
 """
 from __future__ import annotations
 
@@ -11,23 +11,19 @@ import csv
 import io
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, Any
 
 from babel import Locale
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl import load_workbook
 from pydantic import ValidationError
 
-from .documents import UnsafeZip, ZipLimits, open_checked
-from .errors import BadRequest
-from .fields import COUNTRIES
-from .models import Freelancer
-
-HEADER = ("name", "business_name", "email", "phone", "address", "country", "tax_id", "rate", "rate_unit",
-          "currency", "skills", "profile_url", "status")
-"""The export's columns, in order: the canonical field names (an export imports back unchanged)."""
+from ..documents import UnsafeZip, ZipLimits, open_checked
+from ..errors import UnreadableFile
+from ..fields import COUNTRIES
+from ..models import Freelancer
+from ..problems import Problem
+from .export import ESCAPED_START
 
 _SYNONYMS = {
     "name": ["name", "full name", "legal name", "freelancer", "freelancer name", "contractor", "contractor name"],
@@ -57,20 +53,11 @@ _AMOUNT_FORMS = ((re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?"), lambda a: a.replace("
                  (re.compile(r"\d{1,3}(\.\d{3})+,\d+"), lambda a: a.replace(".", "").replace(",", ".")),
                  (re.compile(r"\d+,\d{1,2}"), lambda a: a.replace(",", ".")),
                  (re.compile(r"\d+(\.\d+)?"), lambda a: a))
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_ESCAPED_START = (*_FORMULA_START, "'")
 XLSX_LIMITS = ZipLimits(max_members=500, max_total_size=200 * 1024 * 1024, max_ratio=100)
 
 
-class RosterFileRefused(BadRequest):
+class RosterFileRefused(UnreadableFile):
     """A file that cannot be read as a roster: the message says why."""
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    row: int
-    column: str
-    message: str
 
 
 class RosterSheet:
@@ -99,7 +86,7 @@ class RosterSheet:
         """Return the file's header of ``field``'s column."""
         return self._header_of.get(field, field)
 
-    def rows(self) -> Iterator[tuple[int, Freelancer | list[RowProblem]]]:
+    def rows(self) -> Iterator[tuple[int, Freelancer | list[Problem]]]:
         """Yield (row number as a spreadsheet shows it, freelancer or that row's problems); blank rows are skipped."""
         for number, cells in self._rows:
             values = {field: _text(cells[index], self._escaped) if index < len(cells) else ""
@@ -108,14 +95,14 @@ class RosterSheet:
                 continue
             yield number, self._freelancer(number, values)
 
-    def _freelancer(self, number: int, values: dict[str, str]) -> Freelancer | list[RowProblem]:
+    def _freelancer(self, number: int, values: dict[str, str]) -> Freelancer | list[Problem]:
         data: dict[str, Any] = {field: value for field, value in values.items() if value}
         problems = []
         if "rate" in data:
             money = _MONEY.match(data["rate"].replace(" ", ""))
             amount = _amount(money["amount"]) if money else None
             if amount is None:
-                problems.append(RowProblem(number, self.header("rate"), f"{data.pop('rate')!r} is not an amount"))
+                problems.append(Problem.in_row(number, self.header("rate"), f"{data.pop('rate')!r} is not an amount"))
             else:
                 data["rate"] = amount
                 symbol = money["pre"] or money["post"]
@@ -135,7 +122,7 @@ class RosterSheet:
         except ValidationError as exc:
             for error in exc.errors(include_url=False, include_input=False):
                 field = str(error["loc"][0]) if error["loc"] else "rate"
-                problems.append(RowProblem(number, self.header(field), error["msg"].removeprefix("Value error, ")))
+                problems.append(Problem.in_row(number, self.header(field), error["msg"].removeprefix("Value error, ")))
         return problems or freelancer
 
 
@@ -251,50 +238,6 @@ def _text(value: Any, escaped: bool) -> str:
     if isinstance(value, float):
         value = Decimal(repr(value)).normalize()
     text = str(value).strip()
-    if escaped and text.startswith("'") and text[1:2] and text[1] in _ESCAPED_START:
+    if escaped and text.startswith("'") and text[1:2] and text[1] in ESCAPED_START:
         return text[1:]
     return text
-
-
-def export_rows(records) -> Iterator[list[str]]:
-    """Yield the header and one row of plain text per freelancer record."""
-    yield list(HEADER)
-    for record in records:
-        yield [_cell_text(field, getattr(record, field)) for field in HEADER]
-
-
-def _cell_text(field: str, value: Any) -> str:
-    if value is None:
-        return ""
-    if field == "skills":
-        return "; ".join(value)
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    return str(value)
-
-
-def write_csv(rows: Iterator[list[str]]) -> Iterator[str]:
-    """Yield CSV text; a value that a spreadsheet would run as a formula (or that starts with an
-    apostrophe) gets a leading apostrophe, which an import takes off again."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    yield "\ufeff"  # Excel reads UTF-8 only with a BOM
-    for row in rows:
-        writer.writerow(["'" + value if value.startswith(_ESCAPED_START) else value for value in row])
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-
-
-def write_xlsx(rows: Iterator[list[str]], out: IO[bytes]) -> None:
-    """Write an .xlsx of ``rows``; every cell is a text cell, never a formula."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Roster")
-    for row in rows:
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=value)
-            cell.data_type = "s"
-            cells.append(cell)
-        sheet.append(cells)
-    workbook.save(out)

@@ -5,17 +5,18 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO
 
-from .errors import InvalidData
-from .models import Freelancer
-from .roster import ImportCounts, Roster
-from .roster_files import RosterSheet, RowProblem, open_roster
+from ..errors import InvalidData
+from ..models import Freelancer
+from ..problems import Problem
+from .files import RosterSheet, open_roster
+from .service import ImportCounts, Roster
 
 MAX_ROWS = 200_000
 MAX_PROBLEMS = 500
 
 
 class ImportRejected(InvalidData):
-    """Rows that cannot be imported: ``errors`` holds ``{"row", "column", "message"}`` for each."""
+    """Rows that cannot be imported: ``problems`` holds one for each, by row and column."""
 
 
 @dataclass(frozen=True)
@@ -39,21 +40,21 @@ def import_roster(roster: Roster, tenant: str, stream: IO[bytes], filename: str,
 
 def _checked(sheet: RosterSheet, progress: Callable[[int], None] | None) -> Iterator[Freelancer]:
     """Yield the valid freelancers while no row has failed; at the end, raise if any did."""
-    problems: list[RowProblem] = []
+    problems: list[Problem] = []
     first_row_of: dict[str, int] = {}
     count = 0
     for count, (number, row) in enumerate(sheet.rows(), start=1):
         if progress:
             progress(number)
         if count > MAX_ROWS:
-            problems.append(RowProblem(number, "", f"a roster has at most {MAX_ROWS} rows: split the file"))
+            problems.append(Problem.in_row(number, "", f"a roster has at most {MAX_ROWS} rows: split the file"))
             break
         if isinstance(row, list):
             problems += row
             continue
         email = row.email.lower()
         if email in first_row_of:
-            problems.append(RowProblem(number, sheet.header("email"), f"{row.email} is also on row {first_row_of[email]}"))
+            problems.append(Problem.in_row(number, sheet.header("email"), f"{row.email} is also on row {first_row_of[email]}"))
             continue
         first_row_of[email] = number
         if not problems:
@@ -61,7 +62,7 @@ def _checked(sheet: RosterSheet, progress: Callable[[int], None] | None) -> Iter
     if count == 0:
         raise ImportRejected("The roster has headers but no freelancer rows.", [])
     if problems:
-        shown = [{"row": p.row, "column": p.column, "message": p.message} for p in problems[:MAX_PROBLEMS]]
+        shown = problems[:MAX_PROBLEMS]
         more = f" (the first {MAX_PROBLEMS} are listed)" if len(problems) > MAX_PROBLEMS else ""
         plural = "s" if len(problems) != 1 else ""
         raise ImportRejected(f"{len(problems)} problem{plural} in the roster; nothing was imported{more}.", shown)

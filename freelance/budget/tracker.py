@@ -13,8 +13,8 @@ from typing import Any
 
 from babel.numbers import get_currency_precision, get_currency_symbol
 
-from .formatting import locale_for
-from .sheetml import Fill, Layout, TableSpec, Value
+from ..values import locale_for
+from ..documents.sheetml import Fill, Layout, TableSpec, Value
 
 LINES = "BudgetLines"
 FREELANCERS = "FreelancerTotals"

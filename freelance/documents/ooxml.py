@@ -1,0 +1,34 @@
+"""The OOXML namespaces and the one XML parser configuration every part is read with.
+
+Parts are parsed without resolving entities, loading DTDs or touching the network, so a hostile
+template cannot expand entities (XXE, billion laughs) or reach out.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+NS = {
+    "w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "c": "http://schemas.openxmlformats.org/drawingml/2006/chart",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "p": "http://schemas.openxmlformats.org/package/2006/relationships",
+    "xml": "http://www.w3.org/XML/1998/namespace",
+}
+"""Each prefix the engine uses and its namespace (``m`` is SpreadsheetML's main namespace)."""
+
+
+def qn(tag: str) -> str:
+    """Return a prefixed name as lxml's Clark notation: ``qn("w:p")`` is ``{http://...}p``."""
+    prefix, local = tag.split(":")
+    return f"{{{NS[prefix]}}}{local}"
+
+
+PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+"""The parser for every template part (and the add-in manifest): no entities, no DTD, no network."""
+
+
+def parse(xml: bytes) -> etree._Element:
+    """Return the root element of ``xml``; raise etree.XMLSyntaxError when it is not well-formed."""
+    return etree.fromstring(xml, PARSER)

@@ -1,0 +1,70 @@
+"""Writing the roster out: CSV or .xlsx, one row per freelancer, every value as text.
+
+A value that a spreadsheet would run as a formula is never written as one: CSV puts an apostrophe
+before it (which an import takes off again), .xlsx writes it as a text cell.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+from typing import IO, Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+
+from .records import FreelancerRecord
+
+HEADER = ("name", "business_name", "email", "phone", "address", "country", "tax_id", "rate", "rate_unit",
+          "currency", "skills", "profile_url", "status")
+"""The export's columns, in order: the canonical field names (an export imports back unchanged)."""
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet takes a cell's text for a formula by, when the text starts with it."""
+ESCAPED_START = (*FORMULA_START, "'")
+"""Starts of text that a CSV export escapes with an apostrophe."""
+
+
+def export_rows(records: Iterable[FreelancerRecord]) -> Iterator[list[str]]:
+    """Yield the header and one row of plain text per freelancer record."""
+    yield list(HEADER)
+    for record in records:
+        yield [_cell_text(field, getattr(record, field)) for field in HEADER]
+
+
+def _cell_text(field: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if field == "skills":
+        return "; ".join(value)
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return str(value)
+
+
+def write_csv(rows: Iterator[list[str]]) -> Iterator[str]:
+    """Yield CSV text; a value that a spreadsheet would run as a formula (or that starts with an
+    apostrophe) gets a leading apostrophe, which an import takes off again."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    yield "\ufeff"  # Excel reads UTF-8 only with a BOM
+    for row in rows:
+        writer.writerow(["'" + value if value.startswith(ESCAPED_START) else value for value in row])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+
+
+def write_xlsx(rows: Iterator[list[str]], out: IO[bytes]) -> None:
+    """Write an .xlsx of ``rows``; every cell is a text cell, never a formula."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Roster")
+    for row in rows:
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.data_type = "s"
+            cells.append(cell)
+        sheet.append(cells)
+    workbook.save(out)

@@ -1,0 +1,64 @@
+"""The services the app factory builds once, and the one way routes and commands reach them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+from flask import Flask, current_app
+
+from ..catalog import Catalog
+from ..database import connect, upgrade
+from ..generation import Generator
+from ..identity import OnBehalfOf, TokenVerifier
+from ..onedrive import OneDrive
+from ..roster.service import Roster
+from ..store import Store
+from ..users import Users
+from .config import Settings
+
+_KEY = "freelance"
+
+
+@dataclass(frozen=True)
+class Services:
+    """Everything a request or a command works with. ``token_verifier`` and ``onedrive`` are None
+    in local mode (no sign-in)."""
+
+    settings: Settings
+    catalog: Catalog
+    store: Store
+    roster: Roster
+    users: Users
+    generator: Generator
+    token_verifier: TokenVerifier | None
+    onedrive: OneDrive | None
+
+
+def build(settings: Settings, http: httpx.Client | None) -> Services:
+    """Return the services for ``settings``: the database migrated (when asked), the templates compiled.
+
+    ``http`` carries every call to Microsoft; in Entra ID mode without one, a client is made.
+    """
+    engine = connect(settings.DATABASE_URL)
+    if settings.MIGRATE_ON_START:
+        upgrade(engine)
+    catalog, store, roster = Catalog(settings.TEMPLATES_DIR), Store(engine), Roster(engine)
+    identity = settings.identity
+    if identity and http is None:
+        http = httpx.Client(follow_redirects=False)
+    verifier = TokenVerifier(identity, http) if identity and http else None
+    onedrive = OneDrive(OnBehalfOf(identity, http), http) if identity and http else None
+    return Services(settings, catalog, store, roster, Users(engine), Generator(catalog, roster, store), verifier,
+                    onedrive)
+
+
+def init_app(app: Flask, services: Services) -> None:
+    """Make ``services`` the app's."""
+    app.extensions[_KEY] = services
+
+
+def services(app: Flask | None = None) -> Services:
+    """Return the services of ``app`` (default: the current app)."""
+    found: Services = (app or current_app).extensions[_KEY]
+    return found
