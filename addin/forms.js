@@ -3,7 +3,7 @@
 
 import { ApiError } from "./api.js";
 import { describePath, getPath, placeErrors, setPath } from "./paths.js";
-import { setStatus } from "./ui.js";
+import { reveal, setStatus } from "./ui.js";
 
 let nextId = 0;
 /** Return `element`'s id, giving it a fresh one first if it has none. */
@@ -140,7 +140,7 @@ export function showErrors(form, errors, headline = "The document could not be g
       if (heading) heading.after(message);
       else target.prepend(message);
     }
-    target.closest("details")?.setAttribute("open", "");
+    reveal(target);
     links.push({ path, target, text: `${labelOf(target) ?? describePath(path)}: ${messages.join(" ")}` });
   }
   const summary = form.querySelector("[data-error-summary]");

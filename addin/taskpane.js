@@ -3,6 +3,7 @@
 
 import { createApi } from "./api.js";
 import { officeHost } from "./host.js";
+import { mountCards } from "./ui.js";
 import { mountBudget, mountLines } from "./views/budget.js";
 import { mountDetails } from "./views/details.js";
 import { mountNda } from "./views/nda.js";
@@ -45,6 +46,7 @@ async function start() {
   const tabs = document.getElementById("tabs");
   for (const tab of tabs.querySelectorAll("a")) tab.hidden = !tab.dataset.hosts.split(" ").includes(host);
   tabs.hidden = false;
+  mountCards(document.getElementById("main"));
 
   const mounted = new Set();
   function show(name, { focus = false } = {}) {

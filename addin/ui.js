@@ -1,4 +1,5 @@
-// Small pieces every view uses: status messages, busy buttons, downloads, remembered values.
+// Small pieces every view uses: status messages, busy buttons, collapsible cards, downloads,
+// remembered values.
 
 /**
  * Show `text` in a status element, tone "info", "ok", "busy" or "error". A `link` follows it:
@@ -46,6 +47,55 @@ export async function whileBusy(button, work) {
 }
 
 /**
+ * Wire the collapsible cards under `root`: each is a heading holding a button that shows and hides
+ * the card's body (WAI-ARIA disclosure pattern: aria-expanded on the button, aria-controls naming
+ * the body, which is `hidden` while collapsed).
+ */
+export function mountCards(root) {
+  for (const card of root.querySelectorAll(".collapsible")) {
+    const button = toggleOf(card);
+    button.addEventListener("click", () => setCardOpen(card, button.getAttribute("aria-expanded") !== "true"));
+  }
+}
+
+/** Expand the collapsible `card` when `open`, else collapse it, as its button does. */
+export function setCardOpen(card, open) {
+  const button = toggleOf(card);
+  button.setAttribute("aria-expanded", String(open));
+  card.ownerDocument.getElementById(button.getAttribute("aria-controls")).hidden = !open;
+}
+
+/** Expand every collapsible card and <details> around `element`, so that it shows. */
+export function reveal(element) {
+  let around = element.closest(".collapsible, details");
+  while (around) {
+    if (around.matches("details")) around.open = true;
+    else setCardOpen(around, true);
+    around = around.parentElement.closest(".collapsible, details");
+  }
+}
+
+function toggleOf(card) {
+  return card.querySelector(":scope > h2 > button[aria-controls]");
+}
+
+// The blob behind the last download from memory: revoked when the next one is made or the page goes.
+let lastObjectUrl = null;
+
+function releaseObjectUrl() {
+  if (lastObjectUrl) URL.revokeObjectURL(lastObjectUrl);
+  lastObjectUrl = null;
+}
+
+/** Return an object URL for `bytes`. The previous one is revoked: its download began long ago. */
+function objectUrlOf(bytes, doc) {
+  releaseObjectUrl();
+  lastObjectUrl = URL.createObjectURL(new Blob([bytes], { type: "application/octet-stream" }));
+  doc.defaultView?.addEventListener("pagehide", releaseObjectUrl, { once: true });
+  return lastObjectUrl;
+}
+
+/**
  * Save a generated document. In a browser: a download link clicked for the user. Inside Office,
  * where a task pane cannot download, the file opens in the default browser instead. When the
  * server signs users in, the file's address alone is refused (no token travels with it): the pane
@@ -53,10 +103,7 @@ export async function whileBusy(button, work) {
  */
 export async function download(record, env, doc = globalThis.document) {
   if (env.identity) {
-    const bytes = await env.api.file(record);
-    const url = URL.createObjectURL(new Blob([bytes], { type: "application/octet-stream" }));
-    clickDownload(doc, url, record.filename);
-    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    clickDownload(doc, objectUrlOf(await env.api.file(record), doc), record.filename);
     return;
   }
   const url = new URL(record.download_url, doc.baseURI).href;

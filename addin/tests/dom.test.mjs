@@ -9,6 +9,9 @@ import { JSDOM } from "jsdom";
 import { ApiError } from "../api.js";
 import { clearErrors, collect, repeatable, showErrors } from "../forms.js";
 import { createPicker } from "../picker.js";
+import { mountCards } from "../ui.js";
+import { mountBudget } from "../views/budget.js";
+import { mountNda } from "../views/nda.js";
 import { mountSow } from "../views/sow.js";
 
 const HTML = readFileSync(new URL("../taskpane.html", import.meta.url), "utf8");
@@ -229,7 +232,6 @@ test("a freelancer not on the roster is sent as typed details instead of a roste
 });
 
 test("the NDA view generates a mutual NDA, or a one-way NDA naming the discloser", async () => {
-  const { mountNda } = await import("../views/nda.js");
   const window = page();
   const section = window.document.getElementById("view-nda");
   const sent = [];
@@ -249,4 +251,59 @@ test("the NDA view generates a mutual NDA, or a one-way NDA naming the discloser
   assert.equal(sent[0].data.confidentiality_years, 3);
   assert.equal(sent[1].template, "nda-one-way");
   assert.equal(sent[1].data.discloser, "freelancer");
+});
+
+test("each card's title is a heading holding a button that shows and hides the card's body", () => {
+  const window = page();
+  const main = window.document.getElementById("main");
+  mountCards(main);
+  assert.equal(main.querySelectorAll("summary h2, details.card").length, 0, "no heading inside a <summary>");
+  assert.deepEqual([...window.document.querySelectorAll("#view-sow h2")].map((heading) => heading.textContent),
+    ["Freelancer", "Your company", "Project", "Scope and deliverables", "Fee and milestones", "Terms"]);
+  const buttons = [...main.querySelectorAll("h2 > button")];
+  assert.equal(buttons.length, 12, "the SOW's six cards, the NDA's four and the budget's two");
+  for (const button of buttons) {
+    const body = window.document.getElementById(button.getAttribute("aria-controls"));
+    const name = button.firstChild.textContent;
+    assert.equal(button.type, "button", name);
+    assert.equal(body, button.parentElement.nextElementSibling, `${name}: the body follows its heading`);
+    assert.deepEqual([button.getAttribute("aria-expanded"), body.hidden], ["true", false], name);
+    button.click();
+    assert.deepEqual([button.getAttribute("aria-expanded"), body.hidden], ["false", true], name);
+    button.click();
+    assert.deepEqual([button.getAttribute("aria-expanded"), body.hidden], ["true", false], name);
+  }
+});
+
+test("a returning user's company is folded away under its name, and unfolds to show an error in it", () => {
+  const window = page();
+  window.localStorage.setItem("freelance-toolkit.remembered", JSON.stringify({ client: { name: "Contoso Ltd" } }));
+  const saved = Object.getOwnPropertyDescriptor(globalThis, "localStorage");
+  Object.defineProperty(globalThis, "localStorage", { value: window.localStorage, configurable: true, writable: true });
+  try {
+    mountSow(window.document.getElementById("view-sow"), { host: "browser", api: { searchFreelancers: async () => [] } });
+  } finally {
+    if (saved) Object.defineProperty(globalThis, "localStorage", saved);
+    else delete globalThis.localStorage;
+  }
+  const form = window.document.getElementById("sow-form");
+  const card = form.querySelector("[data-client-section]");
+  const button = card.querySelector("h2 > button");
+  const body = window.document.getElementById(button.getAttribute("aria-controls"));
+  assert.deepEqual([button.getAttribute("aria-expanded"), body.hidden], ["false", true]);
+  const note = window.document.getElementById(button.getAttribute("aria-describedby"));
+  assert.equal(note.textContent, "Contoso Ltd", "the button is described by the company's name");
+
+  showErrors(form, [{ field: "client.email", message: "is not a valid email" }]);
+  assert.deepEqual([button.getAttribute("aria-expanded"), body.hidden], ["true", false]);
+});
+
+test("with every view mounted, no two elements share an id", () => {
+  const window = page();
+  const env = { host: "browser", api: { searchFreelancers: async () => [] } };
+  mountSow(window.document.getElementById("view-sow"), env);
+  mountNda(window.document.getElementById("view-nda"), env);
+  mountBudget(window.document.getElementById("view-budget"), env);
+  const ids = [...window.document.querySelectorAll("[id]")].map((element) => element.id);
+  assert.deepEqual(ids.filter((id, i) => ids.indexOf(id) !== i), []);
 });

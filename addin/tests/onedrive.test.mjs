@@ -142,6 +142,28 @@ test("signed in, a download fetches the file with the token instead of opening i
   assert.equal(clicked[0][1], RECORD.filename);
 });
 
+test("signed in, each download from memory frees the one before it, and leaving the page frees the last", async () => {
+  const page = mounted(mountSow, "view-sow");
+  const { window } = page;
+  const clicked = [];
+  window.HTMLAnchorElement.prototype.click = function () { clicked.push(this.href); };
+  const revoke = URL.revokeObjectURL;
+  const revoked = [];
+  URL.revokeObjectURL = (url) => { revoked.push(url); revoke(url); };
+  try {
+    const status = page.form.querySelector("[data-status]");
+    for (const count of [1, 2]) {
+      page.form.querySelector("[data-action=download]").click();
+      await until(() => clicked.length === count && status.dataset.tone === "ok", `download ${count}`);
+    }
+    assert.ok(revoked.includes(clicked[0]) && !revoked.includes(clicked[1]), "the second download freed the first");
+    window.dispatchEvent(new window.Event("pagehide"));
+    assert.ok(revoked.includes(clicked[1]), "leaving the page freed the second");
+  } finally {
+    URL.revokeObjectURL = revoke;
+  }
+});
+
 test("a whole signed-in session stores no token: not in storage, cookies or the page", async () => {
   const page = mounted(mountSow, "view-sow");
   const { window } = page;

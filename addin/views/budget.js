@@ -1,13 +1,12 @@
 // The Excel views: "Budget tracker" (generate a tracker, insert it or download it, summarise it)
 // and "Add freelancer lines" (append roster freelancers to the open tracker's table).
 
-import { toBase64 } from "../api.js";
-import { clearErrors, collect, describeHints, repeatable, reportFailure, showErrors } from "../forms.js";
+import { clearErrors, collect, describeHints, repeatable, showErrors } from "../forms.js";
+import { mountGenerate } from "../generate.js";
 import { formatMoney } from "../money.js";
 import { createPicker, describeFreelancer } from "../picker.js";
 import { appendLines, insertTracker } from "../excel.js";
-import { mountOneDrive } from "../onedrive.js";
-import { download, downloadLink, fillLocales, remembered, setStatus, whileBusy } from "../ui.js";
+import { fillLocales, remembered, setStatus, whileBusy } from "../ui.js";
 
 // Freelancer lines: a roster pick adds a row with the freelancer's rate and unit filled in.
 function mountLineRows(form, env, { onPick = () => {} } = {}) {
@@ -34,9 +33,6 @@ function mountLineRows(form, env, { onPick = () => {} } = {}) {
 
 export function mountBudget(section, env) {
   const form = section.querySelector("form");
-  const status = form.querySelector("[data-status]");
-  const insert = form.querySelector("[data-action=insert]");
-  const save = form.querySelector("[data-action=download]");
   const currency = form.elements.currency;
   fillLocales(form, remembered().locale ?? "en-US");
   currency.addEventListener("input", () => { currency.value = currency.value.toUpperCase(); });
@@ -45,58 +41,19 @@ export function mountBudget(section, env) {
       if (!currency.value && freelancer.currency) currency.value = freelancer.currency;
     },
   });
-  if (!env.canInsertWorksheets) {
-    insert.hidden = true;
-    save.type = "submit";
-    save.classList.add("primary");
-  }
-  const offerOneDrive = mountOneDrive(form, env);
-
-  async function generate() {
-    lines.prune();
-    clearErrors(form);
-    offerOneDrive(null);
-    setStatus(status, "Generating the tracker…", "busy");
-    try {
+  mountGenerate(form, env, {
+    noun: "tracker",
+    request() {
+      lines.prune();
       // No lines is a tracker to fill in Excel: send the empty list the API expects.
-      const data = { lines: [], ...collect(form) };
-      const record = await env.api.generate("budget", data, "xlsx");
-      offerOneDrive(record);
-      return { record, bytes: await env.api.file(record) };
-    } catch (error) {
-      return reportFailure(form, status, error);
-    }
-  }
-
-  async function run(action) {
-    const made = await generate();
-    if (!made) return;
-    const { record, bytes } = made;
-    try {
-      if (action === "insert") {
-        await env.Excel.run((context) => insertTracker(context, toBase64(bytes)));
-        setStatus(status, "Inserted the tracker into this workbook: see the Budget sheet.", "ok");
-      } else {
-        await download(record, env, form.ownerDocument);
-        setStatus(status, `“${record.filename}” is ready.`, "ok", downloadLink(record, env, "Download again", status));
-      }
-    } catch (error) {
-      const failed = action === "insert" ? "inserted" : "downloaded";
-      setStatus(status, `The tracker was generated but could not be ${failed}: ${error.message}`, "error",
-        action === "insert" ? downloadLink(record, env, "Download it instead", status) : null);
-    }
-    await showSummary(section, env, bytes, record.filename, currency.value, form.elements.locale.value);
-  }
-
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const action = env.canInsertWorksheets ? "insert" : "download";
-    whileBusy(action === "insert" ? insert : save, () => run(action));
-  });
-  save.addEventListener("click", (event) => {
-    if (save.type === "submit") return;
-    event.preventDefault();
-    whileBusy(save, () => run("download"));
+      return { template: "budget", data: { lines: [], ...collect(form) }, format: "xlsx" };
+    },
+    insert: {
+      available: env.canInsertWorksheets,
+      into: (base64) => env.Excel.run((context) => insertTracker(context, base64)),
+      message: () => "Inserted the tracker into this workbook: see the Budget sheet.",
+    },
+    after: (record, bytes) => showSummary(section, env, bytes, record.filename, currency.value, form.elements.locale.value),
   });
 }
 

@@ -1,13 +1,12 @@
 // What the SOW and NDA views share: the freelancer (roster or typed), your company (remembered),
 // and generating the contract to insert into Word or download, with errors shown at their fields.
 
-import { toBase64 } from "../api.js";
-import { clearErrors, collect, describeHints, fill, repeatable, reportFailure } from "../forms.js";
+import { collect, describeHints, fill, repeatable } from "../forms.js";
+import { mountGenerate } from "../generate.js";
 import { setPath } from "../paths.js";
-import { mountOneDrive } from "../onedrive.js";
 import { createPicker } from "../picker.js";
 import { replaceBody } from "../word.js";
-import { download, downloadLink, fillLocales, remember, remembered, setStatus, today, whileBusy } from "../ui.js";
+import { fillLocales, remember, remembered, setCardOpen, today } from "../ui.js";
 
 /**
  * Wire a contract form. `template()` names the template to generate; `onFreelancer(f)` hears each
@@ -15,7 +14,6 @@ import { download, downloadLink, fillLocales, remember, remembered, setStatus, t
  */
 export function mountContract(form, env, { template, onFreelancer = () => {}, onInput = () => {} }) {
   const doc = form.ownerDocument;
-  const status = form.querySelector("[data-status]");
   const slot = form.querySelector("[data-slot=freelancer]");
   slot.replaceChildren(doc.getElementById("tpl-freelancer").content.cloneNode(true));
   const freelancerId = slot.querySelector("[name=freelancer_id]");
@@ -50,65 +48,19 @@ export function mountContract(form, env, { template, onFreelancer = () => {}, on
   describeHints(form);
   form.addEventListener("input", onInput);
 
-  const insert = form.querySelector("[data-action=insert]");
-  const save = form.querySelector("[data-action=download]");
-  if (env.host !== "word") {
-    // No document to insert into: downloading is what the form is for.
-    insert.hidden = true;
-    save.type = "submit";
-    save.classList.add("primary");
-  }
-  const offerOneDrive = mountOneDrive(form, env);
-
-  async function generate(verb) {
-    Object.values(lists).forEach((list) => list.prune());
-    clearErrors(form);
-    offerOneDrive(null);
-    setStatus(status, `${verb}…`, "busy");
-    try {
-      const record = await env.api.generate(template(), collect(form));
-      rememberFrom(form);
-      offerOneDrive(record);
-      return record;
-    } catch (error) {
-      return reportFailure(form, status, error);
-    }
-  }
-
-  async function insertIntoDocument() {
-    const record = await generate("Generating the contract");
-    if (!record) return;
-    try {
-      const base64 = toBase64(await env.api.file(record));
-      await env.Word.run((context) => replaceBody(context, base64));
-      setStatus(status, `Inserted “${record.filename}” into this document.`, "ok");
-    } catch (error) {
-      setStatus(status, `The contract was generated but could not be inserted: ${error.message}`, "error",
-        downloadLink(record, env, "Download it instead", status));
-    }
-  }
-
-  async function downloadFile() {
-    const record = await generate("Generating the contract");
-    if (!record) return;
-    try {
-      await download(record, env, doc);
-    } catch (error) {
-      setStatus(status, `The contract was generated but could not be downloaded: ${error.message}`, "error");
-      return;
-    }
-    setStatus(status, `“${record.filename}” is ready.`, "ok", downloadLink(record, env, "Download again", status));
-  }
-
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const button = env.host === "word" ? insert : save;
-    whileBusy(button, env.host === "word" ? insertIntoDocument : downloadFile);
-  });
-  save.addEventListener("click", (event) => {
-    if (save.type === "submit") return;
-    event.preventDefault();
-    whileBusy(save, downloadFile);
+  mountGenerate(form, env, {
+    noun: "contract",
+    request() {
+      // Rows left empty are dropped rather than sent as blank items.
+      Object.values(lists).forEach((list) => list.prune());
+      return { template: template(), data: collect(form) };
+    },
+    insert: {
+      available: env.host === "word",
+      into: (base64) => env.Word.run((context) => replaceBody(context, base64)),
+      message: (record) => `Inserted “${record.filename}” into this document.`,
+    },
+    onGenerated: () => rememberFrom(form),
   });
   return { lists };
 }
@@ -120,7 +72,7 @@ function mountClient(form) {
   const section = form.querySelector("[data-client-section]");
   if (known?.name) {
     // A returning user's company is filled in: keep the section out of the way.
-    section.open = false;
+    setCardOpen(section, false);
     section.querySelector("[data-client-note]").textContent = known.name;
   }
   const toggle = slot.querySelector("[data-remember-toggle]");
