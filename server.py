@@ -4,6 +4,7 @@ The development certificate for localhost is made on the first run and reused (s
 "Trust the development certificate"). ``python server.py --http`` serves plain HTTP, for use
 behind a proxy that terminates TLS.
 """
+
 import sys
 
 from freelance.web import create_app

@@ -20,6 +20,7 @@ totals computed in Python. Times are medians of interleaved batches (bench/rende
     .venv/bin/python bench/budget.py            # full run (about 15 s)
     .venv/bin/python bench/budget.py --quick    # a few seconds
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tools"))
 
+import build_budget_template as layout  # noqa: E402
 import openpyxl  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 from openpyxl.chart import BarChart, Reference  # noqa: E402
@@ -41,12 +43,11 @@ from openpyxl.utils import get_column_letter  # noqa: E402
 from openpyxl.worksheet.datavalidation import DataValidation  # noqa: E402
 from openpyxl.worksheet.filters import AutoFilter  # noqa: E402
 from openpyxl.worksheet.table import Table, TableColumn, TableFormula, TableStyleInfo  # noqa: E402
+from render import per_document, profile, row  # noqa: E402  (bench/render.py)
 
-import build_budget_template as layout  # noqa: E402
+from freelance.budget import tracker  # noqa: E402
 from freelance.budget.summary import summarise  # noqa: E402
 from freelance.catalog import Catalog  # noqa: E402
-from freelance.budget import tracker  # noqa: E402
-from render import per_document, profile, row  # noqa: E402  (bench/render.py)
 
 LINES = 200
 GOAL = 1.0  # openpyxl time / engine time, above
@@ -55,12 +56,27 @@ GOAL = 1.0  # openpyxl time / engine time, above
 def budget_data() -> dict:
     """A tracker of 200 lines over 9 freelancers, with varied units, rates, actuals and statuses."""
     statuses = ("planned", "in progress", "invoiced", "paid")
-    lines = [{"freelancer": f"Freelancer {i % 9:02d}", "role": ("Designer", "Developer", "Copywriter")[i % 3],
-              "sow_number": f"SOW-2027-{i % 9:03d}", "milestone": f"Milestone {i % 12 + 1}",
-              "planned_units": f"{10 + i % 37}.5", "rate": f"{60 + i % 53}.25", "actual_units": f"{i % 41}.75",
-              "invoiced_amount": f"{i * 3}.10", "status": statuses[i % 4]} for i in range(LINES)]
-    return {"project": {"title": "Customer portal redesign", "po_number": "PO-88123", "cost_center": "ENG-410"},
-            "currency": "USD", "approved_budget": "650000.00", "locale": "en-US", "lines": lines}
+    lines = [
+        {
+            "freelancer": f"Freelancer {i % 9:02d}",
+            "role": ("Designer", "Developer", "Copywriter")[i % 3],
+            "sow_number": f"SOW-2027-{i % 9:03d}",
+            "milestone": f"Milestone {i % 12 + 1}",
+            "planned_units": f"{10 + i % 37}.5",
+            "rate": f"{60 + i % 53}.25",
+            "actual_units": f"{i % 41}.75",
+            "invoiced_amount": f"{i * 3}.10",
+            "status": statuses[i % 4],
+        }
+        for i in range(LINES)
+    ]
+    return {
+        "project": {"title": "Customer portal redesign", "po_number": "PO-88123", "cost_center": "ENG-410"},
+        "currency": "USD",
+        "approved_budget": "650000.00",
+        "locale": "en-US",
+        "lines": lines,
+    }
 
 
 def openpyxl_tracker(context: dict) -> bytes:
@@ -72,8 +88,13 @@ def openpyxl_tracker(context: dict) -> bytes:
     layout.add_heading(workbook, sheet)
     layout.add_summary(workbook, sheet)
     project = context["project"]
-    for ref, value in [("A1", project["title"]), ("B2", project["po_number"]), ("D2", project["cost_center"]),
-                       ("F2", context["currency"]), ("A4", context["approved_budget"])]:
+    for ref, value in [
+        ("A1", project["title"]),
+        ("B2", project["po_number"]),
+        ("D2", project["cost_center"]),
+        ("F2", context["currency"]),
+        ("A4", context["approved_budget"]),
+    ]:
         sheet[ref] = value
     for column in range(1, 6):
         sheet.cell(4, column).number_format = currency
@@ -82,8 +103,16 @@ def openpyxl_tracker(context: dict) -> bytes:
     last = _table(sheet, tracker.LINES, 1, tracker.COLUMNS, layout.LINE_FORMULAS, formats, lines, "TableStyleMedium2")
     names = list(dict.fromkeys(line["Freelancer"] for line in lines))
     first = len(tracker.COLUMNS) + 2
-    last_name = _table(sheet, tracker.FREELANCERS, first, tracker.FREELANCER_COLUMNS, layout.FREELANCER_FORMULAS,
-                       {"Planned": currency, "Actual": currency}, [{"Freelancer": name} for name in names], "TableStyleLight9")
+    last_name = _table(
+        sheet,
+        tracker.FREELANCERS,
+        first,
+        tracker.FREELANCER_COLUMNS,
+        layout.FREELANCER_FORMULAS,
+        {"Planned": currency, "Actual": currency},
+        [{"Freelancer": name} for name in names],
+        "TableStyleLight9",
+    )
     for name, width in layout.WIDTHS.items():
         sheet.column_dimensions[layout.letter(name)].width = width
     _marks(sheet, last)
@@ -104,10 +133,23 @@ def _table(sheet, name, first_column, columns, formulas, formats, rows, style) -
             cell = sheet.cell(number, first_column + offset, value)
             cell.number_format = formats.get(column_name, "General")
     ref = f"{get_column_letter(first_column)}{layout.HEADER_ROW}:{get_column_letter(first_column + len(columns) - 1)}{last_row}"
-    table_columns = [TableColumn(id=i + 1, name=column_name, calculatedColumnFormula=TableFormula(attr_text=formulas[column_name])
-                                 if column_name in formulas else None) for i, column_name in enumerate(columns)]
-    sheet.add_table(Table(displayName=name, ref=ref, tableColumns=table_columns, autoFilter=AutoFilter(ref=ref),
-                          tableStyleInfo=TableStyleInfo(name=style, showRowStripes=True)))
+    table_columns = [
+        TableColumn(
+            id=i + 1,
+            name=column_name,
+            calculatedColumnFormula=TableFormula(attr_text=formulas[column_name]) if column_name in formulas else None,
+        )
+        for i, column_name in enumerate(columns)
+    ]
+    sheet.add_table(
+        Table(
+            displayName=name,
+            ref=ref,
+            tableColumns=table_columns,
+            autoFilter=AutoFilter(ref=ref),
+            tableStyleInfo=TableStyleInfo(name=style, showRowStripes=True),
+        )
+    )
     return last_row
 
 
@@ -117,15 +159,18 @@ def _marks(sheet, last: int) -> None:
     status.add(f"E{layout.MODEL_ROW}:E{last}")
     sheet.add_data_validation(status)
     over = f"$J{layout.MODEL_ROW}>$H{layout.MODEL_ROW}"
-    sheet.conditional_formatting.add(f"A{layout.MODEL_ROW}:M{last}",
-                                     FormulaRule(formula=[over], fill=layout.OVER_FILL, font=layout.OVER_FONT))
+    sheet.conditional_formatting.add(
+        f"A{layout.MODEL_ROW}:M{last}", FormulaRule(formula=[over], fill=layout.OVER_FILL, font=layout.OVER_FONT)
+    )
 
 
 def _chart(sheet, first: int, last: int) -> None:
     chart = BarChart()
     chart.type, chart.title = "col", "Planned vs actual per freelancer"
-    chart.add_data(Reference(sheet, min_col=first + 1, max_col=first + 2, min_row=layout.HEADER_ROW, max_row=last),
-                   titles_from_data=True)
+    chart.add_data(
+        Reference(sheet, min_col=first + 1, max_col=first + 2, min_row=layout.HEADER_ROW, max_row=last),
+        titles_from_data=True,
+    )
     chart.set_categories(Reference(sheet, min_col=first, min_row=layout.MODEL_ROW, max_row=last))
     sheet.add_chart(chart, f"{get_column_letter(first + 4)}{layout.HEADER_ROW}")
 
@@ -135,14 +180,18 @@ def check(content: bytes, who: str, data: dict) -> None:
     summary = summarise(content)
     planned = sum(Decimal(line["planned_units"]) * Decimal(line["rate"]) for line in data["lines"])
     if summary.lines != LINES or summary.planned != planned.quantize(Decimal("0.01")) or summary.warnings:
-        sys.exit(f"{who}: the tracker reads back wrong: {summary.lines} lines, planned {summary.planned} "
-                 f"(expected {planned:.2f}), warnings {summary.warnings[:3]}")
+        sys.exit(
+            f"{who}: the tracker reads back wrong: {summary.lines} lines, planned {summary.planned} "
+            f"(expected {planned:.2f}), warnings {summary.warnings[:3]}"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="short run: fewer, shorter batches")
-    parser.add_argument("--profile", action="store_true", help="also print the top cProfile entries of the engine render")
+    parser.add_argument(
+        "--profile", action="store_true", help="also print the top cProfile entries of the engine render"
+    )
     args = parser.parse_args()
     batch_s, repeats = (0.15, 3) if args.quick else (0.5, 11)
 
@@ -153,11 +202,15 @@ def main() -> None:
     check(template.compiled.render(context), "engine", data)
     check(openpyxl_tracker(context), "openpyxl", data)
 
-    samples = per_document({
-        "engine (render)": lambda: template.compiled.render(context),
-        "engine (context+render+filename)": lambda: template.generate(model),
-        f"openpyxl {openpyxl.__version__} (from scratch)": lambda: openpyxl_tracker(context),
-    }, batch_s, repeats)
+    samples = per_document(
+        {
+            "engine (render)": lambda: template.compiled.render(context),
+            "engine (context+render+filename)": lambda: template.generate(model),
+            f"openpyxl {openpyxl.__version__} (from scratch)": lambda: openpyxl_tracker(context),
+        },
+        batch_s,
+        repeats,
+    )
     print(f"Budget tracker, {LINES} lines (median of {repeats} batches, Python {sys.version.split()[0]})")
     for label, times in samples.items():
         print(row(label, times))

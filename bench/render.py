@@ -29,6 +29,7 @@ top cProfile entries of the engine render.
     .venv/bin/python bench/render.py            # full run (under ~3 minutes on 2 cores)
     .venv/bin/python bench/render.py --quick    # a few seconds of timing, --memory 1000
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,8 +53,8 @@ import docxtpl  # noqa: E402
 from docxtpl import DocxTemplate  # noqa: E402
 
 from freelance.catalog import Catalog  # noqa: E402
-from freelance.documents.ziparchive import Member, pack  # noqa: E402
 from freelance.documents.environment import WORDML  # noqa: E402
+from freelance.documents.ziparchive import Member, pack  # noqa: E402
 
 GOAL_VS_DOCXTPL = 30.0  # engine throughput / docxtpl throughput, at least
 GOAL_VS_FLOOR = 4.0  # engine time / floor time, at most
@@ -62,42 +63,78 @@ FLAT_MB = 4.0  # RSS growth between 10% and 100% of the memory run that still co
 
 def sow_data() -> dict:
     """A realistic SOW: every optional section present, 10 deliverables, 4 milestones = the fixed fee."""
-    names = ["Discovery report", "Information architecture", "Design system", "High-fidelity mock-ups",
-             "Customer portal front end", "Billing API integration", "Single sign-on", "Accessibility audit",
-             "Load-test report", "Handover documentation"]
-    deliverables = [{
-        "name": name,
-        "description": f"{name} for the customer portal, covering the web and mobile breakpoints agreed in the "
-                       f"kick-off workshop.\nIncludes source files and a short walkthrough recording.",
-        "due_date": f"2027-{2 + i // 2:02d}-{10 + 2 * (i % 2):02d}",
-        "acceptance_criteria": f"The Client's product owner confirms the {name.lower()} meets the checklist "
-                               f"in the project brief (version 1.3) with no open severity-1 or severity-2 issues.",
-    } for i, name in enumerate(names)]
-    milestones = [{"name": name, "due_date": day, "amount": amount} for name, day, amount in [
-        ("Discovery and design complete", "2027-03-12", "9600.00"),
-        ("Portal beta", "2027-04-30", "14400.00"),
-        ("Integrations and SSO live", "2027-05-28", "14400.00"),
-        ("Launch and handover", "2027-06-25", "9600.00")]]
+    names = [
+        "Discovery report",
+        "Information architecture",
+        "Design system",
+        "High-fidelity mock-ups",
+        "Customer portal front end",
+        "Billing API integration",
+        "Single sign-on",
+        "Accessibility audit",
+        "Load-test report",
+        "Handover documentation",
+    ]
+    deliverables = [
+        {
+            "name": name,
+            "description": f"{name} for the customer portal, covering the web and mobile breakpoints agreed in the "
+            f"kick-off workshop.\nIncludes source files and a short walkthrough recording.",
+            "due_date": f"2027-{2 + i // 2:02d}-{10 + 2 * (i % 2):02d}",
+            "acceptance_criteria": f"The Client's product owner confirms the {name.lower()} meets the checklist "
+            f"in the project brief (version 1.3) with no open severity-1 or severity-2 issues.",
+        }
+        for i, name in enumerate(names)
+    ]
+    milestones = [
+        {"name": name, "due_date": day, "amount": amount}
+        for name, day, amount in [
+            ("Discovery and design complete", "2027-03-12", "9600.00"),
+            ("Portal beta", "2027-04-30", "14400.00"),
+            ("Integrations and SSO live", "2027-05-28", "14400.00"),
+            ("Launch and handover", "2027-06-25", "9600.00"),
+        ]
+    ]
     return {
         "sow_number": "SOW-2027-014",
         "effective_date": "2027-01-04",
         "locale": "en-US",
         "governing_law": "the State of New York",
         "po_number": "PO-88123",
-        "client": {"name": "Northwind Analytics, Inc.", "address": "350 Fifth Avenue, Suite 4100\nNew York, NY 10118",
-                   "signatory_name": "Dana Whitfield", "signatory_title": "VP Engineering",
-                   "email": "accounts@northwind.example"},
-        "freelancer": {"name": "Maria Okafor", "business_name": "Okafor Digital LLC",
-                       "email": "maria@okafor.example", "phone": "+1 917 555 0142",
-                       "address": "81 Prospect Park West, Apt 3\nBrooklyn, NY 11215", "country": "US",
-                       "tax_id": "84-1234567", "rate": "120", "rate_unit": "hour", "currency": "USD",
-                       "skills": ["React", "TypeScript", "Accessibility"]},
-        "project": {"title": "Customer portal redesign", "location": "Remote",
-                    "summary": "Redesign and rebuild the customer self-service portal: new design system, "
-                               "billing integration, single sign-on, and WCAG 2.2 AA accessibility.",
-                    "start_date": "2027-01-11", "end_date": "2027-06-30"},
-        "in_scope": ["User research with up to 12 customers", "Design and front-end build of the portal",
-                     "Integration with the existing billing API", "Single sign-on with the Client's identity provider"],
+        "client": {
+            "name": "Northwind Analytics, Inc.",
+            "address": "350 Fifth Avenue, Suite 4100\nNew York, NY 10118",
+            "signatory_name": "Dana Whitfield",
+            "signatory_title": "VP Engineering",
+            "email": "accounts@northwind.example",
+        },
+        "freelancer": {
+            "name": "Maria Okafor",
+            "business_name": "Okafor Digital LLC",
+            "email": "maria@okafor.example",
+            "phone": "+1 917 555 0142",
+            "address": "81 Prospect Park West, Apt 3\nBrooklyn, NY 11215",
+            "country": "US",
+            "tax_id": "84-1234567",
+            "rate": "120",
+            "rate_unit": "hour",
+            "currency": "USD",
+            "skills": ["React", "TypeScript", "Accessibility"],
+        },
+        "project": {
+            "title": "Customer portal redesign",
+            "location": "Remote",
+            "summary": "Redesign and rebuild the customer self-service portal: new design system, "
+            "billing integration, single sign-on, and WCAG 2.2 AA accessibility.",
+            "start_date": "2027-01-11",
+            "end_date": "2027-06-30",
+        },
+        "in_scope": [
+            "User research with up to 12 customers",
+            "Design and front-end build of the portal",
+            "Integration with the existing billing API",
+            "Single sign-on with the Client's identity provider",
+        ],
         "out_of_scope": ["Native mobile apps", "Content migration", "Hosting and 24/7 operations"],
         "deliverables": deliverables,
         "milestones": milestones,
@@ -141,8 +178,7 @@ def docxtpl_render(template_bytes: bytes, context: dict) -> bytes:
 
 def zipfile_copy(template_bytes: bytes) -> bytes:
     out = BytesIO()
-    with zipfile.ZipFile(BytesIO(template_bytes)) as source, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+    with zipfile.ZipFile(BytesIO(template_bytes)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
             target.writestr(info, source.read(info), zipfile.ZIP_DEFLATED)
     return out.getvalue()
@@ -155,7 +191,9 @@ def raw_copy(template_bytes: bytes) -> bytes:
         for info in source.infolist():
             name_length, extra_length = struct.unpack_from("<HH", template_bytes, info.header_offset + 26)
             start = info.header_offset + 30 + name_length + extra_length
-            members.append(Member(info.filename, info.CRC, info.file_size, template_bytes[start:start + info.compress_size]))
+            members.append(
+                Member(info.filename, info.CRC, info.file_size, template_bytes[start : start + info.compress_size])
+            )
     return pack(members)
 
 
@@ -222,19 +260,29 @@ def print_table(samples: dict[str, list[float]]) -> None:
         print(row(label, times))
     engine, _, baseline, floor, raw_floor = (statistics.median(times) for times in samples.values())
     speedup, over_floor = baseline / engine, engine / floor
-    print(f"engine vs docxtpl: {speedup:.1f}x throughput (goal >= {GOAL_VS_DOCXTPL:.0f}x: "
-          f"{'met' if speedup >= GOAL_VS_DOCXTPL else 'MISSED'})")
-    print(f"engine vs floor (zipfile copy): {over_floor:.2f}x time (goal <= {GOAL_VS_FLOOR:.0f}x: "
-          f"{'met' if over_floor <= GOAL_VS_FLOOR else 'MISSED'})")
-    print(f"engine vs raw copy: {engine / raw_floor:.1f}x time (no goal: what rendering and deflating the"
-          " changed parts cost over copying bytes)")
+    print(
+        f"engine vs docxtpl: {speedup:.1f}x throughput (goal >= {GOAL_VS_DOCXTPL:.0f}x: "
+        f"{'met' if speedup >= GOAL_VS_DOCXTPL else 'MISSED'})"
+    )
+    print(
+        f"engine vs floor (zipfile copy): {over_floor:.2f}x time (goal <= {GOAL_VS_FLOOR:.0f}x: "
+        f"{'met' if over_floor <= GOAL_VS_FLOOR else 'MISSED'})"
+    )
+    print(
+        f"engine vs raw copy: {engine / raw_floor:.1f}x time (no goal: what rendering and deflating the"
+        " changed parts cost over copying bytes)"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="short run: fewer, shorter batches; --memory 1000")
-    parser.add_argument("--memory", type=int, help="documents in the memory run (default 10000, 1000 with --quick; 0 skips)")
-    parser.add_argument("--profile", action="store_true", help="also print the top cProfile entries of the engine render")
+    parser.add_argument(
+        "--memory", type=int, help="documents in the memory run (default 10000, 1000 with --quick; 0 skips)"
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="also print the top cProfile entries of the engine render"
+    )
     args = parser.parse_args()
     batch_s, repeats = (0.15, 3) if args.quick else (0.5, 11)
     memory = args.memory if args.memory is not None else (1000 if args.quick else 10_000)
@@ -250,15 +298,21 @@ def main() -> None:
     check_docx(zipfile_copy(template_bytes), "floor", None)
     check_docx(raw_copy(template_bytes), "raw copy", None)
 
-    samples = per_document({
-        "engine (render)": lambda: template.compiled.render(context),
-        "engine (context+render+filename)": lambda: template.generate(model),
-        f"docxtpl {docxtpl.__version__} (per-doc parse)": lambda: docxtpl_render(template_bytes, context),
-        "floor (zipfile copy)": lambda: zipfile_copy(template_bytes),
-        "raw copy (compressed members)": lambda: raw_copy(template_bytes),
-    }, batch_s, repeats)
-    print(f"SOW, {len(data['deliverables'])} deliverables, {len(data['milestones'])} milestones"
-          f" (median of {repeats} batches, Python {sys.version.split()[0]})")
+    samples = per_document(
+        {
+            "engine (render)": lambda: template.compiled.render(context),
+            "engine (context+render+filename)": lambda: template.generate(model),
+            f"docxtpl {docxtpl.__version__} (per-doc parse)": lambda: docxtpl_render(template_bytes, context),
+            "floor (zipfile copy)": lambda: zipfile_copy(template_bytes),
+            "raw copy (compressed members)": lambda: raw_copy(template_bytes),
+        },
+        batch_s,
+        repeats,
+    )
+    print(
+        f"SOW, {len(data['deliverables'])} deliverables, {len(data['milestones'])} milestones"
+        f" (median of {repeats} batches, Python {sys.version.split()[0]})"
+    )
     print_table(samples)
     if memory:
         print(memory_run(template.compiled, context, memory))

@@ -24,6 +24,7 @@ bytes per row of both. (A fixed part, compiled validators and statement caches, 
     .venv/bin/python bench/roster_import.py --quick          # 5,000 rows
     .venv/bin/python bench/roster_import.py --rows 20000 --postgres postgresql+psycopg://root@127.0.0.1:5432/test
 """
+
 from __future__ import annotations
 
 import argparse
@@ -54,25 +55,106 @@ JUDGE_FROM = 20_000
 """Below this many rows the memory of the rows is lost in allocator noise: no streaming verdict."""
 """The import's time is linear in the rows if a row at N costs less than this times a row at N/5."""
 
-_FIRST = ["Zoë", "José", "Björn", "Aiko", "Oluwaseun", "Priya", "Łukasz", "Mei", "Hannah", "Mateo", "Sofía", "Kwame",
-          "Ingrid", "Rahul", "Chloé", "Dmitri", "Fatima", "Liam", "Noor", "Tomás", "Yuki", "Amara", "Lars", "Camille"]
-_LAST = ["Angstrom", "García", "Nguyen", "Müller", "O'Connor", "Okafor", "Kowalski", "Tanaka", "Dubois", "Silva",
-         "Johansson", "Patel", "Rossi", "Van der Berg", "Kim", "Hernández", "Novak", "Mensah", "Smith", "Ahmed"]
+_FIRST = [
+    "Zoë",
+    "José",
+    "Björn",
+    "Aiko",
+    "Oluwaseun",
+    "Priya",
+    "Łukasz",
+    "Mei",
+    "Hannah",
+    "Mateo",
+    "Sofía",
+    "Kwame",
+    "Ingrid",
+    "Rahul",
+    "Chloé",
+    "Dmitri",
+    "Fatima",
+    "Liam",
+    "Noor",
+    "Tomás",
+    "Yuki",
+    "Amara",
+    "Lars",
+    "Camille",
+]
+_LAST = [
+    "Angstrom",
+    "García",
+    "Nguyen",
+    "Müller",
+    "O'Connor",
+    "Okafor",
+    "Kowalski",
+    "Tanaka",
+    "Dubois",
+    "Silva",
+    "Johansson",
+    "Patel",
+    "Rossi",
+    "Van der Berg",
+    "Kim",
+    "Hernández",
+    "Novak",
+    "Mensah",
+    "Smith",
+    "Ahmed",
+]
 _SUFFIX = ["Design LLC", "Studio", "Consulting GmbH", "Digital Ltd", "Creative S.L.", "Labs", "& Co", "Partners BV"]
-_PLACES = [("US", "Pike Street", "Seattle, WA 98101", "+1 206 555 {n:04d}", "$"),
-           ("GB", "Baker Street", "London NW1 6XE", "+44 20 7946 {n:04d}", "£"),
-           ("DE", "Torstraße", "10119 Berlin", "+49 30 901820{n:02d}", "€"),
-           ("ES", "Calle Mayor", "28013 Madrid", "+34 91 123 {n:04d}", "€"),
-           ("IN", "MG Road", "Bengaluru 560001", "+91 80 4000 {n:04d}", "₹"),
-           ("JP", "Chuo-dori", "Tokyo 104-0061", "+81 3 1234 {n:04d}", "¥"),
-           ("NG", "Awolowo Road", "Ikoyi, Lagos", "+234 1 270 {n:04d}", "$"),
-           ("BR", "Avenida Paulista", "São Paulo SP 01310-100", "+55 11 3000 {n:04d}", "$")]
+_PLACES = [
+    ("US", "Pike Street", "Seattle, WA 98101", "+1 206 555 {n:04d}", "$"),
+    ("GB", "Baker Street", "London NW1 6XE", "+44 20 7946 {n:04d}", "£"),
+    ("DE", "Torstraße", "10119 Berlin", "+49 30 901820{n:02d}", "€"),
+    ("ES", "Calle Mayor", "28013 Madrid", "+34 91 123 {n:04d}", "€"),
+    ("IN", "MG Road", "Bengaluru 560001", "+91 80 4000 {n:04d}", "₹"),
+    ("JP", "Chuo-dori", "Tokyo 104-0061", "+81 3 1234 {n:04d}", "¥"),
+    ("NG", "Awolowo Road", "Ikoyi, Lagos", "+234 1 270 {n:04d}", "$"),
+    ("BR", "Avenida Paulista", "São Paulo SP 01310-100", "+55 11 3000 {n:04d}", "$"),
+]
 _CURRENCY = {"$": "USD", "£": "GBP", "€": "EUR", "₹": "INR", "¥": "JPY"}
-_SKILLS = ["Branding", "Logo design", "Figma", "Illustration", "Python", "Django", "React", "TypeScript", "Copywriting",
-           "SEO", "Data analysis", "Power BI", "Excel", "Video editing", "Motion graphics", "UX research", "Translation",
-           "Kubernetes", "AWS", "Technical writing", "Photography", "3D modelling", "Project management", "Salesforce"]
-HEADER = ["Full name", "Business name", "E-mail", "Phone", "Address", "Country code", "Tax ID", "Hourly rate",
-          "Currency", "Skills", "Profile URL", "Status"]
+_SKILLS = [
+    "Branding",
+    "Logo design",
+    "Figma",
+    "Illustration",
+    "Python",
+    "Django",
+    "React",
+    "TypeScript",
+    "Copywriting",
+    "SEO",
+    "Data analysis",
+    "Power BI",
+    "Excel",
+    "Video editing",
+    "Motion graphics",
+    "UX research",
+    "Translation",
+    "Kubernetes",
+    "AWS",
+    "Technical writing",
+    "Photography",
+    "3D modelling",
+    "Project management",
+    "Salesforce",
+]
+HEADER = [
+    "Full name",
+    "Business name",
+    "E-mail",
+    "Phone",
+    "Address",
+    "Country code",
+    "Tax ID",
+    "Hourly rate",
+    "Currency",
+    "Skills",
+    "Profile URL",
+    "Status",
+]
 
 
 def roster_rows(count: int, seed: int = 2027):
@@ -87,23 +169,26 @@ def roster_rows(count: int, seed: int = 2027):
         rate = rng.choice([rng.randint(15, 180), round(rng.uniform(15, 180), 2), rng.randint(200, 900)])
         daily = isinstance(rate, int) and rate >= 200
         shown = (f"{symbol}{rate:.2f}/day" if daily else f"{symbol}{rate:.2f}/hr") if rng.random() < 0.5 else str(rate)
-        yield [f"{first} {last}",
-               f"{last} {rng.choice(_SUFFIX)}" if rng.random() < 0.4 else "",
-               f"{ascii_name}.{i}@{rng.choice(['example.org', 'mail.example', 'studio.example'])}",
-               phone.format(n=i % 10_000 if "{n:04d}" in phone else i % 100) if rng.random() < 0.8 else "",
-               f"{rng.randint(1, 400)} {street}" + ("\n" if rng.random() < 0.5 else ", ") + city,
-               country,
-               f"{country}{rng.randint(10**8, 10**9 - 1)}" if rng.random() < 0.5 else "",
-               shown,
-               _CURRENCY[symbol],
-               rng.choice([", ", "; "]).join(rng.sample(_SKILLS, rng.randint(1, 6))),
-               f"https://www.upwork.com/freelancers/~01{uuid.UUID(int=rng.getrandbits(128)).hex[:18]}",
-               "inactive" if rng.random() < 0.1 else "active"]
+        yield [
+            f"{first} {last}",
+            f"{last} {rng.choice(_SUFFIX)}" if rng.random() < 0.4 else "",
+            f"{ascii_name}.{i}@{rng.choice(['example.org', 'mail.example', 'studio.example'])}",
+            phone.format(n=i % 10_000 if "{n:04d}" in phone else i % 100) if rng.random() < 0.8 else "",
+            f"{rng.randint(1, 400)} {street}" + ("\n" if rng.random() < 0.5 else ", ") + city,
+            country,
+            f"{country}{rng.randint(10**8, 10**9 - 1)}" if rng.random() < 0.5 else "",
+            shown,
+            _CURRENCY[symbol],
+            rng.choice([", ", "; "]).join(rng.sample(_SKILLS, rng.randint(1, 6))),
+            f"https://www.upwork.com/freelancers/~01{uuid.UUID(int=rng.getrandbits(128)).hex[:18]}",
+            "inactive" if rng.random() < 0.1 else "active",
+        ]
 
 
 def write_files(folder: Path, count: int) -> dict[str, Path]:
     """Write the roster as CSV and .xlsx in ``folder``; return their paths by format."""
     from openpyxl import Workbook
+
     paths = {"csv": folder / f"roster-{count}.csv", "xlsx": folder / f"roster-{count}.xlsx"}
     with paths["csv"].open("w", encoding="utf-8-sig", newline="") as file:
         csv.writer(file).writerows(roster_rows(count))
@@ -116,6 +201,7 @@ def write_files(folder: Path, count: int) -> dict[str, Path]:
 
 
 # --- the child: one case, measured -------------------------------------------------------------
+
 
 def _rss() -> int:
     with open("/proc/self/statm") as statm:
@@ -148,6 +234,7 @@ def _read(path: Path, keep: bool) -> int:
                     kept.append(row)
     else:
         from openpyxl import load_workbook
+
         workbook = load_workbook(path, read_only=True, data_only=True)
         try:
             for row in workbook.worksheets[0].iter_rows(values_only=True):
@@ -162,9 +249,10 @@ def _read(path: Path, keep: bool) -> int:
 def run_case(case: str, path: Path, database: str | None) -> dict:
     """Run one case in this process and return its measurements."""
     import openpyxl  # noqa: F401  (loaded before the baseline RSS, like the app's modules)
+
     from freelance.database import connect, upgrade
-    from freelance.roster.service import Roster
     from freelance.roster.importing import import_roster
+    from freelance.roster.service import Roster
 
     engine = None
     if case == "import":
@@ -178,8 +266,10 @@ def run_case(case: str, path: Path, database: str | None) -> dict:
             if counts.created != expected:
                 raise SystemExit(f"import created {counts.created} of {expected} rows: {counts}")
             return counts.created
+
         expected = _read(path, keep=False)
     else:
+
         def work() -> int:
             return _read(path, keep=case == "hold")
 
@@ -193,8 +283,13 @@ def run_case(case: str, path: Path, database: str | None) -> dict:
     peak = sampler.stop()
     if engine is not None:
         engine.dispose()
-    return {"rows": rows, "seconds": seconds, "before": before, "peak": peak,
-            "ru_maxrss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
+    return {
+        "rows": rows,
+        "seconds": seconds,
+        "before": before,
+        "peak": peak,
+        "ru_maxrss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+    }
 
 
 def _child(case: str, path: Path, database: str | None) -> dict:
@@ -209,9 +304,11 @@ def _child(case: str, path: Path, database: str | None) -> dict:
 
 # --- the parent: files, databases, table ------------------------------------------------------
 
+
 def _postgres_schema(url: str, name: str, create: bool) -> str:
     """Create (or drop) schema ``name`` and return ``url`` with it as the search path."""
     from sqlalchemy import create_engine, make_url, text
+
     engine = create_engine(url)
     with engine.begin() as connection:
         connection.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
@@ -243,19 +340,27 @@ def main() -> None:
         folder = Path(temp)
         started = time.perf_counter()
         files, fifth = write_files(folder, count), write_files(folder, max(count // 5, 1))
-        print(f"Roster import: {count:,} rows; CSV {_mb(files['csv'].stat().st_size).strip()}, "
-              f".xlsx {_mb(files['xlsx'].stat().st_size).strip()} (written in {time.perf_counter() - started:.1f} s)")
-        print(f"Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs; each case in a fresh process\n")
+        print(
+            f"Roster import: {count:,} rows; CSV {_mb(files['csv'].stat().st_size).strip()}, "
+            f".xlsx {_mb(files['xlsx'].stat().st_size).strip()} (written in {time.perf_counter() - started:.1f} s)"
+        )
+        print(
+            f"Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs; each case in a fresh process\n"
+        )
         print(f"{'case':<34}{'seconds':>9}{'rows/s':>10}{'vs floor':>10}{'RSS growth':>13}{'ru_maxrss':>13}")
         databases = [("SQLite", lambda tag: f"sqlite:///{folder / f'{tag}.db'}")]
         if args.postgres:
-            databases.append(("PostgreSQL", lambda tag: _postgres_schema(args.postgres, f"bench_roster_{os.getpid()}_{tag}", True)))
+            databases.append(
+                ("PostgreSQL", lambda tag: _postgres_schema(args.postgres, f"bench_roster_{os.getpid()}_{tag}", True))
+            )
         verdicts, timings = [], []
         for format in ("csv", "xlsx"):
             floor = _child("floor", files[format], None)
             hold = _child("hold", files[format], None)
-            rows = [(f"{format:<5}floor ({'csv.reader' if format == 'csv' else 'openpyxl read-only'})", floor),
-                    (f"{format:<5}hold (every row in a list)", hold)]
+            rows = [
+                (f"{format:<5}floor ({'csv.reader' if format == 'csv' else 'openpyxl read-only'})", floor),
+                (f"{format:<5}hold (every row in a list)", hold),
+            ]
             for label, database in databases:
                 whole = _child("import", files[format], database(f"{format}_all"))
                 part = _child("import", fifth[format], database(f"{format}_fifth"))
@@ -267,18 +372,24 @@ def main() -> None:
                 judged = "streams" if streams else "does NOT stream"
                 if count < JUDGE_FROM:
                     judged = f"too few rows to judge (allocator noise; use --rows {JUDGE_FROM} or more)"
-                verdicts.append(f"{format} into {label}: +{_mb(grow).strip()} at {whole['rows']:,} rows, "
-                                f"+{_mb(small).strip()} at {part['rows']:,}: {per_row:,.0f} bytes per extra row "
-                                f"vs {held_per_row:,.0f} per row to hold the sheet ({per_row / held_per_row:.0%}) -> "
-                                f"{judged}")
+                verdicts.append(
+                    f"{format} into {label}: +{_mb(grow).strip()} at {whole['rows']:,} rows, "
+                    f"+{_mb(small).strip()} at {part['rows']:,}: {per_row:,.0f} bytes per extra row "
+                    f"vs {held_per_row:,.0f} per row to hold the sheet ({per_row / held_per_row:.0%}) -> "
+                    f"{judged}"
+                )
                 slowdown = (whole["seconds"] / whole["rows"]) / (part["seconds"] / part["rows"])
-                timings.append(f"{format} into {label}: {whole['rows'] / whole['seconds']:,.0f} rows/s at "
-                               f"{whole['rows']:,} rows, {part['rows'] / part['seconds']:,.0f} at {part['rows']:,}: "
-                               f"time per row x{slowdown:.2f} -> {'linear' if slowdown < LINEAR_BELOW else 'SLOWER PER ROW AS THE ROSTER GROWS'}")
+                timings.append(
+                    f"{format} into {label}: {whole['rows'] / whole['seconds']:,.0f} rows/s at "
+                    f"{whole['rows']:,} rows, {part['rows'] / part['seconds']:,.0f} at {part['rows']:,}: "
+                    f"time per row x{slowdown:.2f} -> {'linear' if slowdown < LINEAR_BELOW else 'SLOWER PER ROW AS THE ROSTER GROWS'}"
+                )
             for label, result in rows:
                 ratio = result["seconds"] / floor["seconds"] * (floor["rows"] / result["rows"])
-                print(f"{label:<34}{result['seconds']:9.2f}{result['rows'] / result['seconds']:10,.0f}{ratio:9.1f}x"
-                      f"{_mb(result['peak'] - result['before']):>13}{_mb(result['ru_maxrss']):>13}")
+                print(
+                    f"{label:<34}{result['seconds']:9.2f}{result['rows'] / result['seconds']:10,.0f}{ratio:9.1f}x"
+                    f"{_mb(result['peak'] - result['before']):>13}{_mb(result['ru_maxrss']):>13}"
+                )
         print("\nvs floor: time per row of the case / time per row of the floor read of the same file.")
         print(f"Streaming (memory per extra row below {STREAMS_IF_BELOW:.0%} of holding the sheet's rows):")
         for verdict in verdicts:

@@ -4,15 +4,16 @@ A template is a file in the templates folder (``sow.docx``) with its metadata be
 (``sow.json``: title, kind, file-name pattern). Each template version (the file's bytes) is
 compiled once per process, however many catalogs read it; producing a document only renders.
 """
+
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from collections.abc import Iterator
 
 from jinja2 import Template as FileNamePattern
 from jinja2 import TemplateError
@@ -82,8 +83,9 @@ class Template:
         except (RenderFailed, TemplateError) as exc:
             raise CannotRender(f"Template {self.id} could not be rendered: {exc}") from exc
         name = " ".join(name.split())[:150].strip(" .") or self.id
-        return Generated(content, f"{name}.{self.format}", self.id, self.version, self.format,
-                         document.model_dump(mode="json"))
+        return Generated(
+            content, f"{name}.{self.format}", self.id, self.version, self.format, document.model_dump(mode="json")
+        )
 
 
 class Catalog:
@@ -96,8 +98,13 @@ class Catalog:
             template_id = meta_path.stem
             data = meta_path.with_suffix(f".{meta['format']}").read_bytes()
             self._templates[template_id] = Template(
-                template_id, meta["title"], meta["kind"], meta["format"], compiled(meta["format"], data),
-                TEXT_LINE.from_string(meta["filename"]))
+                template_id,
+                meta["title"],
+                meta["kind"],
+                meta["format"],
+                compiled(meta["format"], data),
+                TEXT_LINE.from_string(meta["filename"]),
+            )
 
     def __iter__(self) -> Iterator[Template]:
         return iter(self._templates.values())
@@ -106,5 +113,6 @@ class Catalog:
         try:
             return self._templates[template_id]
         except KeyError:
-            raise NotFound(f"There is no template {template_id!r}; "
-                           f"the templates are {', '.join(sorted(self._templates))}.") from None
+            raise NotFound(
+                f"There is no template {template_id!r}; the templates are {', '.join(sorted(self._templates))}."
+            ) from None

@@ -3,9 +3,10 @@
 SQLite by default, PostgreSQL when the URL says so. On SQLite every transaction takes the write
 lock when it begins (BEGIN IMMEDIATE), so a read-modify-write cannot lose a concurrent update.
 """
+
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import UTC
 from decimal import Decimal
 from pathlib import Path
 
@@ -30,7 +31,7 @@ class UTCDateTime(TypeDecorator):
     cache_ok = True
 
     def process_result_value(self, value, dialect):
-        return value.replace(tzinfo=timezone.utc) if value is not None and value.tzinfo is None else value
+        return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
 class PlainDecimal(TypeDecorator):

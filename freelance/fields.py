@@ -1,4 +1,5 @@
 """Field types shared by the request models: text without control characters, ISO codes, money."""
+
 from __future__ import annotations
 
 import re
@@ -66,19 +67,25 @@ def _plausible_year(value: date) -> date:
     return value
 
 
-def line(max_length: int = 200):
-    """A required single line of text, stripped, 1 to ``max_length`` characters."""
-    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length),
-                     AfterValidator(_single_line)]
+def _length(max_length: int) -> StringConstraints:
+    return StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length)
 
 
-def paragraph(max_length: int = 4000):
-    """A required text of one or more lines, stripped, 1 to ``max_length`` characters."""
-    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length),
-                     AfterValidator(_multi_line)]
+_LINE, _LINES = AfterValidator(_single_line), AfterValidator(_multi_line)
 
-
-Name = line(200)
+# Required text, stripped, of 1 to N characters: LineN on a single line, TextN of one or more lines.
+Line40 = Annotated[str, _length(40), _LINE]
+Line50 = Annotated[str, _length(50), _LINE]
+Line60 = Annotated[str, _length(60), _LINE]
+Line120 = Annotated[str, _length(120), _LINE]
+Line200 = Annotated[str, _length(200), _LINE]
+Line300 = Annotated[str, _length(300), _LINE]
+Line500 = Annotated[str, _length(500), _LINE]
+Text500 = Annotated[str, _length(500), _LINES]
+Text1000 = Annotated[str, _length(1000), _LINES]
+Text2000 = Annotated[str, _length(2000), _LINES]
+Text4000 = Annotated[str, _length(4000), _LINES]
+Name = Line200
 Country = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_country)]
 Currency = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_currency)]
 LocaleTag = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20), AfterValidator(_locale)]

@@ -32,8 +32,9 @@ class Generator:
     def __init__(self, catalog: Catalog, roster: Roster, store: Store):
         self.catalog, self._roster, self._store = catalog, roster, store
 
-    def generate(self, tenant: str, template_id: str, data: Any, *, format: str | None = None,
-                 by: str = "local") -> Recorded:
+    def generate(
+        self, tenant: str, template_id: str, data: Any, *, format: str | None = None, by: str = "local"
+    ) -> Recorded:
         """Return the document ``template_id`` makes of ``data``, stored with its record as user ``by``.
 
         Each freelancer_id is filled from the tenant's roster (the record keeps that snapshot).
@@ -42,8 +43,10 @@ class Generator:
         """
         template = self.catalog[template_id]
         if format is not None and format != template.format:
-            raise InvalidData("The format does not match the template.",
-                              [Problem("format", f"template {template.id} makes {template.format} files")])
+            raise InvalidData(
+                "The format does not match the template.",
+                [Problem("format", f"template {template.id} makes {template.format} files")],
+            )
         if isinstance(data, dict):
             data = self._filled_from_roster(tenant, data)
         generated = template.generate(template.validate(data))
@@ -53,14 +56,17 @@ class Generator:
         """Return ``data`` with each freelancer_id's details copied in."""
         problems: list[Problem] = []
         filled = dict(data)
-        if "freelancer_id" in data:
-            if details := self._details(tenant, data["freelancer_id"], "freelancer_id", problems):
-                if "freelancer" in data:
-                    problems.append(Problem("freelancer", "give either freelancer or freelancer_id, not both"))
-                filled["freelancer"] = details.model_dump(mode="json")
+        if "freelancer_id" in data and (
+            details := self._details(tenant, data["freelancer_id"], "freelancer_id", problems)
+        ):
+            if "freelancer" in data:
+                problems.append(Problem("freelancer", "give either freelancer or freelancer_id, not both"))
+            filled["freelancer"] = details.model_dump(mode="json")
         if isinstance(data.get("lines"), list) and len(data["lines"]) <= MAX_FILLED_LINES:  # more: validation refuses
-            filled["lines"] = [self._filled_line(tenant, line, i, data.get("currency"), problems)
-                               for i, line in enumerate(data["lines"])]
+            filled["lines"] = [
+                self._filled_line(tenant, line, i, data.get("currency"), problems)
+                for i, line in enumerate(data["lines"])
+            ]
         if problems:
             raise InvalidData("The data is not valid: the roster cannot fill it.", problems)
         return filled
@@ -73,8 +79,13 @@ class Generator:
         if details is None:
             return line
         if "rate" not in line and details.rate is not None and details.currency != str(currency).upper():
-            problems.append(Problem(f"lines[{index}].rate", f"{details.name}'s roster rate is in "
-                                    f"{details.currency}, the tracker in {currency}: give the line's rate"))
+            problems.append(
+                Problem(
+                    f"lines[{index}].rate",
+                    f"{details.name}'s roster rate is in "
+                    f"{details.currency}, the tracker in {currency}: give the line's rate",
+                )
+            )
         rate = {"rate": str(details.rate)} if details.rate is not None else {}
         return rate | line | {"freelancer": details.name}
 

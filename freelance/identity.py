@@ -3,6 +3,7 @@
 The only module that imports msal. All HTTP to Entra ID goes through an injected ``httpx.Client``,
 so tests fake Microsoft at the HTTP boundary.
 """
+
 from __future__ import annotations
 
 import base64
@@ -53,8 +54,13 @@ class TokenVerifier:
     most once per ``cooldown`` seconds (keys roll over, but a forged kid must not make us hammer Entra).
     """
 
-    def __init__(self, settings: EntraSettings, http: httpx.Client, clock: Callable[[], float] = time.time,
-                 cooldown: float = 300.0):
+    def __init__(
+        self,
+        settings: EntraSettings,
+        http: httpx.Client,
+        clock: Callable[[], float] = time.time,
+        cooldown: float = 300.0,
+    ):
         self._settings, self._http, self._clock, self._cooldown = settings, http, clock, cooldown
         self._keys: dict[str, dict[str, jwt.PyJWK]] = {}
         self._refetched_at: dict[str, float] = {}
@@ -74,10 +80,15 @@ class TokenVerifier:
             raise NotSignedIn("The access token is from a tenant this server does not admit.")
         key = self._key(tenant, header.get("kid"))
         try:
-            claims = jwt.decode(token, key, algorithms=["RS256"], leeway=60,
-                                audience=[self._settings.client_id, self._settings.api_uri],
-                                issuer=f"{AUTHORITY}/{tenant}/v2.0",
-                                options={"require": ["exp", "iss", "aud", "tid", "oid"]})
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=["RS256"],
+                leeway=60,
+                audience=[self._settings.client_id, self._settings.api_uri],
+                issuer=f"{AUTHORITY}/{tenant}/v2.0",
+                options={"require": ["exp", "iss", "aud", "tid", "oid"]},
+            )
         except jwt.PyJWTError as exc:
             raise NotSignedIn(f"The access token is not valid: {exc}.") from None
         if SCOPE not in str(claims.get("scp", "")).split():
@@ -102,7 +113,9 @@ class TokenVerifier:
             response.raise_for_status()
             keys = jwt.PyJWKSet.from_dict(response.json()).keys
         except (httpx.HTTPError, ValueError, jwt.PyJWTError) as exc:
-            raise MicrosoftUnavailable(f"The signing keys of Entra ID could not be read: {str(exc).rstrip('.')}.") from None
+            raise MicrosoftUnavailable(
+                f"The signing keys of Entra ID could not be read: {str(exc).rstrip('.')}."
+            ) from None
         return {key.key_id: key for key in keys if key.key_id}
 
 
@@ -127,8 +140,11 @@ class OnBehalfOf:
         if "access_token" in result:
             return result["access_token"]
         if result.get("error") in ("interaction_required", "consent_required"):
-            raise NotSignedIn("Microsoft needs you to sign in again (or to consent) before saving to OneDrive.",
-                              error="insufficient_claims", claims=result.get("claims") or None)
+            raise NotSignedIn(
+                "Microsoft needs you to sign in again (or to consent) before saving to OneDrive.",
+                error="insufficient_claims",
+                claims=result.get("claims") or None,
+            )
         if result.get("error") == "invalid_grant":
             raise NotSignedIn("Your sign-in has expired: sign in again.")
         reason = str(result.get("error_description") or result.get("error")).rstrip(".")
@@ -139,8 +155,11 @@ class OnBehalfOf:
         with self._lock:
             if tenant not in self._clients:
                 self._clients[tenant] = msal.ConfidentialClientApplication(
-                    self._settings.client_id, client_credential=self._settings.client_secret,
-                    authority=f"{AUTHORITY}/{tenant}", http_client=self._http)
+                    self._settings.client_id,
+                    client_credential=self._settings.client_secret,
+                    authority=f"{AUTHORITY}/{tenant}",
+                    http_client=self._http,
+                )
             return self._clients[tenant]
 
 

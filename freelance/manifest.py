@@ -1,4 +1,5 @@
 """The add-in manifest for one server: the checked-in manifest.xml with its addresses and sign-in filled in."""
+
 from __future__ import annotations
 
 from lxml import etree

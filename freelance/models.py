@@ -3,6 +3,7 @@
 Each document model checks its fields on validation (pydantic) and its cross-field rules in
 ``problems()``; ``context()`` gives the values a template renders, money as ``Money``.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -13,9 +14,28 @@ from uuid import UUID
 from babel.numbers import get_currency_precision
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, HttpUrl, StringConstraints, ValidationInfo, field_validator
 
-from .values import Money
-from .fields import Amount, Country, Currency, Date, LocaleTag, Name, Units, line, paragraph
+from .fields import (
+    Amount,
+    Country,
+    Currency,
+    Date,
+    Line40,
+    Line50,
+    Line60,
+    Line120,
+    Line200,
+    Line300,
+    Line500,
+    LocaleTag,
+    Name,
+    Text500,
+    Text1000,
+    Text2000,
+    Text4000,
+    Units,
+)
 from .problems import Problem
+from .values import Money
 
 
 class Model(BaseModel):
@@ -26,16 +46,16 @@ class Freelancer(Model):
     """A freelancer's details as a contract names them (a roster record holds the same fields)."""
 
     name: Name = Field(description="Legal name")
-    business_name: line(200) | None = Field(None, description="Business name, when trading as a company")
+    business_name: Line200 | None = Field(None, description="Business name, when trading as a company")
     email: Annotated[EmailStr, StringConstraints(max_length=254)]
-    phone: line(40) | None = None
-    address: paragraph(500)
+    phone: Line40 | None = None
+    address: Text500
     country: Country = Field(description="ISO 3166-1 alpha-2 code")
-    tax_id: line(50) | None = None
+    tax_id: Line50 | None = None
     rate: Amount | None = None
     rate_unit: Literal["hour", "day"] | None = Field(None, validate_default=True)
     currency: Currency | None = Field(None, validate_default=True)
-    skills: list[line(60)] = Field(default_factory=list, max_length=50)
+    skills: list[Line60] = Field(default_factory=list, max_length=50)
     profile_url: Annotated[HttpUrl, Field(max_length=2000)] | None = Field(None, description="e.g. an Upwork profile")
     status: Literal["active", "inactive"] = "active"
 
@@ -51,29 +71,29 @@ class Client(Model):
     """The company engaging the freelancer, and who signs for it."""
 
     name: Name
-    address: paragraph(500)
+    address: Text500
     signatory_name: Name
-    signatory_title: line(120)
+    signatory_title: Line120
     email: Annotated[EmailStr, StringConstraints(max_length=254)]
 
 
 class Project(Model):
-    title: line(200)
-    summary: paragraph(4000)
+    title: Line200
+    summary: Text4000
     start_date: Date
     end_date: Date
-    location: line(200) | None = Field(None, description='e.g. "Remote" or a city')
+    location: Line200 | None = Field(None, description='e.g. "Remote" or a city')
 
 
 class Deliverable(Model):
-    name: line(200)
-    description: paragraph(2000)
+    name: Line200
+    description: Text2000
     due_date: Date
-    acceptance_criteria: paragraph(2000)
+    acceptance_criteria: Text2000
 
 
 class Milestone(Model):
-    name: line(200)
+    name: Line200
     due_date: Date
     amount: Amount
 
@@ -104,11 +124,20 @@ class Fee(Model):
 
     def problems(self, milestones: list[Milestone]) -> list[Problem]:
         """Return what is missing, superfluous or inconsistent for this fee model."""
-        needed = {"fixed": ("amount",), "hourly": ("rate", "estimated_units"), "daily": ("rate", "estimated_units")}[self.model]
+        needed = {"fixed": ("amount",), "hourly": ("rate", "estimated_units"), "daily": ("rate", "estimated_units")}[
+            self.model
+        ]
         allowed = needed + (("cap",) if self.model != "fixed" else ())
-        found = [Problem(f"fee.{name}", f"is required when the fee model is {self.model}") for name in needed if getattr(self, name) is None]
-        found += [Problem(f"fee.{name}", f"does not apply when the fee model is {self.model}") for name in ("amount", "rate", "estimated_units", "cap")
-                  if name not in allowed and getattr(self, name) is not None]
+        found = [
+            Problem(f"fee.{name}", f"is required when the fee model is {self.model}")
+            for name in needed
+            if getattr(self, name) is None
+        ]
+        found += [
+            Problem(f"fee.{name}", f"does not apply when the fee model is {self.model}")
+            for name in ("amount", "rate", "estimated_units", "cap")
+            if name not in allowed and getattr(self, name) is not None
+        ]
         if found:
             return found
         amounts = [("fee.amount", self.amount), ("fee.rate", self.rate), ("fee.cap", self.cap)]
@@ -119,7 +148,11 @@ class Fee(Model):
             if not milestones:
                 found.append(Problem("milestones", "a fixed fee is paid by milestones: add at least one"))
             elif total != self.amount:
-                found.append(Problem("milestones", f"the milestone amounts add up to {total}, not to the fixed fee of {self.amount}"))
+                found.append(
+                    Problem(
+                        "milestones", f"the milestone amounts add up to {total}, not to the fixed fee of {self.amount}"
+                    )
+                )
         elif self.cap is not None and self.cap < self.estimated_total:
             found.append(Problem("fee.cap", f"the cap {self.cap} is below the estimated total {self.estimated_total}"))
         elif self.cap is not None and total > self.cap:
@@ -128,16 +161,26 @@ class Fee(Model):
 
     def context(self) -> dict[str, Any]:
         money = lambda value: Money(value, self.currency) if value is not None else None  # noqa: E731
-        return {"model": self.model, "currency": self.currency, "unit": self.unit,
-                "amount": money(self.amount), "rate": money(self.rate), "cap": money(self.cap),
-                "estimated_units": self.estimated_units, "estimated_total": money(self.estimated_total),
-                "total": money(self.total)}
+        return {
+            "model": self.model,
+            "currency": self.currency,
+            "unit": self.unit,
+            "amount": money(self.amount),
+            "rate": money(self.rate),
+            "cap": money(self.cap),
+            "estimated_units": self.estimated_units,
+            "estimated_total": money(self.estimated_total),
+            "total": money(self.total),
+        }
 
 
 def _precision_problems(amounts: list[tuple[str, Decimal | None]], currency: str) -> list[Problem]:
     digits = get_currency_precision(currency)
-    return [Problem(path, f"{currency} amounts have at most {digits} decimal places")
-            for path, value in amounts if value is not None and -value.as_tuple().exponent > digits]
+    return [
+        Problem(path, f"{currency} amounts have at most {digits} decimal places")
+        for path, value in amounts
+        if value is not None and -value.as_tuple().exponent > digits
+    ]
 
 
 class DocumentData(Model):
@@ -159,7 +202,7 @@ class Contract(DocumentData):
     client: Client
     freelancer: Freelancer | None = Field(None, description="The freelancer's details, or give freelancer_id")
     freelancer_id: UUID | None = Field(None, description="A roster freelancer whose details fill freelancer")
-    governing_law: line(200) = Field(description='e.g. "the State of New York"')
+    governing_law: Line200 = Field(description='e.g. "the State of New York"')
     locale: LocaleTag = Field("en-US", description="BCP 47 tag for dates and money, e.g. en-US, en-GB, de-DE")
 
     def problems(self) -> list[Problem]:
@@ -168,7 +211,10 @@ class Contract(DocumentData):
         return []
 
     def context(self) -> dict[str, Any]:
-        return super().context() | {"client": self.client.model_dump(), "freelancer": _freelancer_context(self.freelancer)}
+        return super().context() | {
+            "client": self.client.model_dump(),
+            "freelancer": _freelancer_context(self.freelancer),
+        }
 
 
 def _freelancer_context(freelancer: Freelancer) -> dict[str, Any]:
@@ -182,16 +228,17 @@ def _freelancer_context(freelancer: Freelancer) -> dict[str, Any]:
 class SOW(Contract):
     """A statement of work: project, scope, deliverables, milestones and fee."""
 
-    sow_number: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._/-]{0,39}$")] = Field(
-        description="e.g. SOW-2027-001")
+    sow_number: Annotated[
+        str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._/-]{0,39}$")
+    ] = Field(description="e.g. SOW-2027-001")
     project: Project
-    in_scope: list[line(500)] = Field(min_length=1, max_length=50)
-    out_of_scope: list[line(500)] = Field(default_factory=list, max_length=50)
+    in_scope: list[Line500] = Field(min_length=1, max_length=50)
+    out_of_scope: list[Line500] = Field(default_factory=list, max_length=50)
     deliverables: list[Deliverable] = Field(min_length=1, max_length=100)
     milestones: list[Milestone] = Field(default_factory=list, max_length=100)
     fee: Fee
     payment_terms_days: Annotated[int, Field(strict=True, ge=0, le=365)] = 30
-    po_number: line(60) | None = None
+    po_number: Line60 | None = None
 
     def problems(self) -> list[Problem]:
         project = self.project
@@ -199,8 +246,11 @@ class SOW(Contract):
         if project.end_date < project.start_date:
             found.append(Problem("project.end_date", f"is before the start date ({project.start_date.isoformat()})"))
         for kind, items in (("deliverables", self.deliverables), ("milestones", self.milestones)):
-            found += [Problem(f"{kind}[{i}].due_date", outside)
-                      for i, item in enumerate(items) if (outside := _outside(item.due_date, project))]
+            found += [
+                Problem(f"{kind}[{i}].due_date", outside)
+                for i, item in enumerate(items)
+                if (outside := _outside(item.due_date, project))
+            ]
         return super().problems() + found + self.fee.problems(self.milestones)
 
     def context(self) -> dict[str, Any]:
@@ -224,12 +274,14 @@ def _outside(day: date, project: Project) -> str | None:
 class NDA(Contract):
     """What both NDAs share: why information is exchanged and how long it stays confidential."""
 
-    purpose: paragraph(1000) = Field(description="Why the parties exchange confidential information")
+    purpose: Text1000 = Field(description="Why the parties exchange confidential information")
     term_years: Annotated[int, Field(strict=True, ge=1, le=20)] | None = Field(
-        None, description="Years the agreement runs; absent: until terminated on notice")
+        None, description="Years the agreement runs; absent: until terminated on notice"
+    )
     confidentiality_years: Annotated[int, Field(strict=True, ge=1, le=20)] = Field(
-        description="Years obligations survive; trade secrets stay protected while they remain secret")
-    jurisdiction: line(300) = Field(description="The courts that hear disputes")
+        description="Years obligations survive; trade secrets stay protected while they remain secret"
+    )
+    jurisdiction: Line300 = Field(description="The courts that hear disputes")
 
 
 class MutualNDA(NDA):
@@ -243,19 +295,21 @@ class OneWayNDA(NDA):
 
 
 class BudgetProject(Model):
-    title: line(200)
-    po_number: line(60) | None = None
-    cost_center: line(60) | None = None
+    title: Line200
+    po_number: Line60 | None = None
+    cost_center: Line60 | None = None
 
 
 class BudgetLine(Model):
     """One freelancer's line in a budget tracker: planned units at a rate, actuals and invoicing."""
 
     freelancer: Name | None = Field(None, description="The freelancer's name, or give freelancer_id")
-    freelancer_id: UUID | None = Field(None, description="A roster freelancer whose name (and rate, if none is given) fill the line")
-    role: line(120)
-    sow_number: line(40) | None = None
-    milestone: line(200) | None = None
+    freelancer_id: UUID | None = Field(
+        None, description="A roster freelancer whose name (and rate, if none is given) fill the line"
+    )
+    role: Line120
+    sow_number: Line40 | None = None
+    milestone: Line200 | None = None
     planned_units: Units
     rate: Amount | None = Field(None, description="Per unit; required unless the roster freelancer has one")
     actual_units: Annotated[Decimal, Field(ge=0, le=100_000, max_digits=10, decimal_places=2)] = Decimal(0)
@@ -273,8 +327,12 @@ class Budget(DocumentData):
     locale: LocaleTag = "en-US"
 
     def problems(self) -> list[Problem]:
-        found = [Problem(f"lines[{i}].{name}", "is required (or a freelancer_id from the roster)")
-                 for i, line_ in enumerate(self.lines) for name in ("freelancer", "rate") if getattr(line_, name) is None]
+        found = [
+            Problem(f"lines[{i}].{name}", "is required (or a freelancer_id from the roster)")
+            for i, line_ in enumerate(self.lines)
+            for name in ("freelancer", "rate")
+            if getattr(line_, name) is None
+        ]
         amounts = [("approved_budget", self.approved_budget)]
         for i, line_ in enumerate(self.lines):
             amounts += [(f"lines[{i}].rate", line_.rate), (f"lines[{i}].invoiced_amount", line_.invoiced_amount)]
@@ -282,9 +340,16 @@ class Budget(DocumentData):
 
     def context(self) -> dict[str, Any]:
         """Return plain values: ``project`` and each of ``lines`` as dicts, numbers as Decimal."""
-        return super().context() | {"project": self.project.model_dump(), "lines": [line_.model_dump() for line_ in self.lines]}
+        return super().context() | {
+            "project": self.project.model_dump(),
+            "lines": [line_.model_dump() for line_ in self.lines],
+        }
 
 
-DOCUMENT_MODELS: dict[str, type[DocumentData]] = {"sow": SOW, "nda-mutual": MutualNDA, "nda-one-way": OneWayNDA,
-                                                  "budget": Budget}
+DOCUMENT_MODELS: dict[str, type[DocumentData]] = {
+    "sow": SOW,
+    "nda-mutual": MutualNDA,
+    "nda-one-way": OneWayNDA,
+    "budget": Budget,
+}
 """Each template kind and the model of its data."""

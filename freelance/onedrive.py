@@ -1,4 +1,5 @@
 """Saving a document to the user's OneDrive (Microsoft Graph), with a token got on their behalf."""
+
 from __future__ import annotations
 
 import base64
@@ -31,14 +32,21 @@ class OneDrive:
         token = self._on_behalf_of.graph_token(user)
         url = f"{GRAPH}/me/drive/root:/{quote(FOLDER)}/{quote(filename)}:/content"
         try:
-            response = self._http.put(url, content=content, timeout=30,
-                                      params={"@microsoft.graph.conflictBehavior": "rename"},
-                                      headers={"Authorization": f"Bearer {token}", "Content-Type": "application/octet-stream"})
+            response = self._http.put(
+                url,
+                content=content,
+                timeout=30,
+                params={"@microsoft.graph.conflictBehavior": "rename"},
+                headers={"Authorization": f"Bearer {token}", "Content-Type": "application/octet-stream"},
+            )
         except httpx.HTTPError as exc:
             raise MicrosoftUnavailable(f"OneDrive could not be reached: {str(exc).rstrip('.')}.") from None
         if response.status_code == 401 and "claims=" in response.headers.get("WWW-Authenticate", ""):
-            raise NotSignedIn("Microsoft needs you to sign in again before saving to OneDrive.",
-                              error="insufficient_claims", claims=_claims(response.headers["WWW-Authenticate"]))
+            raise NotSignedIn(
+                "Microsoft needs you to sign in again before saving to OneDrive.",
+                error="insufficient_claims",
+                claims=_claims(response.headers["WWW-Authenticate"]),
+            )
         if response.status_code not in (200, 201):
             failure = MicrosoftUnavailable if response.status_code in (429, 503, 504) else MicrosoftFailed
             raise failure(f"OneDrive answered {response.status_code}: {_message(response).rstrip('.')}.")

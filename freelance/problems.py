@@ -7,6 +7,7 @@ or a row and column of an uploaded file) and why, in words a person can act on.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 from pydantic import ValidationError
 
 _MESSAGES = {

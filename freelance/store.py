@@ -1,8 +1,9 @@
 """Generated documents and their bytes, per tenant; a record and its bytes are written in one transaction."""
+
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Uuid, select
@@ -37,7 +38,9 @@ class DocumentRecord(Base):
 class DocumentFile(Base):
     __tablename__ = "document_files"
 
-    document_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    document_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
+    )
     content: Mapped[bytes] = mapped_column(LargeBinary)
 
 
@@ -51,9 +54,18 @@ class Store:
     def add_document(self, tenant: str, generated: Generated, by: str = "local") -> DocumentRecord:
         """Store the record and its bytes together and return the record; ``by`` is the user's oid."""
         record = DocumentRecord(
-            id=uuid.uuid4(), tenant=tenant, template=generated.template, template_version=generated.template_version,
-            filename=generated.filename, format=generated.format, sha256=generated.sha256,
-            size=len(generated.content), data=generated.data, created_at=datetime.now(timezone.utc), created_by=by)
+            id=uuid.uuid4(),
+            tenant=tenant,
+            template=generated.template,
+            template_version=generated.template_version,
+            filename=generated.filename,
+            format=generated.format,
+            sha256=generated.sha256,
+            size=len(generated.content),
+            data=generated.data,
+            created_at=datetime.now(UTC),
+            created_by=by,
+        )
         with self._session.begin() as session:
             session.add(record)
             session.flush()
@@ -66,8 +78,9 @@ class Store:
         if template:
             query = query.where(DocumentRecord.template == template)
         with self._session() as session:
-            return page_of(session, query.order_by(DocumentRecord.created_at.desc(), DocumentRecord.id.desc()),
-                           page, per_page)
+            return page_of(
+                session, query.order_by(DocumentRecord.created_at.desc(), DocumentRecord.id.desc()), page, per_page
+            )
 
     def document(self, tenant: str, document_id: str) -> DocumentRecord:
         """Return the tenant's record; raise NotFound for an unknown, malformed or other tenant's id."""

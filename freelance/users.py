@@ -1,7 +1,8 @@
 """The people who use the service, keyed by tenant id and object id (never by email)."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import String
 from sqlalchemy.engine import Engine
@@ -36,8 +37,9 @@ class Users:
         try:
             with self._session.begin() as session:
                 if session.get(UserRecord, key) is None:
-                    session.add(UserRecord(tenant=user.tenant, oid=user.oid, name=user.name,
-                                           first_seen=datetime.now(timezone.utc)))
+                    session.add(
+                        UserRecord(tenant=user.tenant, oid=user.oid, name=user.name, first_seen=datetime.now(UTC))
+                    )
         except IntegrityError:
             pass  # the user's first requests raced; another one recorded them
         self._known.add(key)

@@ -1,5 +1,6 @@
 """Shared fixtures: the app on a real database (SQLite, or PostgreSQL when DATABASE_URL says so),
 its test client, the shipped template catalog and valid data for each template."""
+
 from __future__ import annotations
 
 import copy
@@ -19,8 +20,10 @@ ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = ROOT / "templates"
 DATABASE_URL = os.environ.get("DATABASE_URL")
 SCHEMAS = ROOT.parent / "shared" / "office-addin-schemas"
-needs_schemas = pytest.mark.skipif(not SCHEMAS.is_dir() and not os.environ.get("CI"),
-                                   reason=f"the manifest schemas are not beside the project ({SCHEMAS})")
+needs_schemas = pytest.mark.skipif(
+    not SCHEMAS.is_dir() and not os.environ.get("CI"),
+    reason=f"the manifest schemas are not beside the project ({SCHEMAS})",
+)
 """For tests that validate the manifest with Microsoft's XSDs; in CI they never skip."""
 
 SOW = json.loads((ROOT / "tests" / "examples" / "sow.json").read_text("utf-8"))["data"]

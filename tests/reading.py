@@ -1,4 +1,5 @@
 """Reading generated .docx files back, as a person (and the add-in) would see them."""
+
 from __future__ import annotations
 
 import io

@@ -1,4 +1,5 @@
 """The shipped SOW and NDA templates, rendered with real data and read back with python-docx."""
+
 from __future__ import annotations
 
 import io
@@ -35,17 +36,42 @@ def _xml_parts(content: bytes) -> dict[str, str]:
 
 
 def _variants(sow: dict, nda: dict) -> list[tuple[str, dict]]:
-    hourly = dict(sow, fee={"model": "hourly", "currency": "USD", "rate": "95.50", "estimated_units": "120", "cap": "12500"})
+    hourly = dict(
+        sow, fee={"model": "hourly", "currency": "USD", "rate": "95.50", "estimated_units": "120", "cap": "12500"}
+    )
     minimal_freelancer = {key: sow["freelancer"][key] for key in ("name", "email", "address", "country")}
-    daily = dict(sow, fee={"model": "daily", "currency": "EUR", "rate": "800", "estimated_units": "15"}, milestones=[],
-                 out_of_scope=[], po_number=None, freelancer=minimal_freelancer, locale="de-DE")
-    return [("sow", sow), ("sow", hourly), ("sow", {k: v for k, v in daily.items() if v is not None}),
-            ("nda-mutual", nda), ("nda-mutual", {k: v for k, v in nda.items() if k != "term_years"}),
-            ("nda-one-way", dict(nda, discloser="client")), ("nda-one-way", dict(nda, discloser="freelancer", locale="en-GB"))]
+    daily = dict(
+        sow,
+        fee={"model": "daily", "currency": "EUR", "rate": "800", "estimated_units": "15"},
+        milestones=[],
+        out_of_scope=[],
+        po_number=None,
+        freelancer=minimal_freelancer,
+        locale="de-DE",
+    )
+    return [
+        ("sow", sow),
+        ("sow", hourly),
+        ("sow", {k: v for k, v in daily.items() if v is not None}),
+        ("nda-mutual", nda),
+        ("nda-mutual", {k: v for k, v in nda.items() if k != "term_years"}),
+        ("nda-one-way", dict(nda, discloser="client")),
+        ("nda-one-way", dict(nda, discloser="freelancer", locale="en-GB")),
+    ]
 
 
-@pytest.fixture(params=range(7), ids=["sow-fixed", "sow-hourly-capped", "sow-daily-minimal-de", "nda-mutual",
-                                      "nda-mutual-until-terminated", "nda-one-way-client", "nda-one-way-freelancer-gb"])
+@pytest.fixture(
+    params=range(7),
+    ids=[
+        "sow-fixed",
+        "sow-hourly-capped",
+        "sow-daily-minimal-de",
+        "nda-mutual",
+        "nda-mutual-until-terminated",
+        "nda-one-way-client",
+        "nda-one-way-freelancer-gb",
+    ],
+)
 def rendered(request, catalog, sow_data, nda_data) -> tuple[str, dict, bytes]:
     template_id, data = _variants(sow_data, nda_data)[request.param]
     return template_id, data, _render(catalog, template_id, data)
@@ -60,9 +86,17 @@ def test_no_template_tag_is_left_in_any_part(rendered):
 def test_the_parties_appear_with_their_details(rendered):
     _, data, content = rendered
     text = text_of(content)
-    for value in (data["client"]["name"], data["client"]["signatory_name"], data["client"]["signatory_title"],
-                  data["client"]["email"], data["client"]["address"], data["freelancer"]["name"],
-                  data["freelancer"]["email"], data["freelancer"]["address"], data["governing_law"]):
+    for value in (
+        data["client"]["name"],
+        data["client"]["signatory_name"],
+        data["client"]["signatory_title"],
+        data["client"]["email"],
+        data["client"]["address"],
+        data["freelancer"]["name"],
+        data["freelancer"]["email"],
+        data["freelancer"]["address"],
+        data["governing_law"],
+    ):
         assert value in text
 
 
@@ -88,11 +122,14 @@ def test_headers_footers_and_properties_are_rendered(rendered):
     assert data["freelancer"]["name"] in document.core_properties.subject
 
 
-@pytest.mark.parametrize("locale, date, money", [
-    ("en-US", "January 4, 2027", "$12,250.50"),
-    ("en-GB", "4 January 2027", "US$12,250.50"),
-    ("de-DE", "4. Januar 2027", "12.250,50\xa0$"),  # Babel puts a no-break space before the sign
-])
+@pytest.mark.parametrize(
+    "locale, date, money",
+    [
+        ("en-US", "January 4, 2027", "$12,250.50"),
+        ("en-GB", "4 January 2027", "US$12,250.50"),
+        ("de-DE", "4. Januar 2027", "12.250,50\xa0$"),  # Babel puts a no-break space before the sign
+    ],
+)
 def test_dates_and_money_are_written_out_for_the_locale(catalog, sow_data, locale, date, money):
     text = text_of(_render(catalog, "sow", dict(sow_data, locale=locale)))
     assert date in text and money in text
@@ -101,18 +138,23 @@ def test_dates_and_money_are_written_out_for_the_locale(catalog, sow_data, local
 def test_the_deliverables_table_has_a_row_per_deliverable_with_its_details(catalog, sow_data):
     table = _table_with_header(_render(catalog, "sow", sow_data), "#", "Deliverable")
     rows = [[cell.text for cell in row.cells] for row in table.rows[1:]]
-    assert rows == [[str(i), d["name"], d["description"], written, d["acceptance_criteria"]]
-                    for i, (d, written) in enumerate(zip(sow_data["deliverables"],
-                                                         ["February 1, 2027", "March 15, 2027", "March 31, 2027"]), 1)]
+    assert rows == [
+        [str(i), d["name"], d["description"], written, d["acceptance_criteria"]]
+        for i, (d, written) in enumerate(
+            zip(sow_data["deliverables"], ["February 1, 2027", "March 15, 2027", "March 31, 2027"]), 1
+        )
+    ]
 
 
 def test_a_fixed_fee_lists_its_milestones_and_their_total(catalog, sow_data):
     table = _table_with_header(_render(catalog, "sow", sow_data), "#", "Milestone")
     rows = [[cell.text for cell in row.cells] for row in table.rows[1:]]
-    assert rows == [["1", "Kick-off", "January 15, 2027", "$3,000.00"],
-                    ["2", "Logo approved", "February 5, 2027", "$4,500.00"],
-                    ["3", "Final delivery", "March 31, 2027", "$4,750.50"],
-                    ["", "Total", "", "$12,250.50"]]
+    assert rows == [
+        ["1", "Kick-off", "January 15, 2027", "$3,000.00"],
+        ["2", "Logo approved", "February 5, 2027", "$4,500.00"],
+        ["3", "Final delivery", "March 31, 2027", "$4,750.50"],
+        ["", "Total", "", "$12,250.50"],
+    ]
 
 
 def test_an_hourly_fee_states_rate_estimate_and_cap(catalog, sow_data):
@@ -125,8 +167,10 @@ def test_an_hourly_fee_states_rate_estimate_and_cap(catalog, sow_data):
 
 
 def test_a_one_way_nda_names_who_discloses(catalog, nda_data):
-    for discloser, disclosing, receiving in (("client", "Contoso Ltd", "Zoe Angstrom"),
-                                             ("freelancer", "Zoe Angstrom", "Contoso Ltd")):
+    for discloser, disclosing, receiving in (
+        ("client", "Contoso Ltd", "Zoe Angstrom"),
+        ("freelancer", "Zoe Angstrom", "Contoso Ltd"),
+    ):
         text = text_of(_render(catalog, "nda-one-way", dict(nda_data, discloser=discloser)))
         assert re.search(rf"{disclosing}.{{0,120}}Disclosing Party", text, re.S), discloser
         assert re.search(rf"{receiving}.{{0,120}}Receiving Party", text, re.S), discloser
@@ -143,6 +187,7 @@ def test_the_same_data_and_template_give_the_same_bytes(catalog, sow_data):
 
 
 def test_the_committed_templates_are_built_from_their_sources():
-    result = subprocess.run([sys.executable, str(ROOT / "tools" / "build_templates.py"), "--check"],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "build_templates.py"), "--check"], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -1,4 +1,5 @@
 """A real client nobody here wrote: LibreOffice opens the generated contracts and prints them to PDF."""
+
 from __future__ import annotations
 
 import os
@@ -11,9 +12,14 @@ import pytest
 _ABSENT_LOCALLY = not os.environ.get("CI")
 pytestmark = [
     pytest.mark.libreoffice,
-    pytest.mark.skipif(_ABSENT_LOCALLY and not shutil.which("soffice"), reason="LibreOffice (soffice) is not installed: "
-                       "apt-get install -y libreoffice-writer-nogui"),
-    pytest.mark.skipif(_ABSENT_LOCALLY and not shutil.which("pdftotext"), reason="pdftotext is not installed: apt-get install -y poppler-utils"),
+    pytest.mark.skipif(
+        _ABSENT_LOCALLY and not shutil.which("soffice"),
+        reason="LibreOffice (soffice) is not installed: apt-get install -y libreoffice-writer-nogui",
+    ),
+    pytest.mark.skipif(
+        _ABSENT_LOCALLY and not shutil.which("pdftotext"),
+        reason="pdftotext is not installed: apt-get install -y poppler-utils",
+    ),
 ]
 
 ONE_WAY = "nda-one-way"
@@ -30,23 +36,43 @@ def pdf_texts(tmp_path_factory, catalog) -> dict[str, str]:
         template = catalog[template_id]
         (folder / f"{template_id}.docx").write_bytes(template.generate(template.validate(data)).content)
     profile = (folder / "profile").as_uri()
-    subprocess.run(["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(folder), *(str(folder / f"{t}.docx") for t in inputs)],
-                   check=True, capture_output=True, timeout=240)
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(folder),
+            *(str(folder / f"{t}.docx") for t in inputs),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=240,
+    )
     texts = {}
     for template_id in inputs:
         pdf = folder / f"{template_id}.pdf"
         assert pdf.read_bytes().startswith(b"%PDF"), f"LibreOffice made no PDF of {template_id}"
-        texts[template_id] = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], check=True,
-                                                     capture_output=True, text=True).stdout.split())
+        texts[template_id] = " ".join(
+            subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout.split()
+        )
     return texts
 
 
 @pytest.mark.parametrize("template_id", ["sow", "nda-mutual", ONE_WAY])
 def test_libreoffice_prints_the_parties_signatories_and_effective_date(pdf_texts, template_id):
     text = pdf_texts[template_id]
-    for value in ("Contoso Ltd", "Zoe Angstrom", "Megan Bowen", "Head of Procurement", "January 4, 2027",
-                  "the State of Washington", "12 Pike Street"):
+    for value in (
+        "Contoso Ltd",
+        "Zoe Angstrom",
+        "Megan Bowen",
+        "Head of Procurement",
+        "January 4, 2027",
+        "the State of Washington",
+        "12 Pike Street",
+    ):
         assert value in text, f"{value!r} missing from the PDF of {template_id}"
 
 
@@ -58,8 +84,18 @@ def test_libreoffice_numbers_the_pages_in_the_footer(pdf_texts, template_id):
 
 def test_libreoffice_prints_the_sow_amounts_dates_and_deliverables(pdf_texts):
     text = pdf_texts["sow"]
-    for value in ("SOW-2027-001", "PO-7781", "$3,000.00", "$4,500.00", "$4,750.50", "$12,250.50",
-                  "February 1, 2027", "March 31, 2027", "Brand guide", "Approved in writing by the CMO"):
+    for value in (
+        "SOW-2027-001",
+        "PO-7781",
+        "$3,000.00",
+        "$4,500.00",
+        "$4,750.50",
+        "$12,250.50",
+        "February 1, 2027",
+        "March 31, 2027",
+        "Brand guide",
+        "Approved in writing by the CMO",
+    ):
         assert value in text, f"{value!r} missing from the SOW PDF"
 
 

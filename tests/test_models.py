@@ -1,4 +1,5 @@
 """What the request models accept and refuse, with the field and the reason."""
+
 from __future__ import annotations
 
 import pytest
@@ -32,57 +33,73 @@ def test_the_shared_sow_data_is_valid(catalog, sow_data):
     assert str(sow.fee.total) == "12250.50"
 
 
-@pytest.mark.parametrize("path, value, field, message", [
-    # required fields are named when missing
-    ("sow_number", None, "sow_number", "is required"),
-    ("client.signatory_name", None, "client.signatory_name", "is required"),
-    # emails, codes and URLs are checked
-    ("freelancer.email", "zoe-at-example", "freelancer.email", "email"),
-    ("freelancer.country", "XX", "freelancer.country", "ISO 3166-1"),
-    ("fee.currency", "EURO", "fee.currency", "ISO 4217"),
-    ("freelancer.profile_url", "javascript:alert(1)", "freelancer.profile_url", "URL"),
-    ("locale", "xx-YY", "locale", "unknown locale"),
-    # dates are ISO strings in a plausible range, never numbers
-    ("effective_date", 1798761600, "effective_date", "ISO 8601"),
-    ("effective_date", "04/01/2027", "effective_date", "date"),
-    ("project.start_date", "1066-10-14", "project.start_date", "1900"),
-    # money is positive, bounded, and has no more decimals than the currency allows
-    ("milestones[1].amount", "-4500", "milestones[1].amount", "greater than 0"),
-    ("milestones[1].amount", "1e40", "milestones[1].amount", "digits"),
-    ("milestones[1].amount", "4500.001", "milestones[1].amount", "2 decimal places"),
-    ("milestones[1].amount", "NaN", "milestones[1].amount", "finite"),
-    # sane lengths and no control characters
-    ("project.title", "x" * 201, "project.title", "at most 200"),
-    ("project.title", "Brand\x07refresh", "project.title", "U+0007"),
-    ("project.title", "Brand\nrefresh", "project.title", "single line"),
-    ("client.address", "", "client.address", "must not be empty"),
-    ("in_scope", [], "in_scope", "at least 1"),
-    # unknown fields are refused, not ignored
-    ("fee.discount", "10", "fee.discount", "not a known field"),
-    # integers are integers, not strings or floats
-    ("payment_terms_days", "30", "payment_terms_days", "integer"),
-])
+@pytest.mark.parametrize(
+    "path, value, field, message",
+    [
+        # required fields are named when missing
+        ("sow_number", None, "sow_number", "is required"),
+        ("client.signatory_name", None, "client.signatory_name", "is required"),
+        # emails, codes and URLs are checked
+        ("freelancer.email", "zoe-at-example", "freelancer.email", "email"),
+        ("freelancer.country", "XX", "freelancer.country", "ISO 3166-1"),
+        ("fee.currency", "EURO", "fee.currency", "ISO 4217"),
+        ("freelancer.profile_url", "javascript:alert(1)", "freelancer.profile_url", "URL"),
+        ("locale", "xx-YY", "locale", "unknown locale"),
+        # dates are ISO strings in a plausible range, never numbers
+        ("effective_date", 1798761600, "effective_date", "ISO 8601"),
+        ("effective_date", "04/01/2027", "effective_date", "date"),
+        ("project.start_date", "1066-10-14", "project.start_date", "1900"),
+        # money is positive, bounded, and has no more decimals than the currency allows
+        ("milestones[1].amount", "-4500", "milestones[1].amount", "greater than 0"),
+        ("milestones[1].amount", "1e40", "milestones[1].amount", "digits"),
+        ("milestones[1].amount", "4500.001", "milestones[1].amount", "2 decimal places"),
+        ("milestones[1].amount", "NaN", "milestones[1].amount", "finite"),
+        # sane lengths and no control characters
+        ("project.title", "x" * 201, "project.title", "at most 200"),
+        ("project.title", "Brand\x07refresh", "project.title", "U+0007"),
+        ("project.title", "Brand\nrefresh", "project.title", "single line"),
+        ("client.address", "", "client.address", "must not be empty"),
+        ("in_scope", [], "in_scope", "at least 1"),
+        # unknown fields are refused, not ignored
+        ("fee.discount", "10", "fee.discount", "not a known field"),
+        # integers are integers, not strings or floats
+        ("payment_terms_days", "30", "payment_terms_days", "integer"),
+    ],
+)
 def test_invalid_sow_fields_are_named_with_the_reason(catalog, sow_data, path, value, field, message):
     errors = _errors(catalog, "sow", _set(sow_data, path, value))
     assert field in errors, errors
     assert message.lower() in errors[field].lower()
 
 
-@pytest.mark.parametrize("changes, field, message", [
-    # the project cannot end before it starts
-    ({"project.end_date": "2027-01-01"}, "project.end_date", "before the start date"),
-    # deliverables and milestones fall within the project
-    ({"deliverables[0].due_date": "2027-06-01"}, "deliverables[0].due_date", "after the project ends"),
-    ({"milestones[0].due_date": "2027-01-01"}, "milestones[0].due_date", "before the project starts"),
-    # a fixed fee equals the sum of its milestones
-    ({"fee.amount": "12000.00"}, "milestones", "add up to 12250.50, not to the fixed fee of 12000.00"),
-    # an hourly fee needs a rate and estimated units, and no fixed amount
-    ({"fee.model": "hourly"}, "fee.rate", "required when the fee model is hourly"),
-    ({"fee.model": "daily", "fee.amount": None, "fee.rate": "800", "fee.estimated_units": "20",
-      "fee.cap": "10000", "milestones": []}, "fee.cap", "below the estimated total 16000"),
-    # a yen amount has no decimals
-    ({"fee.currency": "JPY"}, "fee.amount", "JPY amounts have at most 0 decimal places"),
-])
+@pytest.mark.parametrize(
+    "changes, field, message",
+    [
+        # the project cannot end before it starts
+        ({"project.end_date": "2027-01-01"}, "project.end_date", "before the start date"),
+        # deliverables and milestones fall within the project
+        ({"deliverables[0].due_date": "2027-06-01"}, "deliverables[0].due_date", "after the project ends"),
+        ({"milestones[0].due_date": "2027-01-01"}, "milestones[0].due_date", "before the project starts"),
+        # a fixed fee equals the sum of its milestones
+        ({"fee.amount": "12000.00"}, "milestones", "add up to 12250.50, not to the fixed fee of 12000.00"),
+        # an hourly fee needs a rate and estimated units, and no fixed amount
+        ({"fee.model": "hourly"}, "fee.rate", "required when the fee model is hourly"),
+        (
+            {
+                "fee.model": "daily",
+                "fee.amount": None,
+                "fee.rate": "800",
+                "fee.estimated_units": "20",
+                "fee.cap": "10000",
+                "milestones": [],
+            },
+            "fee.cap",
+            "below the estimated total 16000",
+        ),
+        # a yen amount has no decimals
+        ({"fee.currency": "JPY"}, "fee.amount", "JPY amounts have at most 0 decimal places"),
+    ],
+)
 def test_inconsistent_sows_are_refused_naming_the_field(catalog, sow_data, changes, field, message):
     for path, value in changes.items():
         _set(sow_data, path, value)
@@ -91,7 +108,13 @@ def test_inconsistent_sows_are_refused_naming_the_field(catalog, sow_data, chang
 
 
 def test_a_time_based_fee_totals_rate_times_units(catalog, sow_data):
-    sow_data["fee"] = {"model": "hourly", "currency": "EUR", "rate": "95.50", "estimated_units": "120.5", "cap": "13000"}
+    sow_data["fee"] = {
+        "model": "hourly",
+        "currency": "EUR",
+        "rate": "95.50",
+        "estimated_units": "120.5",
+        "cap": "13000",
+    }
     fee = catalog["sow"].validate(sow_data).fee
     assert (str(fee.estimated_total), fee.unit) == ("11507.75", "hour")
 

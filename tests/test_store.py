@@ -1,4 +1,5 @@
 """The store: a record and its bytes are written together; migrations keep data."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,9 +11,13 @@ from freelance.web import create_app
 from freelance.web.services import services
 
 _FAILING_FILE_WRITE = {
-    "sqlite": ["CREATE TRIGGER refuse_files BEFORE INSERT ON document_files BEGIN SELECT RAISE(ABORT, 'disk full'); END"],
-    "postgresql": ["CREATE FUNCTION refuse_files() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$ LANGUAGE plpgsql",
-                   "CREATE TRIGGER refuse_files BEFORE INSERT ON document_files FOR EACH ROW EXECUTE FUNCTION refuse_files()"],
+    "sqlite": [
+        "CREATE TRIGGER refuse_files BEFORE INSERT ON document_files BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+    ],
+    "postgresql": [
+        "CREATE FUNCTION refuse_files() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$ LANGUAGE plpgsql",
+        "CREATE TRIGGER refuse_files BEFORE INSERT ON document_files FOR EACH ROW EXECUTE FUNCTION refuse_files()",
+    ],
 }
 _DROP_FAILING_FILE_WRITE = {
     "sqlite": ["DROP TRIGGER refuse_files"],

@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from build_templates import reproducible_zip  # noqa: E402  (same folder)
+
 from freelance.budget import tracker  # noqa: E402
 from freelance.models import BudgetLine  # noqa: E402
 
@@ -57,13 +58,32 @@ LINE_FORMULAS = {
     "% used": f'IF({ROW.format("Planned amount")}=0,"",{ROW.format("Actual amount")}/{ROW.format("Planned amount")})',
 }
 # EXACT, not SUMIFS: a name's wildcards (*, ?) or a leading "<" must not change which lines count.
-_FREELANCER_SUM = (f"SUMPRODUCT(--EXACT({tracker.LINES}[Freelancer],{tracker.FREELANCERS}[[#This Row],[Freelancer]]),"
-                   f"{tracker.LINES}[{{}}])")
-FREELANCER_FORMULAS = {"Planned": _FREELANCER_SUM.format("Planned amount"), "Actual": _FREELANCER_SUM.format("Actual amount")}
+_FREELANCER_SUM = (
+    f"SUMPRODUCT(--EXACT({tracker.LINES}[Freelancer],{tracker.FREELANCERS}[[#This Row],[Freelancer]]),"
+    f"{tracker.LINES}[{{}}])"
+)
+FREELANCER_FORMULAS = {
+    "Planned": _FREELANCER_SUM.format("Planned amount"),
+    "Actual": _FREELANCER_SUM.format("Actual amount"),
+}
 LINE_FORMATS = {"Planned units": UNITS, "Actual units": UNITS, "% used": PERCENT} | dict.fromkeys(
-    ("Rate", "Planned amount", "Actual amount", "Invoiced", "Variance"), CURRENCY)
-WIDTHS = {"Freelancer": 24, "Role": 22, "SOW": 15, "Milestone": 24, "Status": 15, "Planned units": 15, "Rate": 15,
-          "Planned amount": 16, "Actual units": 13, "Actual amount": 16, "Invoiced": 16, "Variance": 16, "% used": 10}
+    ("Rate", "Planned amount", "Actual amount", "Invoiced", "Variance"), CURRENCY
+)
+WIDTHS = {
+    "Freelancer": 24,
+    "Role": 22,
+    "SOW": 15,
+    "Milestone": 24,
+    "Status": 15,
+    "Planned units": 15,
+    "Rate": 15,
+    "Planned amount": 16,
+    "Actual units": 13,
+    "Actual amount": 16,
+    "Invoiced": 16,
+    "Variance": 16,
+    "% used": 10,
+}
 FREELANCER_WIDTHS = (24, 16, 16)
 
 # The summary block: (label, defined name, number format, formula or None for an input).
@@ -126,13 +146,20 @@ def add_table(ws, name, first_column, columns, formulas, formats, style):
     table_columns = []
     for offset, column_name in enumerate(columns):
         ws.cell(HEADER_ROW, first_column + offset, column_name)
-        model = ws.cell(MODEL_ROW, first_column + offset, f"={formulas[column_name]}" if column_name in formulas else None)
+        model = ws.cell(
+            MODEL_ROW, first_column + offset, f"={formulas[column_name]}" if column_name in formulas else None
+        )
         model.number_format = formats.get(column_name, "General")
         formula = TableFormula(attr_text=formulas[column_name]) if column_name in formulas else None
         table_columns.append(TableColumn(id=offset + 1, name=column_name, calculatedColumnFormula=formula))
     ref = f"{get_column_letter(first_column)}{HEADER_ROW}:{get_column_letter(last)}{MODEL_ROW}"
-    table = Table(displayName=name, ref=ref, tableColumns=table_columns, autoFilter=AutoFilter(ref=ref),
-                  tableStyleInfo=TableStyleInfo(name=style, showRowStripes=True))
+    table = Table(
+        displayName=name,
+        ref=ref,
+        tableColumns=table_columns,
+        autoFilter=AutoFilter(ref=ref),
+        tableStyleInfo=TableStyleInfo(name=style, showRowStripes=True),
+    )
     ws.add_table(table)
 
 
@@ -142,8 +169,14 @@ def add_lines(ws):
     for column_name, width in WIDTHS.items():
         ws.column_dimensions[letter(column_name)].width = width
     statuses = typing.get_args(BudgetLine.model_fields["status"].annotation)
-    status = DataValidation(type="list", formula1=f'"{",".join(statuses)}"', allow_blank=True, showErrorMessage=True,
-                            errorTitle="Status", error=f"Choose one of: {', '.join(statuses)}.")
+    status = DataValidation(
+        type="list",
+        formula1=f'"{",".join(statuses)}"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Status",
+        error=f"Choose one of: {', '.join(statuses)}.",
+    )
     status.add(f"{letter('Status')}{MODEL_ROW}")
     ws.add_data_validation(status)
     model_row = f"A{MODEL_ROW}:{letter(tracker.COLUMNS[-1])}{MODEL_ROW}"
@@ -155,7 +188,9 @@ def add_freelancers(ws):
     """The FreelancerTotals table two columns right of BudgetLines, and its chart beside it."""
     first = len(tracker.COLUMNS) + 2
     formats = {"Planned": CURRENCY, "Actual": CURRENCY}
-    add_table(ws, tracker.FREELANCERS, first, tracker.FREELANCER_COLUMNS, FREELANCER_FORMULAS, formats, "TableStyleLight9")
+    add_table(
+        ws, tracker.FREELANCERS, first, tracker.FREELANCER_COLUMNS, FREELANCER_FORMULAS, formats, "TableStyleLight9"
+    )
     for offset, width in enumerate(FREELANCER_WIDTHS):
         ws.column_dimensions[get_column_letter(first + offset)].width = width
     chart = BarChart()
@@ -164,9 +199,13 @@ def add_freelancers(ws):
     chart.y_axis.title = "Amount"
     chart.x_axis.delete = chart.y_axis.delete = False
     chart.width, chart.height = 18, 9
-    chart.add_data(Reference(ws, min_col=first + 1, max_col=first + 2, min_row=HEADER_ROW, max_row=MODEL_ROW),
-                   titles_from_data=True)
-    names = f"{quote_sheetname(ws.title)}!${get_column_letter(first)}${MODEL_ROW}:${get_column_letter(first)}${MODEL_ROW}"
+    chart.add_data(
+        Reference(ws, min_col=first + 1, max_col=first + 2, min_row=HEADER_ROW, max_row=MODEL_ROW),
+        titles_from_data=True,
+    )
+    names = (
+        f"{quote_sheetname(ws.title)}!${get_column_letter(first)}${MODEL_ROW}:${get_column_letter(first)}${MODEL_ROW}"
+    )
     for series in chart.series:  # the names are text: a string reference, not openpyxl's default numRef
         series.cat = AxDataSource(strRef=StrRef(f=names))
     ws.add_chart(chart, f"{get_column_letter(first + 4)}{HEADER_ROW}")

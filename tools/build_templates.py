@@ -23,7 +23,7 @@ import re
 import sys
 import zipfile
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from docx import Document
@@ -41,7 +41,7 @@ ACCENT = RGBColor(0x1F, 0x38, 0x64)
 GRAY = RGBColor(0x70, 0x70, 0x70)
 HEADER_FILL = "D9E2F3"
 AUTHOR = "Freelance Toolkit"
-BUILD_TIME = datetime(2026, 1, 1, tzinfo=timezone.utc)
+BUILD_TIME = datetime(2026, 1, 1, tzinfo=UTC)
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
 BLOCK_TAG = re.compile(r"\{%(p|tr)\s.*%\}", re.S)
@@ -102,13 +102,15 @@ def number_headings(doc):
         f'<w:pPr><w:ind w:left="454" w:hanging="454"/></w:pPr></w:lvl>'
         for i, (style, text) in enumerate((("Heading1", "%1."), ("Heading2", "%1.%2")))
     )
-    abstracts[-1].addnext(parse_xml(
-        f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{abstract_id}">'
-        f'<w:nsid w:val="1F386401"/><w:multiLevelType w:val="multilevel"/>{levels}</w:abstractNum>'
-    ))
-    numbering.append(parse_xml(
-        f'<w:num {nsdecls("w")} w:numId="{num_id}"><w:abstractNumId w:val="{abstract_id}"/></w:num>'
-    ))
+    abstracts[-1].addnext(
+        parse_xml(
+            f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{abstract_id}">'
+            f'<w:nsid w:val="1F386401"/><w:multiLevelType w:val="multilevel"/>{levels}</w:abstractNum>'
+        )
+    )
+    numbering.append(
+        parse_xml(f'<w:num {nsdecls("w")} w:numId="{num_id}"><w:abstractNumId w:val="{abstract_id}"/></w:num>')
+    )
     for level, name in enumerate(("Heading 1", "Heading 2")):
         num_pr = doc.styles[name].element.get_or_add_pPr().get_or_add_numPr()
         num_pr.get_or_add_ilvl().val = level
@@ -135,11 +137,14 @@ def setup_page(doc, header_text):
 
 def add_field(paragraph, code):
     """Append a complex field such as PAGE, showing "1" until Word updates it."""
-    for content in ('<w:fldChar w:fldCharType="begin"/>',
-                    f'<w:instrText xml:space="preserve"> {code} </w:instrText>',
-                    '<w:fldChar w:fldCharType="separate"/>', "<w:t>1</w:t>",
-                    '<w:fldChar w:fldCharType="end"/>'):
-        paragraph._p.append(parse_xml(f'<w:r {nsdecls("w")}>{content}</w:r>'))
+    for content in (
+        '<w:fldChar w:fldCharType="begin"/>',
+        f'<w:instrText xml:space="preserve"> {code} </w:instrText>',
+        '<w:fldChar w:fldCharType="separate"/>',
+        "<w:t>1</w:t>",
+        '<w:fldChar w:fldCharType="end"/>',
+    ):
+        paragraph._p.append(parse_xml(f"<w:r {nsdecls('w')}>{content}</w:r>"))
 
 
 def add_span(spans, text, style):
@@ -208,11 +213,13 @@ def format_table(table, widths):
     tbl_width = tbl_pr.find(qn("w:tblW"))
     tbl_width.set(qn("w:type"), "pct")
     tbl_width.set(qn("w:w"), "5000")
-    tbl_pr.find(qn("w:tblLayout")).addnext(parse_xml(
-        f'<w:tblCellMar {nsdecls("w")}><w:top w:w="45" w:type="dxa"/>'
-        '<w:left w:w="85" w:type="dxa"/><w:bottom w:w="45" w:type="dxa"/>'
-        '<w:right w:w="85" w:type="dxa"/></w:tblCellMar>'
-    ))
+    tbl_pr.find(qn("w:tblLayout")).addnext(
+        parse_xml(
+            f'<w:tblCellMar {nsdecls("w")}><w:top w:w="45" w:type="dxa"/>'
+            '<w:left w:w="85" w:type="dxa"/><w:bottom w:w="45" w:type="dxa"/>'
+            '<w:right w:w="85" w:type="dxa"/></w:tblCellMar>'
+        )
+    )
     for column, width in zip(table.columns, widths):
         column.width = width
         for cell in column.cells:
@@ -223,9 +230,9 @@ def format_table(table, widths):
         if index == 0:
             tr_pr.append(OxmlElement("w:tblHeader"))
             for cell in row.cells:
-                cell._tc.get_or_add_tcPr().append(parse_xml(
-                    f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{HEADER_FILL}"/>'
-                ))
+                cell._tc.get_or_add_tcPr().append(
+                    parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{HEADER_FILL}"/>')
+                )
 
 
 def add_table(doc, tokens, start, source_lines):
@@ -283,8 +290,11 @@ def render(doc, markdown):
 def check_tags(template_id, markdown, doc):
     """Fail unless every Jinja tag of the source sits whole inside one run."""
     expected = Counter(" ".join(tag.split()) for tag in TAG.findall(markdown))
-    found = Counter(" ".join(tag.split()) for run in doc.element.body.iter(qn("w:r"))
-                    for tag in TAG.findall("".join(t.text or "" for t in run.iter(qn("w:t")))))
+    found = Counter(
+        " ".join(tag.split())
+        for run in doc.element.body.iter(qn("w:r"))
+        for tag in TAG.findall("".join(t.text or "" for t in run.iter(qn("w:t"))))
+    )
     if expected != found:
         broken = sorted((expected - found) + (found - expected))
         raise SystemExit(f"{template_id}: Jinja tags not kept intact: {broken}")
@@ -312,8 +322,7 @@ def drop_leftovers(doc):
 def reproducible_zip(data):
     """Rewrite a .docx zip with fixed timestamps and attributes, same member order."""
     output = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, \
-            zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
         for member in source.infolist():
             info = zipfile.ZipInfo(member.filename, date_time=ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED

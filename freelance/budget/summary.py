@@ -6,6 +6,7 @@ cells (units, rate, invoiced) with the tracker's own arithmetic, never from form
 What cannot be read is a warning naming its cell (``Budget!F7``): a number cell holding text
 counts as 0 and its row is kept; a blank row is skipped.
 """
+
 from __future__ import annotations
 
 import re
@@ -33,8 +34,12 @@ TRACKER_LIMITS = ZipLimits(max_members=500, max_total_size=32 * 1024 * 1024, max
 """An uploaded tracker is read whole (openpyxl needs that to see its tables): its XML is bounded."""
 REQUIRED = ("Freelancer", "Planned units", "Rate", "Actual units", "Invoiced")
 """The columns a tracker cannot be summarised without."""
-FORMULAS = {"Planned amount": "Planned units × Rate", "Actual amount": "Actual units × Rate",
-            "Variance": "Planned amount − Actual amount", "% used": "Actual amount ÷ Planned amount"}
+FORMULAS = {
+    "Planned amount": "Planned units × Rate",
+    "Actual amount": "Actual units × Rate",
+    "Variance": "Planned amount − Actual amount",
+    "% used": "Actual amount ÷ Planned amount",
+}
 """Each formula column and what the summary computes in its place."""
 MAX_WARNINGS = 200
 MAX_ROWS = 10_000
@@ -114,15 +119,30 @@ def summarise(data: bytes) -> Summary:
     totals = Totals.of((line.figures for line in lines), approved)
     money = _rounding(currency)
     return Summary(
-        sheet=where.sheet.title, table=where.table, currency=currency, lines=len(lines),
-        approved_budget=_maybe(money, approved), planned=money(totals.planned), actual=money(totals.actual),
-        invoiced=money(totals.invoiced), remaining=_maybe(money, totals.remaining),
+        sheet=where.sheet.title,
+        table=where.table,
+        currency=currency,
+        lines=len(lines),
+        approved_budget=_maybe(money, approved),
+        planned=money(totals.planned),
+        actual=money(totals.actual),
+        invoiced=money(totals.invoiced),
+        remaining=_maybe(money, totals.remaining),
         percent_used=_maybe(lambda used: (used * 100).quantize(Decimal("0.1")), totals.used),
-        over_budget=[OverBudgetLine(row=line.row, freelancer=line.freelancer, role=line.role,
-                                    planned=money(line.figures.planned), actual=money(line.figures.actual),
-                                    over_by=money(-line.figures.variance))
-                     for line in lines if line.figures.over_budget],
-        warnings=reader.warnings())
+        over_budget=[
+            OverBudgetLine(
+                row=line.row,
+                freelancer=line.freelancer,
+                role=line.role,
+                planned=money(line.figures.planned),
+                actual=money(line.figures.actual),
+                over_by=money(-line.figures.variance),
+            )
+            for line in lines
+            if line.figures.over_budget
+        ],
+        warnings=reader.warnings(),
+    )
 
 
 def _maybe(change, value):
@@ -165,8 +185,10 @@ def _find_lines(workbook: Workbook) -> _Lines:
     else:
         _, sheet, row, columns = best
         missing = ", ".join(name for name in REQUIRED if name not in columns)
-        reason = (f"it has no table named {LINES}, and the header row closest to a tracker's "
-                  f"({_sheet(sheet.title)} row {row}) lacks the columns {missing}")
+        reason = (
+            f"it has no table named {LINES}, and the header row closest to a tracker's "
+            f"({_sheet(sheet.title)} row {row}) lacks the columns {missing}"
+        )
     raise InvalidData("The file is not a budget tracker.", [Problem("file", reason)])
 
 
@@ -175,8 +197,10 @@ def _table_lines(sheet: Worksheet, table: Any) -> _Lines:
     header_row = first_row - 1 if table.headerRowCount == 0 else first_row
     columns = {column.name.strip(): first_column + i for i, column in enumerate(table.tableColumns)}
     if missing := [name for name in REQUIRED if name not in columns]:
-        raise InvalidData("The file is not a budget tracker.",
-                          [Problem("file", f"its table {LINES} lacks the columns {', '.join(missing)}")])
+        raise InvalidData(
+            "The file is not a budget tracker.",
+            [Problem("file", f"its table {LINES} lacks the columns {', '.join(missing)}")],
+        )
     return _Lines(sheet, LINES, header_row, columns, last_row - (table.totalsRowCount or 0))
 
 
@@ -192,7 +216,7 @@ def _header_rows(sheet: Worksheet) -> Iterator[tuple[int, dict[str, int]]]:
             yield cells[0].row, columns
 
 
-def _read_lines(lines: _Lines, reader: "_Reader") -> Iterator[_Line]:
+def _read_lines(lines: _Lines, reader: _Reader) -> Iterator[_Line]:
     """Yield each line that is not blank, read from its input cells.
 
     Raises InvalidData past MAX_ROWS rows under the header: one far-off cell must not make the
@@ -200,9 +224,16 @@ def _read_lines(lines: _Lines, reader: "_Reader") -> Iterator[_Line]:
     """
     last = min(lines.last_row, lines.sheet.max_row)
     if last - lines.header_row > MAX_ROWS:
-        raise InvalidData("The tracker is too long to read.", [Problem(
-            "file", f"it reaches row {last}; at most {MAX_ROWS} rows under the header are read: delete the "
-                    "rows below the lines (or the stray cell far below them)")])
+        raise InvalidData(
+            "The tracker is too long to read.",
+            [
+                Problem(
+                    "file",
+                    f"it reaches row {last}; at most {MAX_ROWS} rows under the header are read: delete the "
+                    "rows below the lines (or the stray cell far below them)",
+                )
+            ],
+        )
     for row in range(lines.header_row + 1, last + 1):
         cells = {name: lines.sheet.cell(row, column) for name, column in lines.columns.items()}
         if all(_blank(cells[name].value) for name in INPUT_COLUMNS if name in cells):
@@ -214,8 +245,12 @@ def _read_lines(lines: _Lines, reader: "_Reader") -> Iterator[_Line]:
         for name in FORMULAS:
             if name in cells:
                 reader.check_formula(cells[name], name)
-        yield _Line(row, freelancer, role, LineFigures(numbers["Planned units"], numbers["Rate"], numbers["Actual units"],
-                                                       numbers["Invoiced"]))
+        yield _Line(
+            row,
+            freelancer,
+            role,
+            LineFigures(numbers["Planned units"], numbers["Rate"], numbers["Actual units"], numbers["Invoiced"]),
+        )
 
 
 def _blank(value: Any) -> bool:

@@ -4,6 +4,7 @@ The same figures give the cached values a generated tracker carries and the summ
 read back. Amounts are never rounded: a cached value is exactly what its formula computes
 (Planned amount = Planned units x Rate, ...); Excel shows it at the currency's precision.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -13,19 +14,40 @@ from typing import Any
 
 from babel.numbers import get_currency_precision, get_currency_symbol
 
-from ..values import locale_for
 from ..documents.sheetml import Fill, Layout, TableSpec, Value
+from ..values import locale_for
 
 LINES = "BudgetLines"
 FREELANCERS = "FreelancerTotals"
 
-INPUT_COLUMNS = {"Freelancer": "freelancer", "Role": "role", "SOW": "sow_number", "Milestone": "milestone",
-                 "Status": "status", "Planned units": "planned_units", "Rate": "rate",
-                 "Actual units": "actual_units", "Invoiced": "invoiced_amount"}
+INPUT_COLUMNS = {
+    "Freelancer": "freelancer",
+    "Role": "role",
+    "SOW": "sow_number",
+    "Milestone": "milestone",
+    "Status": "status",
+    "Planned units": "planned_units",
+    "Rate": "rate",
+    "Actual units": "actual_units",
+    "Invoiced": "invoiced_amount",
+}
 """Each input column of the BudgetLines table and the BudgetLine field it shows."""
 COMPUTED_COLUMNS = ("Planned amount", "Actual amount", "Variance", "% used")
-COLUMNS = ("Freelancer", "Role", "SOW", "Milestone", "Status", "Planned units", "Rate", "Planned amount",
-           "Actual units", "Actual amount", "Invoiced", "Variance", "% used")
+COLUMNS = (
+    "Freelancer",
+    "Role",
+    "SOW",
+    "Milestone",
+    "Status",
+    "Planned units",
+    "Rate",
+    "Planned amount",
+    "Actual units",
+    "Actual amount",
+    "Invoiced",
+    "Variance",
+    "% used",
+)
 """The BudgetLines table's columns, left to right."""
 NUMBER_COLUMNS = ("Planned units", "Rate", "Actual units", "Invoiced")
 FREELANCER_COLUMNS = ("Freelancer", "Planned", "Actual")
@@ -71,8 +93,12 @@ class LineFigures:
 
     def computed(self) -> dict[str, Value]:
         """Return the cached value of each formula column."""
-        return {"Planned amount": self.planned, "Actual amount": self.actual, "Variance": self.variance,
-                "% used": "" if self.used is None else self.used}
+        return {
+            "Planned amount": self.planned,
+            "Actual amount": self.actual,
+            "Variance": self.variance,
+            "% used": "" if self.used is None else self.used,
+        }
 
 
 @dataclass(frozen=True)
@@ -86,10 +112,15 @@ class Totals:
     lines_over_budget: int
 
     @classmethod
-    def of(cls, lines: Iterable[LineFigures], approved: Decimal | None) -> "Totals":
+    def of(cls, lines: Iterable[LineFigures], approved: Decimal | None) -> Totals:
         lines = list(lines)
-        return cls(approved, sum((line.planned for line in lines), ZERO), sum((line.actual for line in lines), ZERO),
-                   sum((line.invoiced for line in lines), ZERO), sum(line.over_budget for line in lines))
+        return cls(
+            approved,
+            sum((line.planned for line in lines), ZERO),
+            sum((line.actual for line in lines), ZERO),
+            sum((line.invoiced for line in lines), ZERO),
+            sum(line.over_budget for line in lines),
+        )
 
     @property
     def remaining(self) -> Decimal | None:
@@ -129,29 +160,49 @@ def currency_format(currency: str, tag: str) -> str:
 def fill(context: Mapping[str, Any]) -> Fill:
     """Return what a tracker render writes for a Budget's context (``Budget.context()``)."""
     lines = context["lines"]
-    figures = [LineFigures(line["planned_units"], line["rate"], line["actual_units"], line["invoiced_amount"])
-               for line in lines]
-    rows = [{column: line[field] for column, field in INPUT_COLUMNS.items()} | figure.computed()
-            for line, figure in zip(lines, figures)]
+    figures = [
+        LineFigures(line["planned_units"], line["rate"], line["actual_units"], line["invoiced_amount"])
+        for line in lines
+    ]
+    rows = [
+        {column: line[field] for column, field in INPUT_COLUMNS.items()} | figure.computed()
+        for line, figure in zip(lines, figures)
+    ]
     by_freelancer = freelancer_totals((line["freelancer"], figure) for line, figure in zip(lines, figures))
     totals = Totals.of(figures, context["approved_budget"])
     project = context["project"]
     cells = {name: project.get(field) for name, field in PROJECT_CELLS.items()} | {
-        "Currency": context["currency"], "ApprovedBudget": totals.approved,
-        "PlannedTotal": totals.planned, "ActualTotal": totals.actual, "InvoicedTotal": totals.invoiced,
-        "Remaining": totals.remaining, "PercentUsed": "" if totals.used is None else totals.used,
-        "LinesOverBudget": totals.lines_over_budget}
+        "Currency": context["currency"],
+        "ApprovedBudget": totals.approved,
+        "PlannedTotal": totals.planned,
+        "ActualTotal": totals.actual,
+        "InvoicedTotal": totals.invoiced,
+        "Remaining": totals.remaining,
+        "PercentUsed": "" if totals.used is None else totals.used,
+        "LinesOverBudget": totals.lines_over_budget,
+    }
     # Excel needs at least one data row in a table: an empty tracker gets one blank line.
     blank_line = {column: None for column in INPUT_COLUMNS} | LineFigures().computed()
-    freelancer_rows = [{"Freelancer": name, "Planned": planned, "Actual": actual}
-                       for name, (planned, actual) in by_freelancer.items()]
-    return Fill(tables={LINES: rows or [blank_line],
-                        FREELANCERS: freelancer_rows or [{"Freelancer": None, "Planned": ZERO, "Actual": ZERO}]},
-                cells=cells, currency_format=currency_format(context["currency"], context.get("locale") or "en-US"))
+    freelancer_rows = [
+        {"Freelancer": name, "Planned": planned, "Actual": actual} for name, (planned, actual) in by_freelancer.items()
+    ]
+    return Fill(
+        tables={
+            LINES: rows or [blank_line],
+            FREELANCERS: freelancer_rows or [{"Freelancer": None, "Planned": ZERO, "Actual": ZERO}],
+        },
+        cells=cells,
+        currency_format=currency_format(context["currency"], context.get("locale") or "en-US"),
+    )
 
 
 BUDGET_TRACKER = Layout(
-    tables=(TableSpec(LINES, tuple(INPUT_COLUMNS), COMPUTED_COLUMNS),
-            TableSpec(FREELANCERS, FREELANCER_COLUMNS[:1], FREELANCER_COLUMNS[1:])),
-    inputs=INPUT_CELLS, computed=TOTAL_CELLS, fill=fill)
+    tables=(
+        TableSpec(LINES, tuple(INPUT_COLUMNS), COMPUTED_COLUMNS),
+        TableSpec(FREELANCERS, FREELANCER_COLUMNS[:1], FREELANCER_COLUMNS[1:]),
+    ),
+    inputs=INPUT_CELLS,
+    computed=TOTAL_CELLS,
+    fill=fill,
+)
 """The budget tracker template's layout: templates/budget.xlsx holds these tables and names."""

@@ -1,4 +1,5 @@
 """The Jinja environments templates render in: sandboxed, strict, and escaping every value."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Values written the way a contract writes them: dates in words and money per locale (Babel)."""
+
 from __future__ import annotations
 
 from datetime import date

@@ -1,4 +1,5 @@
 """A template package (.docx) compiled once and rendered many times into document bytes."""
+
 from __future__ import annotations
 
 import hashlib
@@ -94,8 +95,9 @@ class CompiledTemplate:
 
     def render(self, context: Mapping[str, Any]) -> bytes:
         """Return the document for ``context``; raise RenderFailed if a part cannot be rendered."""
-        return pack([self._render_part(entry, context) if isinstance(entry, _Part) else entry
-                     for entry in self._layout])
+        return pack(
+            [self._render_part(entry, context) if isinstance(entry, _Part) else entry for entry in self._layout]
+        )
 
     @staticmethod
     def _render_part(part: _Part, context: Mapping[str, Any]) -> Member:

@@ -4,6 +4,7 @@ A workbook template is filled through a ``Layout``: the tables whose rows a rend
 named cells it sets, and the function that turns a context into those values (a ``Fill``).
 Text always becomes a string cell, never a formula, whatever it starts with.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,8 +19,10 @@ Value = str | Decimal | int | None
 """What a cell holds: text, a number, or nothing. A formula cell's value is its cached result."""
 
 # A cell or rectangle, optionally after its sheet: the groups keep each part's "$" (absolute) mark.
-_RANGE = re.compile(r"(?P<sheet>(?:'(?:[^']|'')+'|[^'!]+)!)?"
-                    r"(?P<c1>\$?[A-Z]{1,3})(?P<r1>\$?\d+)(?::(?P<c2>\$?[A-Z]{1,3})(?P<r2>\$?\d+))?")
+_RANGE = re.compile(
+    r"(?P<sheet>(?:'(?:[^']|'')+'|[^'!]+)!)?"
+    r"(?P<c1>\$?[A-Z]{1,3})(?P<r1>\$?\d+)(?::(?P<c2>\$?[A-Z]{1,3})(?P<r2>\$?\d+))?"
+)
 # Characters XML 1.0 cannot carry, written the OOXML way (_xHHHH_); a literal "_xHHHH_" in the
 # text is protected by escaping its underscore, so Excel shows it as typed.
 _OOXML_ESCAPES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
@@ -70,7 +73,7 @@ class Range:
     absolute: tuple[str, str, str, str]
 
     @classmethod
-    def parse(cls, text: str) -> "Range | None":
+    def parse(cls, text: str) -> Range | None:
         """Return the range ``text`` names, or None if it is not a single cell or rectangle."""
         found = _RANGE.fullmatch(text.strip())
         if not found:
@@ -88,8 +91,10 @@ class Range:
     def ending_at(self, last_row: int) -> str:
         """Return this range's text with its last row moved to ``last_row``."""
         c1, r1, c2, r2 = self.absolute
-        return (f"{self.sheet}{c1}{get_column_letter(self.first_column)}{r1}{self.first_row}"
-                f":{c2}{get_column_letter(self.last_column)}{r2}{last_row}")
+        return (
+            f"{self.sheet}{c1}{get_column_letter(self.first_column)}{r1}{self.first_row}"
+            f":{c2}{get_column_letter(self.last_column)}{r2}{last_row}"
+        )
 
 
 def _mark(part: str) -> str:

@@ -4,6 +4,7 @@ A compiler puts ``skeleton.slot(text)`` markers where the part changes (an attri
 element's text or tail), then ``seal(root)`` serialises the tree once and splits it at the
 markers. A render joins the fixed bytes with each slot's text: no XML is parsed or copied.
 """
+
 from __future__ import annotations
 
 import re
@@ -43,7 +44,7 @@ class Skeleton(Generic[State]):
         self._texts.append(text)
         return _MARK.format(len(self._texts) - 1)
 
-    def seal(self, root: etree._Element) -> "Skeleton[State]":
+    def seal(self, root: etree._Element) -> Skeleton[State]:
         """Serialise ``root`` (holding this skeleton's markers) once; return self."""
         pieces = _MARKS.split(etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True))
         self._fixed, self._order = pieces[0::2], [int(index) for index in pieces[1::2]]

@@ -12,6 +12,7 @@ like ``{{ client.name }}`` may arrive as ``{{``, `` client``, ``.name }}``. Comp
    the tags back as Jinja code. Only tag text becomes code; all other text stays escaped XML.
    (Tags are found by their delimiters: an unmatched ``{{`` in template text is a template error.)
 """
+
 from __future__ import annotations
 
 import re
@@ -23,7 +24,9 @@ from .ooxml import parse as parse_xml
 from .ooxml import qn
 
 _P, _R, _T, _TR, _RPR = (qn(f"w:{name}") for name in ("p", "r", "t", "tr", "rPr"))
-_SDT, _SDT_PR, _SDT_CONTENT, _TAG, _ALIAS, _VAL = (qn(f"w:{name}") for name in ("sdt", "sdtPr", "sdtContent", "tag", "alias", "val"))
+_SDT, _SDT_PR, _SDT_CONTENT, _TAG, _ALIAS, _VAL = (
+    qn(f"w:{name}") for name in ("sdt", "sdtPr", "sdtContent", "tag", "alias", "val")
+)
 _SPACE = qn("xml:space")
 
 TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
@@ -31,7 +34,6 @@ _BLOCK_TAG = re.compile(r"\{%-?\s*(p|tr)\s")
 _BLOCK = re.compile(r"^\{%(p|tr)\s+((?:(?!%\}).)*?)\s*%\}$", re.S)
 _PI_TARGET = "jinja"
 _PI = re.compile(r"<\?jinja (.*?)\?>", re.S)
-
 
 
 class TemplateSyntaxError(ValueError):
@@ -139,7 +141,7 @@ def _split_out_field(run: etree._Element, node: etree._Element, match: re.Match)
 
     Returns the text node that holds what followed the tag (in a new run after the control).
     """
-    before, tag, after = node.text[:match.start()], match.group(0), node.text[match.end():]
+    before, tag, after = node.text[: match.start()], match.group(0), node.text[match.end() :]
     properties = run.find(_RPR)
     following = list(node.itersiblings())
     node.text = before

@@ -8,6 +8,7 @@ every range that ends on a table's model row (the table itself, conditional form
 validation, chart series) to the table's last row, refreshes the chart caches and puts in the
 currency's number format. The workbook also asks for a full recalculation on load.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -19,7 +20,6 @@ from operator import itemgetter
 from typing import Any
 
 from lxml import etree
-
 from openpyxl.utils.cell import get_column_letter
 
 from .ooxml import NS as _NS
@@ -73,8 +73,10 @@ class _Table:
 
     def holds(self, cells: Range) -> bool:
         """Whether ``cells`` lie in this table's columns and end on its model row."""
-        return (cells.last_row == self.model_row
-                and self.first_column <= cells.first_column <= cells.last_column <= self.last_column)
+        return (
+            cells.last_row == self.model_row
+            and self.first_column <= cells.first_column <= cells.last_column <= self.last_column
+        )
 
     def column_at(self, index: int) -> _Column:
         return self.columns[index - self.first_column]
@@ -132,16 +134,28 @@ class CompiledWorkbook:
             if not rows:
                 raise ValueError(f"table {table.spec.name} needs at least one row")
             for row, values in enumerate(rows, start=table.model_row):  # one run of cells per table row
-                cells.setdefault(row, []).append((table.first_column, "".join([
-                    cell(f"{column.letter}{row}", column.style, values.get(column.name), column.formula)
-                    for column in table.columns])))
+                cells.setdefault(row, []).append(
+                    (
+                        table.first_column,
+                        "".join(
+                            [
+                                cell(f"{column.letter}{row}", column.style, values.get(column.name), column.formula)
+                                for column in table.columns
+                            ]
+                        ),
+                    )
+                )
             state.last_rows[table.spec.name] = table.model_row + len(rows) - 1
         for named in self._named:
-            value = cell(f"{get_column_letter(named.column)}{named.row}", named.style, fill.cells.get(named.name), named.formula)
+            value = cell(
+                f"{get_column_letter(named.column)}{named.row}", named.style, fill.cells.get(named.name), named.formula
+            )
             cells.setdefault(named.row, []).append((named.column, value))
         state.sheet_rows = "".join(
             f'<row r="{row}"{self._row_attributes.get(row, "")}>'
-            f'{"".join(xml for _, xml in sorted(cells[row], key=itemgetter(0)))}</row>' for row in sorted(cells))
+            f"{''.join(xml for _, xml in sorted(cells[row], key=itemgetter(0)))}</row>"
+            for row in sorted(cells)
+        )
         state.dimension = f"A1:{self._last_column}{max(cells)}"
         return state
 
@@ -164,10 +178,16 @@ class _Compiler:
             skeletons |= {part: self._compile_chart(part) for part in self._related(drawing, "/chart")}
         skeletons |= self._compile_styles()
         members["xl/workbook.xml"] = _with_full_calculation_on_load(workbook)
-        self.parts = [skeletons.get(name) or Member.of(name, content, STATIC_LEVEL)
-                      for name, content in members.items()]
-        self.last_column = max([*(table.last_column for table in self.tables), *(named.column for named in self.named),
-                                *(index for found in self.static.values() for index, _ in found)])
+        self.parts = [
+            skeletons.get(name) or Member.of(name, content, STATIC_LEVEL) for name, content in members.items()
+        ]
+        self.last_column = max(
+            [
+                *(table.last_column for table in self.tables),
+                *(named.column for named in self.named),
+                *(index for found in self.static.values() for index, _ in found),
+            ]
+        )
 
     def _xml(self, name: str) -> etree._Element:
         if name not in self._members:
@@ -185,8 +205,10 @@ class _Compiler:
         rels = posixpath.join(folder, "_rels", f"{base}.rels")
         if rels not in self._members:
             return []
-        return [(rel.get("Id"), rel.get("Type", ""), _resolve(folder, rel.get("Target", "")))
-                for rel in self._xml(rels).iterfind("p:Relationship", _NS)]
+        return [
+            (rel.get("Id"), rel.get("Type", ""), _resolve(folder, rel.get("Target", "")))
+            for rel in self._xml(rels).iterfind("p:Relationship", _NS)
+        ]
 
     def _related(self, part: str, kind: str) -> list[str]:
         """Return the parts ``part`` relates to with a relationship type ending in ``kind``."""
@@ -194,8 +216,11 @@ class _Compiler:
 
     def _defined_names(self, workbook: etree._Element) -> tuple[str, dict[str, Range]]:
         """Return the sheet the layout's named cells are on, and each name's cell."""
-        found = {name.get("name"): Range.parse(name.text or "")
-                 for name in workbook.iterfind("m:definedNames/m:definedName", _NS) if name.get("localSheetId") is None}
+        found = {
+            name.get("name"): Range.parse(name.text or "")
+            for name in workbook.iterfind("m:definedNames/m:definedName", _NS)
+            if name.get("localSheetId") is None
+        }
         wanted = self._layout.inputs + self._layout.computed
         missing = [name for name in wanted if found.get(name) is None or not found[name].is_cell]
         if missing:
@@ -204,7 +229,9 @@ class _Compiler:
         if len(sheets) != 1:
             raise TemplateInvalid("xl/workbook.xml: the named cells must all be on one sheet")
         sheet = sheets.pop().removesuffix("!")
-        return (sheet[1:-1].replace("''", "'") if sheet.startswith("'") else sheet), {name: found[name] for name in wanted}
+        return (sheet[1:-1].replace("''", "'") if sheet.startswith("'") else sheet), {
+            name: found[name] for name in wanted
+        }
 
     def _sheet_part(self, workbook: etree._Element, sheet_name: str) -> str:
         targets = {rel_id: target for rel_id, _, target in self._relationships("xl/workbook.xml")}
@@ -227,18 +254,29 @@ class _Compiler:
         cells = Range.parse(root.get("ref", ""))
         if cells is None or cells.last_row != cells.first_row + 1 or root.get("totalsRowCount", "0") != "0":
             raise TemplateInvalid(f"{part}: table {spec.name} must be a header row and one model row")
-        columns = [(c.get("name"), c.findtext("m:calculatedColumnFormula", None, _NS))
-                   for c in root.iterfind("m:tableColumns/m:tableColumn", _NS)]
+        columns = [
+            (c.get("name"), c.findtext("m:calculatedColumnFormula", None, _NS))
+            for c in root.iterfind("m:tableColumns/m:tableColumn", _NS)
+        ]
         names = [name for name, _ in columns]
         problems = [f"column {name!r} is missing" for name in spec.inputs + spec.computed if name not in names]
-        problems += [f"column {name!r} needs a calculated-column formula" for name, formula in columns
-                     if name in spec.computed and not formula]
-        problems += [f"input column {name!r} must not be calculated" for name, formula in columns
-                     if name in spec.inputs and formula]
+        problems += [
+            f"column {name!r} needs a calculated-column formula"
+            for name, formula in columns
+            if name in spec.computed and not formula
+        ]
+        problems += [
+            f"input column {name!r} must not be calculated"
+            for name, formula in columns
+            if name in spec.inputs and formula
+        ]
         if problems:
             raise TemplateInvalid(f"{part}: table {spec.name}: {'; '.join(problems)}")
-        return _Table(spec, cells.last_row, [_Column(cells.first_column + i, name, "", _formula(formula))
-                                             for i, (name, formula) in enumerate(columns)])
+        return _Table(
+            spec,
+            cells.last_row,
+            [_Column(cells.first_column + i, name, "", _formula(formula)) for i, (name, formula) in enumerate(columns)],
+        )
 
     def _table_holding(self, cells: Range | None) -> _Table | None:
         return next((table for table in self.tables if cells and table.holds(cells)), None)
@@ -254,8 +292,9 @@ class _Compiler:
             raise TemplateInvalid(f"{part}: the sheet has no sheetData")
         for row in sheet_data.iterfind("m:row", _NS):
             number = int(row.get("r"))
-            self.row_attributes[number] = "".join(f' {key}="{xml_text(value)}"'
-                                                  for key, value in row.attrib.items() if key not in ("r", "spans"))
+            self.row_attributes[number] = "".join(
+                f' {key}="{xml_text(value)}"' for key, value in row.attrib.items() if key not in ("r", "spans")
+            )
             for element in row.iterfind("m:c", _NS):
                 position = Range.parse(element.get("r", ""))
                 if position is None:
@@ -283,9 +322,14 @@ class _Compiler:
 
     def _check_outside_tables(self, part: str, position: Range) -> None:
         for table in self.tables:
-            if position.first_row > table.model_row and table.first_column <= position.first_column <= table.last_column:
+            if (
+                position.first_row > table.model_row
+                and table.first_column <= position.first_column <= table.last_column
+            ):
                 ref = f"{get_column_letter(position.first_column)}{position.first_row}"
-                raise TemplateInvalid(f"{part}: cell {ref} is below table {table.spec.name}, whose rows would overwrite it")
+                raise TemplateInvalid(
+                    f"{part}: cell {ref} is below table {table.spec.name}, whose rows would overwrite it"
+                )
 
     def _check_named(self, part: str, names: dict[str, Range], cells: dict[str, _NamedCell]) -> list[_NamedCell]:
         for name, position in names.items():
@@ -293,17 +337,21 @@ class _Compiler:
         wrong = [name for name in self._layout.computed if cells[name].formula is None]
         wrong += [name for name in self._layout.inputs if cells[name].formula is not None]
         if wrong:
-            raise TemplateInvalid(f"{part}: the cells named {', '.join(wrong)} need a formula (totals) or none (inputs)")
+            raise TemplateInvalid(
+                f"{part}: the cells named {', '.join(wrong)} need a formula (totals) or none (inputs)"
+            )
         return list(cells.values())
 
     def _following(self, text: str, skeleton: Skeleton[_Render]) -> str:
         """Return ``text`` (space-separated ranges), or a slot when a range ends on a table's model row."""
-        moves = [(part, cells, self._table_holding(cells))
-                 for part in text.split() for cells in [Range.parse(part)]]
+        moves = [(part, cells, self._table_holding(cells)) for part in text.split() for cells in [Range.parse(part)]]
         if not any(table for _, _, table in moves):
             return text
-        return skeleton.slot(lambda state: " ".join(
-            cells.ending_at(state.last_rows[table.spec.name]) if table else part for part, cells, table in moves))
+        return skeleton.slot(
+            lambda state: " ".join(
+                cells.ending_at(state.last_rows[table.spec.name]) if table else part for part, cells, table in moves
+            )
+        )
 
     def _compile_table(self, part: str) -> Skeleton[_Render]:
         root, skeleton = self._xml(part), Skeleton(part, RENDERED_LEVEL)
@@ -323,10 +371,15 @@ class _Compiler:
             for old in reference.findall("c:strCache", _NS) + reference.findall("c:numCache", _NS):
                 reference.remove(old)
             formula.text = self._following(formula.text, skeleton)
-            formula.tail = skeleton.slot(partial(
-                _chart_cache, table=table.spec.name, column=table.column_at(cells.first_column).name,
-                numeric=etree.QName(reference).localname == "numRef",
-                prefix=f"{formula.prefix}:" if formula.prefix else ""))
+            formula.tail = skeleton.slot(
+                partial(
+                    _chart_cache,
+                    table=table.spec.name,
+                    column=table.column_at(cells.first_column).name,
+                    numeric=etree.QName(reference).localname == "numRef",
+                    prefix=f"{formula.prefix}:" if formula.prefix else "",
+                )
+            )
         return skeleton.seal(root)
 
     def _compile_styles(self) -> dict[str, Skeleton[_Render]]:
@@ -352,8 +405,11 @@ def _with_full_calculation_on_load(workbook: etree._Element) -> bytes:
     """Return workbook.xml asking Excel and LibreOffice to recalculate every formula on load."""
     calculation = workbook.find("m:calcPr", _NS)
     if calculation is None:
-        anchor = [e for name in ("sheets", "functionGroups", "externalReferences", "definedNames")
-                  for e in workbook.iterfind(f"m:{name}", _NS)][-1]
+        anchor = [
+            e
+            for name in ("sheets", "functionGroups", "externalReferences", "definedNames")
+            for e in workbook.iterfind(f"m:{name}", _NS)
+        ][-1]
         calculation = etree.Element(qn("m:calcPr"))
         anchor.addnext(calculation)
     calculation.set("fullCalcOnLoad", "1")

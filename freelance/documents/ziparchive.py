@@ -5,6 +5,7 @@ members already compressed, so a render only deflates what changed; this module 
 out as a ZIP (PKWARE APPNOTE 4.3: local headers, data, central directory) with fixed timestamps,
 so the same members always give the same bytes.
 """
+
 from __future__ import annotations
 
 import struct
@@ -32,7 +33,7 @@ class Member:
     deflated: bytes
 
     @classmethod
-    def of(cls, name: str, content: bytes, level: int = 6) -> "Member":
+    def of(cls, name: str, content: bytes, level: int = 6) -> Member:
         """Return the member holding ``content``, deflated now at zlib ``level`` (1 fastest, 9 smallest)."""
         compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
         deflated = compressor.compress(content) + compressor.flush()
@@ -47,13 +48,40 @@ def pack(members: list[Member]) -> bytes:
         name = member.name.encode("utf-8")
         flags = 0 if name.isascii() else _UTF8_NAME
         offset = len(out)
-        out += _LOCAL.pack(0x04034B50, _VERSION, flags, _DEFLATED, 0, _DOS_DATE_1980_01_01,
-                           member.crc, len(member.deflated), member.size, len(name), 0)
+        out += _LOCAL.pack(
+            0x04034B50,
+            _VERSION,
+            flags,
+            _DEFLATED,
+            0,
+            _DOS_DATE_1980_01_01,
+            member.crc,
+            len(member.deflated),
+            member.size,
+            len(name),
+            0,
+        )
         out += name
         out += member.deflated
-        directory += _CENTRAL.pack(0x02014B50, _VERSION, _VERSION, flags, _DEFLATED, 0,
-                                   _DOS_DATE_1980_01_01, member.crc, len(member.deflated),
-                                   member.size, len(name), 0, 0, 0, 0, 0, offset)
+        directory += _CENTRAL.pack(
+            0x02014B50,
+            _VERSION,
+            _VERSION,
+            flags,
+            _DEFLATED,
+            0,
+            _DOS_DATE_1980_01_01,
+            member.crc,
+            len(member.deflated),
+            member.size,
+            len(name),
+            0,
+            0,
+            0,
+            0,
+            0,
+            offset,
+        )
         directory += name
     if len(out) + len(directory) >= 0xFFFFFFFF or len(members) >= 0xFFFF:
         raise ValueError("archive too large for a ZIP without ZIP64")
@@ -94,6 +122,8 @@ def open_checked(data: bytes, limits: ZipLimits = ZipLimits()) -> zipfile.ZipFil
         raise UnsafeZip(f"the archive would expand to {total} bytes; at most {limits.max_total_size} are accepted")
     for info in members:
         if info.file_size > 1024 * 1024 and info.file_size > limits.max_ratio * max(info.compress_size, 1):
-            raise UnsafeZip(f"member {info.filename!r} expands {info.file_size // max(info.compress_size, 1)}-fold, "
-                            "which only a zip bomb does")
+            raise UnsafeZip(
+                f"member {info.filename!r} expands {info.file_size // max(info.compress_size, 1)}-fold, "
+                "which only a zip bomb does"
+            )
     return archive

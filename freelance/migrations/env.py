@@ -1,10 +1,11 @@
 """Alembic environment: runs on the connection the application hands over (see database.upgrade)."""
+
 from alembic import context
 from sqlalchemy import text
 
 from freelance import store, users  # noqa: F401  (their tables join the metadata)
-from freelance.roster import records  # noqa: F401
 from freelance.database import Base
+from freelance.roster import records  # noqa: F401
 
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)

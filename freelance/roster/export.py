@@ -17,8 +17,21 @@ from openpyxl.cell import WriteOnlyCell
 
 from .records import FreelancerRecord
 
-HEADER = ("name", "business_name", "email", "phone", "address", "country", "tax_id", "rate", "rate_unit",
-          "currency", "skills", "profile_url", "status")
+HEADER = (
+    "name",
+    "business_name",
+    "email",
+    "phone",
+    "address",
+    "country",
+    "tax_id",
+    "rate",
+    "rate_unit",
+    "currency",
+    "skills",
+    "profile_url",
+    "status",
+)
 """The export's columns, in order: the canonical field names (an export imports back unchanged)."""
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 """What a spreadsheet takes a cell's text for a formula by, when the text starts with it."""

@@ -4,6 +4,7 @@ Columns are matched by header, ignoring case, spaces and punctuation, with the u
 (``Full name``, ``E-mail``, ``Hourly rate``, an Upwork-style export). Rows stream: a file is never
 held in memory as a whole sheet.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -41,18 +42,28 @@ _SYNONYMS = {
     "status": ["status", "state"],
 }
 _FIELD_OF = {re.sub(r"[^a-z0-9]", "", synonym): name for name, synonyms in _SYNONYMS.items() for synonym in synonyms}
-_UNIT_OF_HEADER = {"hourlyrate": "hour", "rateperhour": "hour", "dailyrate": "day", "dayrate": "day", "rateperday": "day"}
+_UNIT_OF_HEADER = {
+    "hourlyrate": "hour",
+    "rateperhour": "hour",
+    "dailyrate": "day",
+    "dayrate": "day",
+    "rateperday": "day",
+}
 _REQUIRED = ("name", "email", "address", "country")
 _COUNTRY_CODES = {name.lower(): code for code, name in Locale("en").territories.items() if code in COUNTRIES}
 _SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR"}
-_MONEY = re.compile(r"^(?P<pre>[A-Za-z]{3}|[$€£¥₹])?\s*(?P<amount>\d[\d,.]*)\s*(?P<post>[A-Za-z]{3}|[$€£¥₹])?"
-                    r"\s*(?:/\s*(?P<unit>hr|hour|h|day|d))?$")
+_MONEY = re.compile(
+    r"^(?P<pre>[A-Za-z]{3}|[$€£¥₹])?\s*(?P<amount>\d[\d,.]*)\s*(?P<post>[A-Za-z]{3}|[$€£¥₹])?"
+    r"\s*(?:/\s*(?P<unit>hr|hour|h|day|d))?$"
+)
 # "1,200.50" and "1.200,50" (thousands grouped), "45,50" (a decimal comma), "45.5", "95.500" and "1200".
 # Dots group thousands only before a decimal comma: "95.500" is ninety-five and a half.
-_AMOUNT_FORMS = ((re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?"), lambda a: a.replace(",", "")),
-                 (re.compile(r"\d{1,3}(\.\d{3})+,\d+"), lambda a: a.replace(".", "").replace(",", ".")),
-                 (re.compile(r"\d+,\d{1,2}"), lambda a: a.replace(",", ".")),
-                 (re.compile(r"\d+(\.\d+)?"), lambda a: a))
+_AMOUNT_FORMS = (
+    (re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?"), lambda a: a.replace(",", "")),
+    (re.compile(r"\d{1,3}(\.\d{3})+,\d+"), lambda a: a.replace(".", "").replace(",", ".")),
+    (re.compile(r"\d+,\d{1,2}"), lambda a: a.replace(",", ".")),
+    (re.compile(r"\d+(\.\d+)?"), lambda a: a),
+)
 XLSX_LIMITS = ZipLimits(max_members=500, max_total_size=200 * 1024 * 1024, max_ratio=100)
 
 
@@ -74,11 +85,20 @@ class RosterSheet:
             elif str(header or "").strip():
                 self.ignored.append(str(header).strip())
         self._header_of = {field: str(headers[index]).strip() for field, index in self.columns.items()}
-        self._implied_unit = next((unit for key, unit in _UNIT_OF_HEADER.items()
-                                   if "rate" in self.columns and re.sub(r"[^a-z0-9]", "", str(headers[self.columns["rate"]]).lower()) == key), None)
+        self._implied_unit = next(
+            (
+                unit
+                for key, unit in _UNIT_OF_HEADER.items()
+                if "rate" in self.columns
+                and re.sub(r"[^a-z0-9]", "", str(headers[self.columns["rate"]]).lower()) == key
+            ),
+            None,
+        )
         if missing := [field for field in _REQUIRED if field not in self.columns]:
-            raise RosterFileRefused(f"The roster has no column for {', '.join(missing)} "
-                                    f"(its headers: {', '.join(str(h) for h in headers if h) or 'none'}).")
+            raise RosterFileRefused(
+                f"The roster has no column for {', '.join(missing)} "
+                f"(its headers: {', '.join(str(h) for h in headers if h) or 'none'})."
+            )
         self.fields = frozenset(self.columns) | ({"rate_unit", "currency"} if "rate" in self.columns else set())
         """The freelancer fields the file gives: an import changes these and keeps the others."""
 
@@ -89,8 +109,10 @@ class RosterSheet:
     def rows(self) -> Iterator[tuple[int, Freelancer | list[Problem]]]:
         """Yield (row number as a spreadsheet shows it, freelancer or that row's problems); blank rows are skipped."""
         for number, cells in self._rows:
-            values = {field: _text(cells[index], self._escaped) if index < len(cells) else ""
-                      for field, index in self.columns.items()}
+            values = {
+                field: _text(cells[index], self._escaped) if index < len(cells) else ""
+                for field, index in self.columns.items()
+            }
             if not any(values.values()):
                 continue
             yield number, self._freelancer(number, values)
@@ -114,7 +136,7 @@ class RosterSheet:
         if "skills" in data:
             data["skills"] = [skill.strip() for skill in re.split(r"[,;]", data["skills"]) if skill.strip()]
         for field in ("rate_unit", "status"):
-            if field in data and data[field]:
+            if data.get(field):
                 data[field] = data[field].lower()
         data = {field: value for field, value in data.items() if value is not None}
         try:
@@ -199,8 +221,7 @@ def _csv_rows(reader, text: io.TextIOWrapper) -> Iterator[tuple[int, list[str]]]
     """Yield (row number as a spreadsheet shows it, cells); the header is row 1. The caller's stream
     stays open (the text wrapper is detached from it at the end)."""
     try:
-        for number, cells in enumerate(reader, start=2):
-            yield number, cells
+        yield from enumerate(reader, start=2)
     except csv.Error as exc:
         raise RosterFileRefused(f"Line {reader.line_num} is not valid CSV: {exc}.") from None
     finally:

@@ -1,4 +1,5 @@
 """Importing a roster file: every row checked, then all rows upserted by email, or none."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
@@ -26,8 +27,16 @@ class ImportResult:
     dry_run: bool
 
 
-def import_roster(roster: Roster, tenant: str, stream: IO[bytes], filename: str, *, dry_run: bool = False,
-                  progress: Callable[[int], None] | None = None, by: str = "local") -> ImportResult:
+def import_roster(
+    roster: Roster,
+    tenant: str,
+    stream: IO[bytes],
+    filename: str,
+    *,
+    dry_run: bool = False,
+    progress: Callable[[int], None] | None = None,
+    by: str = "local",
+) -> ImportResult:
     """Upsert every freelancer of the file by email, in one transaction.
 
     Raises RosterFileRefused for an unreadable file, ImportRejected listing every problem row
@@ -54,7 +63,9 @@ def _checked(sheet: RosterSheet, progress: Callable[[int], None] | None) -> Iter
             continue
         email = row.email.lower()
         if email in first_row_of:
-            problems.append(Problem.in_row(number, sheet.header("email"), f"{row.email} is also on row {first_row_of[email]}"))
+            problems.append(
+                Problem.in_row(number, sheet.header("email"), f"{row.email} is also on row {first_row_of[email]}")
+            )
             continue
         first_row_of[email] = number
         if not problems:

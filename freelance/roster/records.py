@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -15,8 +15,20 @@ from ..models import Freelancer
 
 FIELDS = tuple(Freelancer.model_fields)
 """The freelancer fields a record holds (``models.Freelancer``'s)."""
-SORTS = ("name", "-name", "email", "-email", "rate", "-rate", "country", "-country",
-         "created_at", "-created_at", "updated_at", "-updated_at")
+SORTS = (
+    "name",
+    "-name",
+    "email",
+    "-email",
+    "rate",
+    "-rate",
+    "country",
+    "-country",
+    "created_at",
+    "-created_at",
+    "updated_at",
+    "-updated_at",
+)
 """The orders a roster search can sort by (a leading - for descending)."""
 
 
@@ -24,8 +36,10 @@ class FreelancerRecord(Base):
     """A freelancer of a tenant's roster: the fields of ``models.Freelancer`` plus bookkeeping."""
 
     __tablename__ = "freelancers"
-    __table_args__ = (UniqueConstraint("tenant", "email_key", name="uq_freelancers_tenant_email"),
-                      Index("ix_freelancers_tenant_name", "tenant", "name"))
+    __table_args__ = (
+        UniqueConstraint("tenant", "email_key", name="uq_freelancers_tenant_email"),
+        Index("ix_freelancers_tenant_name", "tenant", "name"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     tenant: Mapped[str] = mapped_column(String(64))
@@ -71,12 +85,13 @@ def columns(freelancer: Freelancer) -> dict[str, Any]:
     values["rate"] = PlainDecimal.plain(freelancer.rate)  # as the column reads back
     values["profile_url"] = str(freelancer.profile_url) if freelancer.profile_url else None
     values["email_key"] = freelancer.email.lower()
-    values["search_text"] = " ".join([freelancer.name, freelancer.business_name or "", freelancer.email,
-                                      *freelancer.skills]).lower()
+    values["search_text"] = " ".join(
+        [freelancer.name, freelancer.business_name or "", freelancer.email, *freelancer.skills]
+    ).lower()
     values["skill_keys"] = "|" + "|".join(skill.lower() for skill in freelancer.skills) + "|"
     return values
 
 
 def now() -> datetime:
     """Return the current time in UTC, as records keep it."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

@@ -3,14 +3,15 @@
 Email is unique per tenant, compared without case. Writers of one roster take turns (a lock per
 tenant), so concurrent imports and edits lose no update and leave no duplicate.
 """
+
 from __future__ import annotations
 
 import uuid
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import select, text, tuple_
@@ -66,7 +67,9 @@ class Roster:
         if query.country:
             statement = statement.where(FreelancerRecord.country == query.country.upper())
         if query.skill:
-            statement = statement.where(FreelancerRecord.skill_keys.contains(f"|{query.skill.lower()}|", autoescape=True))
+            statement = statement.where(
+                FreelancerRecord.skill_keys.contains(f"|{query.skill.lower()}|", autoescape=True)
+            )
         column = getattr(FreelancerRecord, query.sort.lstrip("-"))
         order = (column.desc() if query.sort.startswith("-") else column.asc()).nulls_last()
         with self._session() as session:
@@ -78,8 +81,11 @@ class Roster:
         statement = select(FreelancerRecord).where(FreelancerRecord.tenant == tenant)
         after = None
         while True:
-            page = statement if after is None else statement.where(
-                tuple_(FreelancerRecord.name, FreelancerRecord.id) > tuple_(*after))
+            page = (
+                statement
+                if after is None
+                else statement.where(tuple_(FreelancerRecord.name, FreelancerRecord.id) > tuple_(*after))
+            )
             with self._session() as session:
                 records = session.scalars(page.order_by(FreelancerRecord.name, FreelancerRecord.id).limit(batch)).all()
             yield from records
@@ -100,8 +106,9 @@ class Roster:
             session.add(record)
         return record
 
-    def update(self, tenant: str, freelancer_id: str, change: Callable[[Freelancer], Freelancer],
-               by: str = "local") -> FreelancerRecord:
+    def update(
+        self, tenant: str, freelancer_id: str, change: Callable[[Freelancer], Freelancer], by: str = "local"
+    ) -> FreelancerRecord:
         """Apply ``change`` to the freelancer's current details, holding the roster's write lock, and store the result.
 
         Raises NotFound, Conflict (the new email is another's), or what ``change`` raises.
@@ -119,8 +126,16 @@ class Roster:
         with self._writing(tenant) as session:
             session.delete(_find(session, tenant, freelancer_id))
 
-    def upsert(self, tenant: str, freelancers: Iterable[Freelancer], *, commit: bool, by: str = "local",
-               fields: frozenset[str] = frozenset(FIELDS), batch: int = 500) -> ImportCounts:
+    def upsert(
+        self,
+        tenant: str,
+        freelancers: Iterable[Freelancer],
+        *,
+        commit: bool,
+        by: str = "local",
+        fields: frozenset[str] = frozenset(FIELDS),
+        batch: int = 500,
+    ) -> ImportCounts:
         """Create or update each freelancer by email, all in one transaction; an update changes only ``fields``.
 
         ``freelancers`` may raise to abandon the import (nothing is written). With ``commit=False``
@@ -147,7 +162,9 @@ class Roster:
         try:
             session.begin()
             if session.get_bind().dialect.name == "postgresql":
-                session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": zlib.crc32(f"roster:{tenant}".encode())})
+                session.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": zlib.crc32(f"roster:{tenant}".encode())}
+                )
             yield session
             session.commit() if commit else session.rollback()
         except BaseException:
@@ -170,15 +187,27 @@ def _chunks(items: Iterable[Freelancer], size: int) -> Iterator[list[Freelancer]
 
 def _new_record(tenant: str, freelancer: Freelancer, by: str) -> FreelancerRecord:
     time = now()
-    return FreelancerRecord(id=uuid.uuid4(), tenant=tenant, created_at=time, updated_at=time, created_by=by,
-                            updated_by=by, **columns(freelancer))
+    return FreelancerRecord(
+        id=uuid.uuid4(),
+        tenant=tenant,
+        created_at=time,
+        updated_at=time,
+        created_by=by,
+        updated_by=by,
+        **columns(freelancer),
+    )
 
 
-def _upsert_chunk(session: Session, tenant: str, chunk: list[Freelancer], counts: ImportCounts, by: str,
-                  fields: frozenset[str]) -> None:
+def _upsert_chunk(
+    session: Session, tenant: str, chunk: list[Freelancer], counts: ImportCounts, by: str, fields: frozenset[str]
+) -> None:
     keys = [f.email.lower() for f in chunk]
-    existing = {r.email_key: r for r in session.scalars(
-        select(FreelancerRecord).where(FreelancerRecord.tenant == tenant, FreelancerRecord.email_key.in_(keys)))}
+    existing = {
+        r.email_key: r
+        for r in session.scalars(
+            select(FreelancerRecord).where(FreelancerRecord.tenant == tenant, FreelancerRecord.email_key.in_(keys))
+        )
+    }
     for freelancer, key in zip(chunk, keys):
         record = existing.get(key)
         if record is None:
@@ -226,8 +255,11 @@ def _find(session: Session, tenant: str, freelancer_id: str) -> FreelancerRecord
 
 
 def _refuse_clash(session: Session, tenant: str, email: str) -> None:
-    other = session.scalar(select(FreelancerRecord).where(FreelancerRecord.tenant == tenant,
-                                                          FreelancerRecord.email_key == email.lower()))
+    other = session.scalar(
+        select(FreelancerRecord).where(FreelancerRecord.tenant == tenant, FreelancerRecord.email_key == email.lower())
+    )
     if other is not None:
-        raise Conflict(f"Freelancer {other.id} ({other.name}) already has the email {other.email}.",
-                       [Problem("email", f"is already used by freelancer {other.id}")])
+        raise Conflict(
+            f"Freelancer {other.id} ({other.name}) already has the email {other.email}.",
+            [Problem("email", f"is already used by freelancer {other.id}")],
+        )

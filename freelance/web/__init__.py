@@ -7,7 +7,19 @@ from collections.abc import Mapping
 import httpx
 from flask import Flask
 
-from . import auth, budgets_api, cli, documents_api, errors, freelancers_api, headers, openapi, pane, services, templates_api
+from . import (
+    auth,
+    budgets_api,
+    cli,
+    documents_api,
+    errors,
+    freelancers_api,
+    headers,
+    openapi,
+    pane,
+    services,
+    templates_api,
+)
 from .config import Settings
 
 

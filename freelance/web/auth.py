@@ -1,4 +1,5 @@
 """Who each API request acts for: the local user (local mode) or the Entra ID user of its bearer token."""
+
 from __future__ import annotations
 
 import ipaddress
@@ -41,8 +42,10 @@ def _identify() -> None:
     verifier = services().token_verifier
     if verifier is None:
         if not _from_this_machine(request.remote_addr) or any(h in request.headers for h in _PROXY_HEADERS):
-            raise NotAllowed("This server runs in local mode (no sign-in) and answers this machine only; "
-                             "behind a proxy, turn sign-in on.")
+            raise NotAllowed(
+                "This server runs in local mode (no sign-in) and answers this machine only; "
+                "behind a proxy, turn sign-in on."
+            )
         g.user = LOCAL_USER
         return
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")

@@ -3,6 +3,7 @@
 
 Exit codes suit scripts: 0 done, 1 the input was refused (the reasons on stderr), 2 bad usage.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,8 +21,12 @@ from .services import services
 
 freelancers = AppGroup("freelancers", help="The freelancer roster.")
 documents = AppGroup("documents", help="Generated documents.")
-_TENANT = click.option("--tenant", default="local", show_default=True,
-                       help="The tenant (Entra ID tenant id) whose roster and documents these are.")
+_TENANT = click.option(
+    "--tenant",
+    default="local",
+    show_default=True,
+    help="The tenant (Entra ID tenant id) whose roster and documents these are.",
+)
 
 
 def _refused(error: DomainError) -> NoReturn:
@@ -56,10 +61,18 @@ def _rows_in(path: Path) -> int:
 def import_command(path: Path, dry_run: bool, tenant: str) -> None:
     """Import a roster file (CSV or .xlsx): all rows upserted by email, or none."""
     try:
-        with path.open("rb") as stream, click.progressbar(length=_rows_in(path), label="Importing",
-                                                          file=sys.stderr) as bar:
-            result = import_roster(services().roster, tenant, stream, path.name, dry_run=dry_run,
-                                   progress=lambda row: bar.update(max(row - bar.pos, 0)))
+        with (
+            path.open("rb") as stream,
+            click.progressbar(length=_rows_in(path), label="Importing", file=sys.stderr) as bar,
+        ):
+            result = import_roster(
+                services().roster,
+                tenant,
+                stream,
+                path.name,
+                dry_run=dry_run,
+                progress=lambda row: bar.update(max(row - bar.pos, 0)),
+            )
     except DomainError as error:
         _refused(error)
     counts = result.counts
@@ -72,8 +85,12 @@ def import_command(path: Path, dry_run: bool, tenant: str) -> None:
 @documents.command("generate")
 @click.argument("template")
 @click.argument("data_file", type=click.File("r", encoding="utf-8"))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write the document (default: its own file name, here).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the document (default: its own file name, here).",
+)
 @_TENANT
 def generate_command(template: str, data_file, output: Path | None, tenant: str) -> None:
     """Generate a document from TEMPLATE (e.g. sow) and a JSON file of its data, and record it."""

@@ -1,4 +1,5 @@
 """Settings from the environment: one object, safe defaults; tests pass a mapping instead."""
+
 from __future__ import annotations
 
 import os
@@ -49,7 +50,7 @@ class Settings:
         return EntraSettings(client_id, frozenset(tenants), api_uri, self.ENTRA_CLIENT_SECRET)
 
     @classmethod
-    def load(cls, values: Mapping[str, str] | None = None) -> "Settings":
+    def load(cls, values: Mapping[str, str] | None = None) -> Settings:
         """Return settings from ``values`` (default: ``os.environ``), converting each to its type."""
         values = os.environ if values is None else values
         found = {}
@@ -62,19 +63,27 @@ class Settings:
 
     def _check(self) -> None:
         if not self.PUBLIC_URL.startswith("https://"):
-            raise ValueError(f"PUBLIC_URL must be an https:// address (Office loads add-ins over HTTPS only), not {self.PUBLIC_URL!r}")
+            raise ValueError(
+                f"PUBLIC_URL must be an https:// address (Office loads add-ins over HTTPS only), not {self.PUBLIC_URL!r}"
+            )
         identity = self.identity
         if identity is None and self.HOST not in LOOPBACK:
-            raise ValueError(f"HOST={self.HOST}: without sign-in (local mode) every request acts as the one local user, "
-                             "so the server listens on 127.0.0.1 only. Set ENTRA_CLIENT_ID and ENTRA_TENANT_ID "
-                             "(see README.md, 'Sign-in with Microsoft Entra ID') to serve other machines.")
+            raise ValueError(
+                f"HOST={self.HOST}: without sign-in (local mode) every request acts as the one local user, "
+                "so the server listens on 127.0.0.1 only. Set ENTRA_CLIENT_ID and ENTRA_TENANT_ID "
+                "(see README.md, 'Sign-in with Microsoft Entra ID') to serve other machines."
+            )
         if identity is not None and not _is_uuid(identity.client_id):
-            raise ValueError(f"ENTRA_CLIENT_ID must be the app registration's Application (client) ID, a GUID, not {identity.client_id!r}.")
+            raise ValueError(
+                f"ENTRA_CLIENT_ID must be the app registration's Application (client) ID, a GUID, not {identity.client_id!r}."
+            )
         if identity is not None and not identity.tenants:
             raise ValueError("ENTRA_CLIENT_ID is set but no tenant is allowed: set ENTRA_TENANT_ID or ENTRA_TENANTS.")
         if identity is not None and not identity.client_secret:
-            raise ValueError("ENTRA_CLIENT_ID is set but ENTRA_CLIENT_SECRET is not: the server needs the app's "
-                             "client secret to act on the user's behalf (saving to OneDrive).")
+            raise ValueError(
+                "ENTRA_CLIENT_ID is set but ENTRA_CLIENT_SECRET is not: the server needs the app's "
+                "client secret to act on the user's behalf (saving to OneDrive)."
+            )
 
 
 def _is_uuid(value: str) -> bool:

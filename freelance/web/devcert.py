@@ -1,4 +1,5 @@
 """The development certificate for https://localhost, made once and reused."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,6 +15,8 @@ def development_certificate(folder: Path) -> tuple[str, str]:
         folder.mkdir(parents=True, exist_ok=True)
         make_ssl_devcert(str(base), host="localhost")
         key.chmod(0o600)
-        print(f"Made a development certificate for localhost: {certificate}\n"
-              "Trust it once so Office loads the add-in (see README.md, 'Trust the development certificate').")
+        print(
+            f"Made a development certificate for localhost: {certificate}\n"
+            "Trust it once so Office loads the add-in (see README.md, 'Trust the development certificate')."
+        )
     return str(certificate), str(key)

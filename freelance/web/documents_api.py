@@ -19,10 +19,18 @@ bp = Blueprint("documents", __name__, url_prefix="/api/documents")
 
 
 def _document(record: DocumentRecord) -> Document:
-    return Document(id=str(record.id), template=record.template, template_version=record.template_version,
-                    filename=record.filename, format=record.format, sha256=record.sha256, size=record.size,
-                    created_at=record.created_at, created_by=record.created_by,
-                    download_url=url_for("documents.download", document_id=record.id))
+    return Document(
+        id=str(record.id),
+        template=record.template,
+        template_version=record.template_version,
+        filename=record.filename,
+        format=record.format,
+        sha256=record.sha256,
+        size=record.size,
+        created_at=record.created_at,
+        created_by=record.created_by,
+        download_url=url_for("documents.download", document_id=record.id),
+    )
 
 
 @bp.post("")
@@ -30,8 +38,11 @@ def _document(record: DocumentRecord) -> Document:
 def generate() -> Response:
     request = json_body(DocumentRequest)
     user = current_user()
-    record = services().generator.generate(user.tenant, request.template, request.data, format=request.format,
-                                           by=user.oid).record
+    record = (
+        services()
+        .generator.generate(user.tenant, request.template, request.data, format=request.format, by=user.oid)
+        .record
+    )
     response = jsonify(_document(record).model_dump(mode="json"))
     response.status_code = 201
     response.headers["Location"] = url_for("documents.read", document_id=record.id)
@@ -43,8 +54,11 @@ def generate() -> Response:
 def list_documents() -> Response:
     params = query(ListQuery)
     page = services().store.documents(current_user().tenant, params.page, params.per_page, params.template)
-    return jsonify(DocumentPage(items=[_document(record) for record in page.items], page=page.page,
-                                per_page=page.per_page, total=page.total).model_dump(mode="json"))
+    return jsonify(
+        DocumentPage(
+            items=[_document(record) for record in page.items], page=page.page, per_page=page.per_page, total=page.total
+        ).model_dump(mode="json")
+    )
 
 
 @bp.get("/<document_id>")
@@ -57,8 +71,14 @@ def read(document_id: str) -> Response:
 @documented("Download a document", responses={200: "application/octet-stream"})
 def download(document_id: str) -> Response:
     record, content = services().store.content(current_user().tenant, document_id)
-    response = send_file(BytesIO(content), mimetype=MEDIA_TYPES[record.format], as_attachment=True,
-                         download_name=record.filename, etag=record.sha256, max_age=0)
+    response = send_file(
+        BytesIO(content),
+        mimetype=MEDIA_TYPES[record.format],
+        as_attachment=True,
+        download_name=record.filename,
+        etag=record.sha256,
+        max_age=0,
+    )
     response.headers["X-Content-SHA256"] = record.sha256
     return response
 

@@ -7,8 +7,20 @@ from typing import Any
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from ..errors import (CannotRender, Conflict, DomainError, InvalidData, MicrosoftFailed, MicrosoftUnavailable,
-                      NotAllowed, NotConfigured, NotFound, NotSignedIn, TooLarge, UnreadableFile)
+from ..errors import (
+    CannotRender,
+    Conflict,
+    DomainError,
+    InvalidData,
+    MicrosoftFailed,
+    MicrosoftUnavailable,
+    NotAllowed,
+    NotConfigured,
+    NotFound,
+    NotSignedIn,
+    TooLarge,
+    UnreadableFile,
+)
 from ..identity import challenge
 from .schemas import Problem
 
@@ -49,10 +61,17 @@ def error_response(status: int, message: str, errors: list[dict[str, Any]] | Non
 
 
 def _domain_error(error: DomainError) -> Response:
-    problems = ([Problem.model_validate(problem).model_dump() for problem in error.problems]
-                if isinstance(error, InvalidData) else None)
-    response = error_response(status_of(error), error.message, problems,
-                              **({"claims": error.claims} if isinstance(error, NotSignedIn) and error.claims else {}))
+    problems = (
+        [Problem.model_validate(problem).model_dump() for problem in error.problems]
+        if isinstance(error, InvalidData)
+        else None
+    )
+    response = error_response(
+        status_of(error),
+        error.message,
+        problems,
+        **({"claims": error.claims} if isinstance(error, NotSignedIn) and error.claims else {}),
+    )
     if isinstance(error, NotSignedIn):
         response.headers["WWW-Authenticate"] = challenge(error if error.error else None, REALM)
     return response

@@ -15,8 +15,15 @@ from ..roster.service import Query, changed
 from .auth import current_user
 from .openapi import documented
 from .requests import json_body, query, uploaded_file
-from .schemas import (ExportQuery, FreelancerChanges, FreelancerPage, FreelancerQuery, FreelancerRecord, ImportOutcome,
-                      ImportQuery)
+from .schemas import (
+    ExportQuery,
+    FreelancerChanges,
+    FreelancerPage,
+    FreelancerQuery,
+    FreelancerRecord,
+    ImportOutcome,
+    ImportQuery,
+)
 from .services import services
 
 bp = Blueprint("freelancers", __name__, url_prefix="/api/freelancers")
@@ -32,8 +39,11 @@ def _record(record: Record) -> FreelancerRecord:
 def search() -> Response:
     params = query(FreelancerQuery)
     page = services().roster.search(current_user().tenant, Query(**params.model_dump()))
-    return jsonify(FreelancerPage(items=[_record(r) for r in page.items], page=page.page, per_page=page.per_page,
-                                  total=page.total).model_dump(mode="json"))
+    return jsonify(
+        FreelancerPage(
+            items=[_record(r) for r in page.items], page=page.page, per_page=page.per_page, total=page.total
+        ).model_dump(mode="json")
+    )
 
 
 @bp.post("")
@@ -58,7 +68,9 @@ def read(freelancer_id: str) -> Response:
 def change(freelancer_id: str) -> Response:
     changes = json_body(FreelancerChanges).root
     user = current_user()
-    record = services().roster.update(user.tenant, freelancer_id, lambda current: changed(current, changes), by=user.oid)
+    record = services().roster.update(
+        user.tenant, freelancer_id, lambda current: changed(current, changes), by=user.oid
+    )
     return jsonify(_record(record).model_dump(mode="json"))
 
 
@@ -70,15 +82,23 @@ def remove(freelancer_id: str) -> tuple[str, int]:
 
 
 @bp.post("/import")
-@documented("Import a roster file (CSV or .xlsx, multipart field 'file')", query=ImportQuery, responses={200: ImportOutcome})
+@documented(
+    "Import a roster file (CSV or .xlsx, multipart field 'file')", query=ImportQuery, responses={200: ImportOutcome}
+)
 def import_file() -> Response:
     params = query(ImportQuery)
     stream, filename = uploaded_file("roster (CSV or .xlsx)", _UPLOAD_TYPES)
     user = current_user()
     result = import_roster(services().roster, user.tenant, stream, filename, dry_run=params.dry_run, by=user.oid)
-    return jsonify(ImportOutcome(created=result.counts.created, updated=result.counts.updated,
-                                 unchanged=result.counts.unchanged, dry_run=result.dry_run,
-                                 ignored_columns=result.ignored_columns).model_dump())
+    return jsonify(
+        ImportOutcome(
+            created=result.counts.created,
+            updated=result.counts.updated,
+            unchanged=result.counts.unchanged,
+            dry_run=result.dry_run,
+            ignored_columns=result.ignored_columns,
+        ).model_dump()
+    )
 
 
 @bp.get("/export")
@@ -87,8 +107,11 @@ def export() -> Response:
     params = query(ExportQuery)
     rows = export_rows(services().roster.each(current_user().tenant))
     if params.format == "csv":
-        return Response(stream_with_context(write_csv(rows)), mimetype="text/csv",
-                        headers={"Content-Disposition": "attachment; filename=roster.csv"})
+        return Response(
+            stream_with_context(write_csv(rows)),
+            mimetype="text/csv",
+            headers={"Content-Disposition": "attachment; filename=roster.csv"},
+        )
     out = BytesIO()
     write_xlsx(rows, out)
     out.seek(0)

@@ -1,23 +1,32 @@
 """Response headers: what lets Office frame the pane, and nothing else frame it or sniff it."""
+
 from __future__ import annotations
 
 from flask import Flask, Response
 
 # Office on the web frames the pane from these hosts; office.js talks to them in hidden frames.
-OFFICE_HOSTS = ("https://*.office.com", "https://*.office365.com", "https://*.officeapps.live.com",
-                "https://*.microsoft.com", "https://*.sharepoint.com", "https://*.cloud.microsoft")
-_POLICY = "; ".join([
-    "default-src 'self'",
-    "script-src 'self' https://appsforoffice.microsoft.com",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "connect-src 'self' https://login.microsoftonline.com",
-    "frame-src 'self' " + " ".join(OFFICE_HOSTS),
-    "frame-ancestors 'self' " + " ".join(OFFICE_HOSTS),
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-])
+OFFICE_HOSTS = (
+    "https://*.office.com",
+    "https://*.office365.com",
+    "https://*.officeapps.live.com",
+    "https://*.microsoft.com",
+    "https://*.sharepoint.com",
+    "https://*.cloud.microsoft",
+)
+_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self' https://appsforoffice.microsoft.com",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self' https://login.microsoftonline.com",
+        "frame-src 'self' " + " ".join(OFFICE_HOSTS),
+        "frame-ancestors 'self' " + " ".join(OFFICE_HOSTS),
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+    ]
+)
 
 
 def _secure(response: Response) -> Response:

@@ -1,4 +1,5 @@
 """The OpenAPI document, generated from the routes and the models that validate them."""
+
 from __future__ import annotations
 
 import re
@@ -27,9 +28,11 @@ class Operation:
 
 def documented(summary: str, *, body=None, query=None, responses=None):
     """Attach an Operation to a view function; the OpenAPI document is built from these."""
+
     def attach(view):
         view.operation = Operation(summary, body, query, responses or {})
         return view
+
     return attach
 
 
@@ -41,45 +44,75 @@ def openapi_document():
 
 def build(app) -> dict:
     """Return the OpenAPI document for ``app``'s documented routes."""
-    operations = [(rule, method, app.view_functions[rule.endpoint].operation)
-                  for rule in app.url_map.iter_rules() if hasattr(app.view_functions[rule.endpoint], "operation")
-                  for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
+    operations = [
+        (rule, method, app.view_functions[rule.endpoint].operation)
+        for rule in app.url_map.iter_rules()
+        if hasattr(app.view_functions[rule.endpoint], "operation")
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"})
+    ]
     models = {Error, *DOCUMENT_MODELS.values()}
     for _, _, op in operations:
         models |= {op.body} - {None} | {m for m in op.responses.values() if isinstance(m, type)}
-    _, schema = models_json_schema([(model, "serialization") for model in sorted(models, key=lambda m: m.__name__)],
-                                   ref_template="#/components/schemas/{model}")
+    _, schema = models_json_schema(
+        [(model, "serialization") for model in sorted(models, key=lambda m: m.__name__)],
+        ref_template="#/components/schemas/{model}",
+    )
     paths: dict[str, dict] = {}
     for rule, method, op in operations:
         path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
         paths.setdefault(path, {})[method.lower()] = _operation(op, list(rule.arguments), method)
-    return {"openapi": "3.1.0",
-            "info": {"title": "Freelance Toolkit API", "version": "1.0.0",
-                     "description": "Statements of work, NDAs and budget trackers for engaging freelancers."},
-            "paths": paths, "components": {"schemas": schema.get("$defs", {})}}
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Freelance Toolkit API",
+            "version": "1.0.0",
+            "description": "Statements of work, NDAs and budget trackers for engaging freelancers.",
+        },
+        "paths": paths,
+        "components": {"schemas": schema.get("$defs", {})},
+    }
 
 
 def _operation(op: Operation, path_parameters: list[str], method: str) -> dict:
-    parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}} for name in path_parameters]
+    parameters = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}} for name in path_parameters
+    ]
     if op.query:
         query_schema = op.query.model_json_schema()
-        parameters += [{"name": name, "in": "query", "required": name in query_schema.get("required", []), "schema": spec}
-                       for name, spec in query_schema["properties"].items()]
-    result = {"summary": op.summary, "operationId": f"{method.lower()}_{op.summary.lower().replace(' ', '_')}",
-              "parameters": parameters, "responses": {}}
+        parameters += [
+            {"name": name, "in": "query", "required": name in query_schema.get("required", []), "schema": spec}
+            for name, spec in query_schema["properties"].items()
+        ]
+    result = {
+        "summary": op.summary,
+        "operationId": f"{method.lower()}_{op.summary.lower().replace(' ', '_')}",
+        "parameters": parameters,
+        "responses": {},
+    }
     if op.body:
         result["requestBody"] = {"required": True, "content": {"application/json": {"schema": _ref(op.body)}}}
     for status, answer in op.responses.items():
         if isinstance(answer, str):
-            result["responses"][str(status)] = {"description": "File", "content": {answer: {"schema": {"type": "string", "format": "binary"}}}}
+            result["responses"][str(status)] = {
+                "description": "File",
+                "content": {answer: {"schema": {"type": "string", "format": "binary"}}},
+            }
         elif isinstance(answer, dict):
-            result["responses"][str(status)] = {"description": answer.get("description", ""), "content": {"application/json": {"schema": answer}}}
+            result["responses"][str(status)] = {
+                "description": answer.get("description", ""),
+                "content": {"application/json": {"schema": answer}},
+            }
         else:
-            result["responses"][str(status)] = {"description": answer.__doc__ or answer.__name__,
-                                                "content": {"application/json": {"schema": _ref(answer)}}}
+            result["responses"][str(status)] = {
+                "description": answer.__doc__ or answer.__name__,
+                "content": {"application/json": {"schema": _ref(answer)}},
+            }
     errors = [404] + ([400, 413, 415] if op.body else []) + ([400] if op.query and not op.body else [])
     for status in sorted(set(errors)):
-        result["responses"][str(status)] = {"description": _ERRORS[status], "content": {"application/json": {"schema": _ref(Error)}}}
+        result["responses"][str(status)] = {
+            "description": _ERRORS[status],
+            "content": {"application/json": {"schema": _ref(Error)}},
+        }
     return result
 
 

@@ -1,4 +1,5 @@
 """The add-in's own files: the task pane, its scripts and icons, and the manifest for this server."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -49,7 +50,9 @@ def addin_file(filename: str):
 def office_js(filename: str):
     """office.js from the npm package ``@microsoft/office-js``, for tests and offline development
     (set OFFICE_JS_URL=/vendor/office-js/office.js); production uses Microsoft's CDN."""
-    return send_from_directory(_settings().ADDIN_DIR.parent / "node_modules" / "@microsoft" / "office-js" / "dist", filename)
+    return send_from_directory(
+        _settings().ADDIN_DIR.parent / "node_modules" / "@microsoft" / "office-js" / "dist", filename
+    )
 
 
 @lru_cache(maxsize=4)
@@ -60,5 +63,8 @@ def _manifest(settings) -> bytes:
 @bp.get("/manifest.xml")
 def manifest():
     """The manifest for this server: its PUBLIC_URL, and sign-in when on (see freelance/manifest.py)."""
-    return Response(_manifest(_settings()), mimetype="application/xml",
-                    headers={"Content-Disposition": "attachment; filename=manifest.xml"})
+    return Response(
+        _manifest(_settings()),
+        mimetype="application/xml",
+        headers={"Content-Disposition": "attachment; filename=manifest.xml"},
+    )

@@ -1,4 +1,5 @@
 """Reading what a request sends: its JSON body and its query parameters, as models."""
+
 from __future__ import annotations
 
 from io import BytesIO
@@ -56,5 +57,6 @@ def uploaded_file(what: str, body_types: tuple[str, ...]) -> tuple[IO[bytes], st
         return upload.stream, upload.filename or ""
     if request.mimetype in body_types:
         return BytesIO(request.get_data(cache=False)), ""
-    raise UnsupportedMediaType(f"Send the {what} as a multipart upload in the field 'file', "
-                           f"or as a body of type {' or '.join(body_types)}.")
+    raise UnsupportedMediaType(
+        f"Send the {what} as a multipart upload in the field 'file', or as a body of type {' or '.join(body_types)}."
+    )

@@ -1,4 +1,5 @@
 """The shapes of the HTTP API's bodies: what requests send and what responses return."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -13,8 +14,10 @@ from ..roster.records import SORTS
 
 Item = TypeVar("Item", bound=BaseModel)
 
-_DATA_SCHEMA = {"oneOf": [{"$ref": f"#/components/schemas/{model.__name__}"} for model in DOCUMENT_MODELS.values()],
-                "description": "The template's data: its schema is GET /api/templates/{id}"}
+_DATA_SCHEMA = {
+    "oneOf": [{"$ref": f"#/components/schemas/{model.__name__}"} for model in DOCUMENT_MODELS.values()],
+    "description": "The template's data: its schema is GET /api/templates/{id}",
+}
 
 
 class DocumentRequest(BaseModel):
@@ -87,14 +90,14 @@ class Problem(BaseModel):
 
     model_config = ConfigDict(from_attributes=True)
     # A field problem has no row and column, a row problem no field: each shows only what it has.
-    field: str | None = Field(None, examples=["milestones[1].amount"], description="The field or cell it is about",
-                              exclude_if=_absent)
-    row: int | None = Field(None, description="The row of the uploaded file, as a spreadsheet numbers it",
-                            exclude_if=_absent)
+    field: str | None = Field(
+        None, examples=["milestones[1].amount"], description="The field or cell it is about", exclude_if=_absent
+    )
+    row: int | None = Field(
+        None, description="The row of the uploaded file, as a spreadsheet numbers it", exclude_if=_absent
+    )
     column: str | None = Field(None, description="The file's header of the column", exclude_if=_absent)
     message: str
-
-
 
 
 class Error(BaseModel):
@@ -115,14 +118,28 @@ class FreelancerPage(Page[FreelancerRecord]):
     """One page of a roster search."""
 
 
-FreelancerChanges = RootModel[Annotated[dict[str, Any], WithJsonSchema({
-    "type": "object", "description": "Any of the freelancer's fields; null clears an optional one.",
-    "properties": {name: {"$ref": "#/components/schemas/Freelancer/properties/" + name} for name in Freelancer.model_fields}})]]
+FreelancerChanges = RootModel[
+    Annotated[
+        dict[str, Any],
+        WithJsonSchema(
+            {
+                "type": "object",
+                "description": "Any of the freelancer's fields; null clears an optional one.",
+                "properties": {
+                    name: {"$ref": "#/components/schemas/Freelancer/properties/" + name}
+                    for name in Freelancer.model_fields
+                },
+            }
+        ),
+    ]
+]
 
 
 class FreelancerQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    q: Annotated[str, StringConstraints(max_length=200)] | None = Field(None, description="Words matching name, business name, email or skills")
+    q: Annotated[str, StringConstraints(max_length=200)] | None = Field(
+        None, description="Words matching name, business name, email or skills"
+    )
     status: Literal["active", "inactive"] | None = None
     skill: Annotated[str, StringConstraints(max_length=60)] | None = None
     country: Annotated[str, StringConstraints(min_length=2, max_length=2)] | None = None

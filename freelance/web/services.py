@@ -49,8 +49,9 @@ def build(settings: Settings, http: httpx.Client | None) -> Services:
         http = httpx.Client(follow_redirects=False)
     verifier = TokenVerifier(identity, http) if identity and http else None
     onedrive = OneDrive(OnBehalfOf(identity, http), http) if identity and http else None
-    return Services(settings, catalog, store, roster, Users(engine), Generator(catalog, roster, store), verifier,
-                    onedrive)
+    return Services(
+        settings, catalog, store, roster, Users(engine), Generator(catalog, roster, store), verifier, onedrive
+    )
 
 
 def init_app(app: Flask, services: Services) -> None:

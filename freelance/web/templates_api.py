@@ -13,9 +13,15 @@ bp = Blueprint("templates", __name__, url_prefix="/api/templates")
 
 
 def _summary(template: Template) -> dict[str, object]:
-    return TemplateSummary(id=template.id, title=template.title, kind=template.kind, format=template.format,
-                           version=template.version, fields=list(template.model.model_fields),
-                           schema_url=url_for("templates.template_schema", template_id=template.id)).model_dump()
+    return TemplateSummary(
+        id=template.id,
+        title=template.title,
+        kind=template.kind,
+        format=template.format,
+        version=template.version,
+        fields=list(template.model.model_fields),
+        schema_url=url_for("templates.template_schema", template_id=template.id),
+    ).model_dump()
 
 
 @bp.get("")
@@ -25,7 +31,9 @@ def list_templates() -> Response:
 
 
 @bp.get("/<template_id>")
-@documented("Template data schema", responses={200: {"type": "object", "description": "JSON Schema of the template's data"}})
+@documented(
+    "Template data schema", responses={200: {"type": "object", "description": "JSON Schema of the template's data"}}
+)
 def template_schema(template_id: str) -> Response:
     template = services().catalog[template_id]
     return jsonify(template.model.model_json_schema() | {"title": template.title, "x-template": _summary(template)})

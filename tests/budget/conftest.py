@@ -1,5 +1,6 @@
 """Budget trackers for the tests: valid data, trackers rendered through the catalog, and ways to
 read them back (openpyxl, raw XML) or change them as a user would in Excel."""
+
 from __future__ import annotations
 
 import copy
@@ -28,14 +29,45 @@ BUDGET = {
     "approved_budget": "25000.00",
     "locale": "en-US",
     "lines": [
-        {"freelancer": "Zoe Angstrom", "role": "Designer", "sow_number": "SOW-2027-001", "milestone": "Design system",
-         "planned_units": "80", "rate": "95.00", "actual_units": "92.5", "invoiced_amount": "7600.00", "status": "invoiced"},
-        {"freelancer": "Rahul Mehta", "role": "Front-end developer", "sow_number": "SOW-2027-002", "milestone": "Portal beta",
-         "planned_units": "120", "rate": "88.50", "actual_units": "64", "status": "in progress"},
-        {"freelancer": "Zoe Angstrom", "role": "Designer", "sow_number": "SOW-2027-001", "milestone": "Launch assets",
-         "planned_units": "24", "rate": "95.00"},
-        {"freelancer": "Ana Souza", "role": "Copywriter", "milestone": "Launch copy", "planned_units": "10.5",
-         "rate": "70.25", "actual_units": "10.5", "invoiced_amount": "737.63", "status": "paid"},
+        {
+            "freelancer": "Zoe Angstrom",
+            "role": "Designer",
+            "sow_number": "SOW-2027-001",
+            "milestone": "Design system",
+            "planned_units": "80",
+            "rate": "95.00",
+            "actual_units": "92.5",
+            "invoiced_amount": "7600.00",
+            "status": "invoiced",
+        },
+        {
+            "freelancer": "Rahul Mehta",
+            "role": "Front-end developer",
+            "sow_number": "SOW-2027-002",
+            "milestone": "Portal beta",
+            "planned_units": "120",
+            "rate": "88.50",
+            "actual_units": "64",
+            "status": "in progress",
+        },
+        {
+            "freelancer": "Zoe Angstrom",
+            "role": "Designer",
+            "sow_number": "SOW-2027-001",
+            "milestone": "Launch assets",
+            "planned_units": "24",
+            "rate": "95.00",
+        },
+        {
+            "freelancer": "Ana Souza",
+            "role": "Copywriter",
+            "milestone": "Launch copy",
+            "planned_units": "10.5",
+            "rate": "70.25",
+            "actual_units": "10.5",
+            "invoiced_amount": "737.63",
+            "status": "paid",
+        },
     ],
 }
 """A valid tracker: three freelancers, one of them on two lines; Zoe's first line is over budget."""
@@ -55,8 +87,15 @@ def render(catalog, data: dict) -> bytes:
 
 def figures(data: dict) -> list[LineFigures]:
     """Each line's figures, computed from the data in Decimal."""
-    return [LineFigures(Decimal(line["planned_units"]), Decimal(line["rate"]), Decimal(line.get("actual_units", 0)),
-                        Decimal(line.get("invoiced_amount", 0))) for line in data["lines"]]
+    return [
+        LineFigures(
+            Decimal(line["planned_units"]),
+            Decimal(line["rate"]),
+            Decimal(line.get("actual_units", 0)),
+            Decimal(line.get("invoiced_amount", 0)),
+        )
+        for line in data["lines"]
+    ]
 
 
 def totals(data: dict) -> Totals:

@@ -1,4 +1,5 @@
 """Budget trackers over HTTP: POST /api/documents makes one, POST /api/budgets/summary reads one back."""
+
 from __future__ import annotations
 
 import io
@@ -33,7 +34,11 @@ def test_generating_a_tracker_answers_201_with_an_xlsx_named_after_the_project(c
     response = _generate(client, budget_data)
     assert response.status_code == 201, response.json
     record = response.json
-    assert (record["template"], record["format"], record["filename"]) == ("budget", "xlsx", "Budget Website relaunch.xlsx")
+    assert (record["template"], record["format"], record["filename"]) == (
+        "budget",
+        "xlsx",
+        "Budget Website relaunch.xlsx",
+    )
     assert record["template_version"] == catalog["budget"].version
     download = client.get(record["download_url"])
     assert download.mimetype == XLSX
@@ -45,8 +50,19 @@ def test_a_tracker_generated_then_uploaded_sums_up_to_its_data(client, tracker, 
     assert response.status_code == 200, response.json
     summary = response.json
     expected = totals(budget_data)
-    assert (summary["planned"], summary["actual"], summary["invoiced"], summary["remaining"], summary["percent_used"]) == (
-        f"{expected.planned:.2f}", f"{expected.actual:.2f}", f"{expected.invoiced:.2f}", f"{expected.remaining:.2f}", "60.8")
+    assert (
+        summary["planned"],
+        summary["actual"],
+        summary["invoiced"],
+        summary["remaining"],
+        summary["percent_used"],
+    ) == (
+        f"{expected.planned:.2f}",
+        f"{expected.actual:.2f}",
+        f"{expected.invoiced:.2f}",
+        f"{expected.remaining:.2f}",
+        "60.8",
+    )
     assert [line["freelancer"] for line in summary["over_budget"]] == ["Zoe Angstrom"]
     assert summary["warnings"] == []
 
@@ -57,14 +73,24 @@ def test_the_tracker_may_also_be_the_request_body(client, tracker):
     assert response.json["lines"] == 4
 
 
-@pytest.mark.parametrize("send, status, message", [
-    (dict(data=b"plain text", content_type="text/plain"), 415, "multipart upload in the field 'file'"),  # wrong type
-    (dict(data={"other": (io.BytesIO(b"x"), "x.xlsx")}), 400, "no field 'file'"),                 # wrong field
-    (dict(data=b"", content_type=XLSX), 400, "The file is not a readable .xlsx workbook."),          # empty
-    (dict(data=b"PK not a zip", content_type=XLSX), 400, "The file is not a readable .xlsx workbook."),
-    (dict(data=zip_of({"a.csv": b"Freelancer,Rate\nZoe,90\n"}), content_type=XLSX), 400,
-     "The file is not a readable .xlsx workbook."),                                                # a zip, not a workbook
-])
+@pytest.mark.parametrize(
+    "send, status, message",
+    [
+        (
+            dict(data=b"plain text", content_type="text/plain"),
+            415,
+            "multipart upload in the field 'file'",
+        ),  # wrong type
+        (dict(data={"other": (io.BytesIO(b"x"), "x.xlsx")}), 400, "no field 'file'"),  # wrong field
+        (dict(data=b"", content_type=XLSX), 400, "The file is not a readable .xlsx workbook."),  # empty
+        (dict(data=b"PK not a zip", content_type=XLSX), 400, "The file is not a readable .xlsx workbook."),
+        (
+            dict(data=zip_of({"a.csv": b"Freelancer,Rate\nZoe,90\n"}), content_type=XLSX),
+            400,
+            "The file is not a readable .xlsx workbook.",
+        ),  # a zip, not a workbook
+    ],
+)
 def test_what_cannot_be_a_tracker_gets_a_clear_error(client, send, status, message):
     response = client.post("/api/budgets/summary", **send)
     assert response.status_code == status, response.json
@@ -89,16 +115,19 @@ def test_an_upload_over_the_size_limit_is_413(database_url, tracker):
     assert f"larger than the {len(tracker) - 1} bytes" in response.json["error"]
 
 
-@pytest.mark.parametrize("change, field", [
-    (lambda d: d["lines"][0].update(role="R" * 121), "lines[0].role"),                       # too long for a cell title
-    (lambda d: d["lines"][0].update(milestone="M" * 201), "lines[0].milestone"),
-    (lambda d: d["lines"][1].update(freelancer="Zoe\x07Angstrom"), "lines[1].freelancer"),    # a control character
-    (lambda d: d["lines"][0].update(role="Designer\nLead"), "lines[0].role"),                 # a line break in a one-line field
-    (lambda d: d["project"].update(title="T" * 201), "project.title"),
-    (lambda d: d["lines"][0].update(rate="95.001"), "lines[0].rate"),                          # USD has 2 decimals
-    (lambda d: d["lines"][0].update(status="done"), "lines[0].status"),                        # not in the drop-down
-    (lambda d: d.update(lines=[{"freelancer": "A", "role": "B", "planned_units": 1, "rate": 1}] * 5001), "lines"),
-])
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        (lambda d: d["lines"][0].update(role="R" * 121), "lines[0].role"),  # too long for a cell title
+        (lambda d: d["lines"][0].update(milestone="M" * 201), "lines[0].milestone"),
+        (lambda d: d["lines"][1].update(freelancer="Zoe\x07Angstrom"), "lines[1].freelancer"),  # a control character
+        (lambda d: d["lines"][0].update(role="Designer\nLead"), "lines[0].role"),  # a line break in a one-line field
+        (lambda d: d["project"].update(title="T" * 201), "project.title"),
+        (lambda d: d["lines"][0].update(rate="95.001"), "lines[0].rate"),  # USD has 2 decimals
+        (lambda d: d["lines"][0].update(status="done"), "lines[0].status"),  # not in the drop-down
+        (lambda d: d.update(lines=[{"freelancer": "A", "role": "B", "planned_units": 1, "rate": 1}] * 5001), "lines"),
+    ],
+)
 def test_data_a_cell_cannot_hold_as_given_is_400_naming_the_field(client, budget_data, change, field):
     change(budget_data)
     response = _generate(client, budget_data)
@@ -110,5 +139,9 @@ def test_data_a_cell_cannot_hold_as_given_is_400_naming_the_field(client, budget
 def test_the_summary_endpoint_is_in_the_openapi_document(client):
     document = client.get("/api/openapi.json").json
     operation = document["paths"]["/api/budgets/summary"]["post"]
-    assert operation["responses"]["200"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Summary"}
-    assert {"planned", "remaining", "over_budget", "warnings"} <= set(document["components"]["schemas"]["Summary"]["properties"])
+    assert operation["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Summary"
+    }
+    assert {"planned", "remaining", "over_budget", "warnings"} <= set(
+        document["components"]["schemas"]["Summary"]["properties"]
+    )

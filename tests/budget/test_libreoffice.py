@@ -1,5 +1,6 @@
 """A real spreadsheet nobody here wrote: LibreOffice opens generated trackers, recalculates them and
 saves them as CSV and .xlsx; the totals it shows are the ones Python computed."""
+
 from __future__ import annotations
 
 import csv
@@ -17,15 +18,31 @@ from tests.budget.conftest import BUDGET, FIRST_LINE_ROW, figures, render, total
 from tests.test_libreoffice import pytestmark  # noqa: F401  (skips where soffice is absent, never in CI)
 
 CSV_FILTER = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false"  # UTF-8, values not as shown
-TYPED = ["=1+1", "+1+2", "-1-2", "@SUM(A1:A2)", '=HYPERLINK("http://evil.example","x")', "_x0041_", "Smith & Jones <Design>"]
+TYPED = [
+    "=1+1",
+    "+1+2",
+    "-1-2",
+    "@SUM(A1:A2)",
+    '=HYPERLINK("http://evil.example","x")',
+    "_x0041_",
+    "Smith & Jones <Design>",
+]
 COLUMN = {name: index for index, name in enumerate(COLUMNS)}
 
 
 def _many_lines() -> dict:
     """200 lines with varied units and rates: the formulas must cover every row."""
-    lines = [{"freelancer": f"Freelancer {i % 9}", "role": "Developer", "planned_units": f"{10 + i % 37}.5",
-              "rate": f"{60 + i % 53}.25", "actual_units": f"{i % 41}.75", "invoiced_amount": f"{i * 3}.10"}
-             for i in range(200)]
+    lines = [
+        {
+            "freelancer": f"Freelancer {i % 9}",
+            "role": "Developer",
+            "planned_units": f"{10 + i % 37}.5",
+            "rate": f"{60 + i % 53}.25",
+            "actual_units": f"{i % 41}.75",
+            "invoiced_amount": f"{i * 3}.10",
+        }
+        for i in range(200)
+    ]
     return BUDGET | {"lines": lines, "approved_budget": "500000"}
 
 
@@ -42,16 +59,44 @@ def _empty() -> dict:
 def converted(tmp_path_factory, catalog) -> Path:
     """Trackers written to a folder and converted by LibreOffice: each <name>.csv, and typed/typed.xlsx."""
     folder = tmp_path_factory.mktemp("libreoffice-budget")
-    trackers = {name: render(catalog, data) for name, data in
-                {"tracker": BUDGET, "many": _many_lines(), "typed": _typed(), "empty": _empty()}.items()}
+    trackers = {
+        name: render(catalog, data)
+        for name, data in {"tracker": BUDGET, "many": _many_lines(), "typed": _typed(), "empty": _empty()}.items()
+    }
     trackers["formulas-only"] = without_cached_values(trackers["tracker"])
     for name, content in trackers.items():
         (folder / f"{name}.xlsx").write_bytes(content)
     profile = f"-env:UserInstallation={(folder / 'profile').as_uri()}"
-    subprocess.run(["soffice", profile, "--headless", "--convert-to", CSV_FILTER, "--outdir", str(folder),
-                    *(str(folder / f"{name}.xlsx") for name in trackers)], check=True, capture_output=True, timeout=240)
-    subprocess.run(["soffice", profile, "--headless", "--convert-to", "xlsx", "--outdir", str(folder / "typed"),
-                    str(folder / "typed.xlsx")], check=True, capture_output=True, timeout=240)
+    subprocess.run(
+        [
+            "soffice",
+            profile,
+            "--headless",
+            "--convert-to",
+            CSV_FILTER,
+            "--outdir",
+            str(folder),
+            *(str(folder / f"{name}.xlsx") for name in trackers),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=240,
+    )
+    subprocess.run(
+        [
+            "soffice",
+            profile,
+            "--headless",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(folder / "typed"),
+            str(folder / "typed.xlsx"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=240,
+    )
     return folder
 
 
@@ -64,15 +109,22 @@ def _number(text: str) -> Decimal:
 
 
 def _assert_close(shown: str, expected, what: str) -> None:
-    assert abs(_number(shown) - Decimal(expected)) < Decimal("1e-9"), f"{what}: LibreOffice shows {shown}, Python {expected}"
+    assert abs(_number(shown) - Decimal(expected)) < Decimal("1e-9"), (
+        f"{what}: LibreOffice shows {shown}, Python {expected}"
+    )
 
 
 def _assert_summary(rows: list[list[str]], expected: Totals) -> None:
     approved, planned, actual, invoiced, remaining, used, over = rows[3][:7]
-    for shown, value, what in [(approved, expected.approved, "approved"), (planned, expected.planned, "planned"),
-                               (actual, expected.actual, "actual"), (invoiced, expected.invoiced, "invoiced"),
-                               (remaining, expected.remaining, "remaining"), (used, expected.used, "% used"),
-                               (over, expected.lines_over_budget, "lines over budget")]:
+    for shown, value, what in [
+        (approved, expected.approved, "approved"),
+        (planned, expected.planned, "planned"),
+        (actual, expected.actual, "actual"),
+        (invoiced, expected.invoiced, "invoiced"),
+        (remaining, expected.remaining, "remaining"),
+        (used, expected.used, "% used"),
+        (over, expected.lines_over_budget, "lines over budget"),
+    ]:
         _assert_close(shown, value, what)
 
 
@@ -91,8 +143,12 @@ def test_libreoffice_computes_every_line_and_every_freelancers_totals(converted,
     lines = figures(data)
     for offset, figure in enumerate(lines):
         row = rows[FIRST_LINE_ROW - 1 + offset]
-        for column, value in [("Planned amount", figure.planned), ("Actual amount", figure.actual),
-                              ("Variance", figure.variance), ("% used", figure.used)]:
+        for column, value in [
+            ("Planned amount", figure.planned),
+            ("Actual amount", figure.actual),
+            ("Variance", figure.variance),
+            ("% used", figure.used),
+        ]:
             _assert_close(row[COLUMN[column]], value, f"row {FIRST_LINE_ROW + offset} {column}")
     by_freelancer = freelancer_totals((line["freelancer"], figure) for line, figure in zip(data["lines"], lines))
     for offset, (name_, (planned, actual)) in enumerate(by_freelancer.items()):
@@ -110,7 +166,7 @@ def test_an_empty_tracker_opens_with_zero_totals(converted):
 
 def test_text_that_looks_like_a_formula_stays_the_same_text_through_libreoffice(converted):
     rows = _rows(converted, "typed")
-    assert [row[COLUMN["Role"]] for row in rows[FIRST_LINE_ROW - 1:FIRST_LINE_ROW - 1 + len(TYPED)]] == TYPED
+    assert [row[COLUMN["Role"]] for row in rows[FIRST_LINE_ROW - 1 : FIRST_LINE_ROW - 1 + len(TYPED)]] == TYPED
     with warnings.catch_warnings():  # openpyxl's own limits (e.g. print areas), not the file's
         warnings.simplefilter("ignore")
         sheet = openpyxl.load_workbook(io.BytesIO((converted / "typed" / "typed.xlsx").read_bytes()))["Budget"]

@@ -1,9 +1,9 @@
 """summarise(): a tracker as a user left it, read back from its input cells, with a warning for each
 cell it could not use; a file that is not a tracker is refused, saying what is missing."""
+
 from __future__ import annotations
 
 import dataclasses
-
 import re
 from decimal import Decimal
 
@@ -13,8 +13,17 @@ from openpyxl.worksheet.table import Table
 
 from freelance.budget.summary import MAX_WARNINGS, summarise
 from freelance.errors import InvalidData
-from tests.budget.conftest import (FIRST_LINE_ROW, edited, figures, load, render, saved, totals, with_part,
-                                   without_cached_values)
+from tests.budget.conftest import (
+    FIRST_LINE_ROW,
+    edited,
+    figures,
+    load,
+    render,
+    saved,
+    totals,
+    with_part,
+    without_cached_values,
+)
 from tests.documents.conftest import zip_of
 
 CENTS = Decimal("0.01")
@@ -44,12 +53,22 @@ def test_a_generated_tracker_sums_up_to_the_figures_it_was_made_from(tracker, bu
     expected = totals(budget_data)
     assert (summary.sheet, summary.table, summary.currency, summary.lines) == ("Budget", "BudgetLines", "USD", 4)
     assert (summary.approved_budget, summary.planned, summary.actual, summary.invoiced) == (
-        Decimal("25000.00"), _money(expected.planned), _money(expected.actual), _money(expected.invoiced))
+        Decimal("25000.00"),
+        _money(expected.planned),
+        _money(expected.actual),
+        _money(expected.invoiced),
+    )
     assert summary.remaining == _money(expected.remaining) == Decimal("9810.88")
     assert summary.percent_used == Decimal("60.8")
     (over,) = summary.over_budget
     assert (over.row, over.freelancer, over.role, over.planned, over.actual, over.over_by) == (
-        FIRST_LINE_ROW, "Zoe Angstrom", "Designer", Decimal("7600.00"), Decimal("8787.50"), Decimal("1187.50"))
+        FIRST_LINE_ROW,
+        "Zoe Angstrom",
+        "Designer",
+        Decimal("7600.00"),
+        Decimal("8787.50"),
+        Decimal("1187.50"),
+    )
     assert summary.warnings == []
 
 
@@ -97,15 +116,20 @@ def test_blank_rows_are_skipped_without_a_warning(tracker, budget_data):
 def test_a_number_typed_over_a_formula_warns_and_the_inputs_count(tracker, budget_data):
     summary = summarise(edited(tracker, lambda workbook: workbook["Budget"].__setitem__("H7", 99999)))
     assert summary.planned == _money(totals(budget_data).planned)
-    assert _warnings(summary) == {"Budget!H7": "Planned amount holds a typed value (99999) instead of its formula; "
-                                                "the summary uses Planned units × Rate"}
+    assert _warnings(summary) == {
+        "Budget!H7": "Planned amount holds a typed value (99999) instead of its formula; "
+        "the summary uses Planned units × Rate"
+    }
 
 
-@pytest.mark.parametrize("value, kind", [
-    ("lots", "text ('lots')"),          # words
-    ("1,200", "text ('1,200')"),        # a number typed as text is not guessed at
-    (True, "a true/false value (True)"),
-])
+@pytest.mark.parametrize(
+    "value, kind",
+    [
+        ("lots", "text ('lots')"),  # words
+        ("1,200", "text ('1,200')"),  # a number typed as text is not guessed at
+        (True, "a true/false value (True)"),
+    ],
+)
 def test_a_number_cell_holding_something_else_warns_naming_it_and_counts_as_0(tracker, budget_data, value, kind):
     summary = summarise(edited(tracker, lambda workbook: workbook["Budget"].__setitem__("F8", value)))
     assert summary.lines == 4  # the row is kept
@@ -113,10 +137,13 @@ def test_a_number_cell_holding_something_else_warns_naming_it_and_counts_as_0(tr
     assert _warnings(summary) == {"Budget!F8": f"Planned units holds {kind}, not a number: counted as 0"}
 
 
-@pytest.mark.parametrize("value", [
-    "1E30",    # more than any budget
-    "1E999",   # beyond a float: openpyxl reads infinity
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "1E30",  # more than any budget
+        "1E999",  # beyond a float: openpyxl reads infinity
+    ],
+)
 def test_a_number_beyond_any_budget_warns_and_counts_as_0(tracker, budget_data, value):
     def typed(xml: str) -> str:
         return re.sub(r'(<c r="F8"[^>]*>)<v>[^<]*</v>', rf"\g<1><v>{value}</v>", xml)
@@ -144,7 +171,9 @@ def test_an_input_holding_a_formula_counts_with_the_value_excel_saved(tracker, b
     assert (summary.planned, summary.warnings) == (_money(totals(budget_data).planned), [])
     unsaved = summarise(with_part(tracker, "xl/worksheets/sheet1.xml", formula("")))
     assert unsaved.planned == _money(totals(budget_data).planned - 80 * 95)
-    assert _warnings(unsaved) == {"Budget!F7": "Planned units holds a formula whose value was not saved: counted as empty"}
+    assert _warnings(unsaved) == {
+        "Budget!F7": "Planned units holds a formula whose value was not saved: counted as empty"
+    }
 
 
 def test_without_the_table_the_lines_are_found_under_their_header_row(tracker):
@@ -174,7 +203,9 @@ def test_without_an_approved_budget_remaining_and_percent_used_are_unknown_and_i
 
     summary = summarise(edited(tracker, remove))
     assert (summary.approved_budget, summary.remaining, summary.percent_used) == (None, None, None)
-    assert _warnings(summary) == {"ApprovedBudget": "no approved budget was found: remaining and % used are not computed"}
+    assert _warnings(summary) == {
+        "ApprovedBudget": "no approved budget was found: remaining and % used are not computed"
+    }
 
 
 def test_warnings_are_capped_and_the_rest_counted(tracker):
@@ -198,19 +229,28 @@ def _workbook(*rows, table: str | None = None) -> bytes:
     return saved(workbook)
 
 
-@pytest.mark.parametrize("content, message", [
-    (_workbook(["Name", "Email"], ["Zoe", "zoe@example.com"]),
-     "it has no table named BudgetLines and no header row with the columns Freelancer, Planned units, Rate, "
-     "Actual units, Invoiced"),                                             # a roster, not a tracker
-    (_workbook(["Freelancer", "Rate", "Hours"], ["Zoe", 90, 10]),
-     "it has no table named BudgetLines, and the header row closest to a tracker's (Sheet row 1) lacks the "
-     "columns Planned units, Actual units, Invoiced"),                      # some columns are there
-    (_workbook(["Freelancer", "Planned units"], ["Zoe", 10], table="BudgetLines"),
-     "its table BudgetLines lacks the columns Rate, Actual units, Invoiced"),  # the table lost columns
-    (b"PK\x03\x04 not really", "the file is not a valid ZIP archive"),        # not a zip
-    (zip_of({"notes.txt": b"hello"}), "it cannot be read as a workbook"),    # a zip, not a workbook
-    (zip_of({"xl/worksheets/sheet1.xml": bytes(40 * 1024 * 1024)}), "would expand to"),  # a bomb
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (
+            _workbook(["Name", "Email"], ["Zoe", "zoe@example.com"]),
+            "it has no table named BudgetLines and no header row with the columns Freelancer, Planned units, Rate, "
+            "Actual units, Invoiced",
+        ),  # a roster, not a tracker
+        (
+            _workbook(["Freelancer", "Rate", "Hours"], ["Zoe", 90, 10]),
+            "it has no table named BudgetLines, and the header row closest to a tracker's (Sheet row 1) lacks the "
+            "columns Planned units, Actual units, Invoiced",
+        ),  # some columns are there
+        (
+            _workbook(["Freelancer", "Planned units"], ["Zoe", 10], table="BudgetLines"),
+            "its table BudgetLines lacks the columns Rate, Actual units, Invoiced",
+        ),  # the table lost columns
+        (b"PK\x03\x04 not really", "the file is not a valid ZIP archive"),  # not a zip
+        (zip_of({"notes.txt": b"hello"}), "it cannot be read as a workbook"),  # a zip, not a workbook
+        (zip_of({"xl/worksheets/sheet1.xml": bytes(40 * 1024 * 1024)}), "would expand to"),  # a bomb
+    ],
+)
 def test_a_file_that_is_not_a_tracker_is_refused_saying_what_is_missing(content, message):
     with pytest.raises(InvalidData) as refused:
         summarise(content)

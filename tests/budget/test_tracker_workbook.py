@@ -1,5 +1,6 @@
 """A generated budget tracker: its table, live formulas with right cached values, summary block,
 formatting, drop-down, chart and page setup, read back with openpyxl and as raw SpreadsheetML."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -28,7 +29,7 @@ def test_each_line_is_a_row_of_the_budget_lines_table(tracker, budget_data):
     table = sheet.tables["BudgetLines"]
     assert table.ref == f"A6:{LAST_COLUMN}{FIRST_LINE_ROW + 3}"
     assert table.autoFilter.ref == table.ref
-    assert [c.value for c in sheet[6][:len(COLUMNS)]] == list(COLUMNS)
+    assert [c.value for c in sheet[6][: len(COLUMNS)]] == list(COLUMNS)
     for row, line in enumerate(budget_data["lines"], start=FIRST_LINE_ROW):
         assert sheet[f"A{row}"].value == line["freelancer"]
         assert sheet[f"B{row}"].value == line["role"]
@@ -40,8 +41,11 @@ def test_each_line_is_a_row_of_the_budget_lines_table(tracker, budget_data):
 
 def test_computed_columns_are_calculated_columns_whose_formulas_every_row_carries(tracker):
     sheet = load(tracker)["Budget"]
-    calculated = {column.name: column.calculatedColumnFormula.attr_text
-                  for column in sheet.tables["BudgetLines"].tableColumns if column.calculatedColumnFormula}
+    calculated = {
+        column.name: column.calculatedColumnFormula.attr_text
+        for column in sheet.tables["BudgetLines"].tableColumns
+        if column.calculatedColumnFormula
+    }
     assert set(calculated) == set(COMPUTED_COLUMNS)
     assert calculated["Planned amount"] == "BudgetLines[[#This Row],[Planned units]]*BudgetLines[[#This Row],[Rate]]"
     for row in range(FIRST_LINE_ROW, FIRST_LINE_ROW + 4):
@@ -58,8 +62,14 @@ def test_formula_cells_carry_the_values_python_computed(tracker, budget_data):
         assert _close(sheet[f"{COLUMN['% used']}{row}"].value, figure.used)
     expected = totals(budget_data)
     assert _close(sheet["A4"].value, "25000")
-    for ref, value in {"B4": expected.planned, "C4": expected.actual, "D4": expected.invoiced,
-                       "E4": expected.remaining, "F4": expected.used, "G4": 1}.items():
+    for ref, value in {
+        "B4": expected.planned,
+        "C4": expected.actual,
+        "D4": expected.invoiced,
+        "E4": expected.remaining,
+        "F4": expected.used,
+        "G4": 1,
+    }.items():
         assert _close(sheet[ref].value, value), ref
 
 
@@ -67,15 +77,28 @@ def test_the_summary_block_is_live_formulas_over_the_table_in_named_cells(tracke
     workbook = load(tracker)
     sheet = workbook["Budget"]
     assert [sheet.cell(3, column).value for column in range(1, 8)] == [
-        "Approved budget", "Planned", "Actual", "Invoiced", "Remaining", "% of budget used", "Lines over budget"]
+        "Approved budget",
+        "Planned",
+        "Actual",
+        "Invoiced",
+        "Remaining",
+        "% of budget used",
+        "Lines over budget",
+    ]
     assert sheet["B4"].value == "=SUM(BudgetLines[Planned amount])"
     assert sheet["E4"].value == "=ApprovedBudget-ActualTotal"
     assert sheet["G4"].value == '=COUNTIF(BudgetLines[Variance],"<0")'
-    names = {name: list(workbook.defined_names[name].destinations) for name in
-             ("ProjectTitle", "ApprovedBudget", "ActualTotal", "Remaining", "PercentUsed", "Currency")}
+    names = {
+        name: list(workbook.defined_names[name].destinations)
+        for name in ("ProjectTitle", "ApprovedBudget", "ActualTotal", "Remaining", "PercentUsed", "Currency")
+    }
     assert names["ApprovedBudget"] == [("Budget", "$A$4")]
     assert (sheet["A1"].value, sheet["B2"].value, sheet["D2"].value, sheet["F2"].value) == (
-        "Website relaunch", "PO-7781", "MKT-204", "USD")
+        "Website relaunch",
+        "PO-7781",
+        "MKT-204",
+        "USD",
+    )
 
 
 def test_the_workbook_asks_for_a_full_recalculation_when_it_opens(tracker):
@@ -84,7 +107,9 @@ def test_the_workbook_asks_for_a_full_recalculation_when_it_opens(tracker):
 
 
 def test_freelancer_totals_group_lines_by_exact_name_in_order_of_first_appearance(catalog, budget_data):
-    budget_data["lines"].append(dict(budget_data["lines"][1], freelancer="rahul mehta"))  # another name for Excel's EXACT
+    budget_data["lines"].append(
+        dict(budget_data["lines"][1], freelancer="rahul mehta")
+    )  # another name for Excel's EXACT
     sheet = load(render(catalog, budget_data), data_only=True)["Budget"]
     table = sheet.tables["FreelancerTotals"]
     assert table.ref == f"O6:Q{FIRST_LINE_ROW + 3}"
@@ -92,8 +117,10 @@ def test_freelancer_totals_group_lines_by_exact_name_in_order_of_first_appearanc
     assert [row[0] for row in rows] == ["Zoe Angstrom", "Rahul Mehta", "Ana Souza", "rahul mehta"]
     assert _close(rows[0][1], 80 * 95 + 24 * 95) and _close(rows[0][2], Decimal("92.5") * 95)
     assert [column.name for column in table.tableColumns] == list(FREELANCER_COLUMNS)
-    assert "EXACT(BudgetLines[Freelancer],FreelancerTotals[[#This Row],[Freelancer]])" in load(
-        render(catalog, budget_data))["Budget"][f"P{FIRST_LINE_ROW}"].value
+    assert (
+        "EXACT(BudgetLines[Freelancer],FreelancerTotals[[#This Row],[Freelancer]])"
+        in load(render(catalog, budget_data))["Budget"][f"P{FIRST_LINE_ROW}"].value
+    )
 
 
 def test_the_chart_plots_planned_and_actual_per_freelancer_with_cached_points(tracker):
@@ -110,10 +137,13 @@ def test_the_chart_plots_planned_and_actual_per_freelancer_with_cached_points(tr
 
 
 def test_over_budget_lines_and_an_over_spent_total_are_marked(tracker):
-    rules = {str(rng.sqref): [rule.formula for rule in rules]
-             for rng, rules in load(tracker)["Budget"].conditional_formatting._cf_rules.items()}
+    rules = {
+        str(rng.sqref): [rule.formula for rule in rules]
+        for rng, rules in load(tracker)["Budget"].conditional_formatting._cf_rules.items()
+    }
     assert rules[f"A{FIRST_LINE_ROW}:{LAST_COLUMN}{FIRST_LINE_ROW + 3}"] == [
-        [f"${COLUMN['Actual amount']}7>${COLUMN['Planned amount']}7"]]
+        [f"${COLUMN['Actual amount']}7>${COLUMN['Planned amount']}7"]
+    ]
     assert rules["C4:F4"] == [["$C$4>$A$4"]]  # actual above the approved budget
 
 
@@ -124,19 +154,28 @@ def test_status_is_a_drop_down_of_the_four_statuses_on_every_line(tracker):
     assert str(validation.sqref) == f"{COLUMN['Status']}{FIRST_LINE_ROW}:{COLUMN['Status']}{FIRST_LINE_ROW + 3}"
 
 
-@pytest.mark.parametrize("currency, locale, expected", [
-    ("USD", "en-US", '"$"#,##0.00;[Red]-"$"#,##0.00'),
-    ("EUR", "de-DE", '#,##0.00" €";[Red]-#,##0.00" €"'),  # the symbol after the number, as Germany writes it
-    ("JPY", "ja-JP", '"￥"#,##0;[Red]-"￥"#,##0'),           # yen have no decimals
-    ("CHF", "de-CH", '"CHF "#,##0.00;[Red]-"CHF "#,##0.00'),
-])
+@pytest.mark.parametrize(
+    "currency, locale, expected",
+    [
+        ("USD", "en-US", '"$"#,##0.00;[Red]-"$"#,##0.00'),
+        ("EUR", "de-DE", '#,##0.00" €";[Red]-#,##0.00" €"'),  # the symbol after the number, as Germany writes it
+        ("JPY", "ja-JP", '"￥"#,##0;[Red]-"￥"#,##0'),  # yen have no decimals
+        ("CHF", "de-CH", '"CHF "#,##0.00;[Red]-"CHF "#,##0.00'),
+    ],
+)
 def test_amounts_use_the_trackers_currency_format(catalog, budget_data, currency, locale, expected):
     budget_data |= {"currency": currency, "locale": locale, "approved_budget": "25000"}
     for line in budget_data["lines"]:
         line["rate"] = str(int(Decimal(line["rate"])))
         line.pop("invoiced_amount", None)
     sheet = load(render(catalog, budget_data))["Budget"]
-    for ref in (f"{COLUMN['Rate']}{FIRST_LINE_ROW}", f"{COLUMN['Variance']}{FIRST_LINE_ROW}", "A4", "E4", f"P{FIRST_LINE_ROW}"):
+    for ref in (
+        f"{COLUMN['Rate']}{FIRST_LINE_ROW}",
+        f"{COLUMN['Variance']}{FIRST_LINE_ROW}",
+        "A4",
+        "E4",
+        f"P{FIRST_LINE_ROW}",
+    ):
         assert sheet[ref].number_format == expected, ref
     assert sheet[f"{COLUMN['% used']}{FIRST_LINE_ROW}"].number_format == "0.0%"
     assert sheet[f"{COLUMN['Planned units']}{FIRST_LINE_ROW}"].number_format == "#,##0.00"
@@ -171,16 +210,19 @@ def test_an_empty_tracker_still_has_a_table_with_one_blank_row(catalog, budget_d
     assert cell_xml(content, f"{COLUMN['Planned amount']}{FIRST_LINE_ROW}").findtext("m:f", None, MAIN)
 
 
-@pytest.mark.parametrize("text", [
-    "=1+1",                                # a formula
-    "+1+2",                                # Excel reads a leading + as a formula
-    "-1-2",                                # and a leading -
-    "@SUM(A1:A2)",                         # and a leading @
-    '=HYPERLINK("http://evil.example","x")',
-    "=cmd|' /C calc'!A0",                  # DDE
-    "Smith & Jones <Design>",              # XML
-    "Émoji 😀 and 中文",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "=1+1",  # a formula
+        "+1+2",  # Excel reads a leading + as a formula
+        "-1-2",  # and a leading -
+        "@SUM(A1:A2)",  # and a leading @
+        '=HYPERLINK("http://evil.example","x")',
+        "=cmd|' /C calc'!A0",  # DDE
+        "Smith & Jones <Design>",  # XML
+        "Émoji 😀 and 中文",
+    ],
+)
 def test_text_a_user_typed_is_a_string_cell_never_a_formula(catalog, budget_data, text):
     budget_data["lines"][0] |= {"role": text, "milestone": text, "freelancer": text}
     content = render(catalog, budget_data)

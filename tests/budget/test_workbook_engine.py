@@ -1,5 +1,6 @@
 """CompiledWorkbook: compiled once from the template, each render writes rows and moves every range
 that follows the tables; a template that lacks what the layout needs is refused, naming it."""
+
 from __future__ import annotations
 
 import hashlib
@@ -9,8 +10,8 @@ import sys
 
 import pytest
 
-from freelance.documents import RenderFailed, TemplateInvalid
 from freelance.budget.tracker import BUDGET_TRACKER
+from freelance.documents import RenderFailed, TemplateInvalid
 from freelance.documents.workbook import CompiledWorkbook
 from freelance.models import Budget
 from tests.budget.conftest import FIRST_LINE_ROW, MAIN, load, with_part, xml
@@ -42,8 +43,9 @@ def test_the_same_context_gives_the_same_bytes(compiled, budget_data):
 
 
 def test_the_committed_template_is_what_the_build_tool_makes():
-    result = subprocess.run([sys.executable, str(ROOT / "tools" / "build_budget_template.py"), "--check"],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "build_budget_template.py"), "--check"], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -85,28 +87,59 @@ def _renamed_column(xml_text: str, old: str, new: str) -> str:
     return xml_text.replace(f'name="{old}"', f'name="{new}"')
 
 
-@pytest.mark.parametrize("part, change, message", [
-    (LINES_TABLE, lambda x: x.replace('displayName="BudgetLines"', 'displayName="Lines"'),
-     "no table BudgetLines"),                                                    # the table is gone
-    (LINES_TABLE, lambda x: _renamed_column(x, "Rate", "Hourly rate"),
-     "column 'Rate' is missing"),                                                # a column is gone
-    (LINES_TABLE, lambda x: re.sub(r"<calculatedColumnFormula>[^<]*Planned units[^<]*</calculatedColumnFormula>", "", x),
-     "column 'Planned amount' needs a calculated-column formula"),                # a computed column is not live
-    (LINES_TABLE, lambda x: x.replace('name="Role"/>', 'name="Role"><calculatedColumnFormula>1</calculatedColumnFormula></tableColumn>'),
-     "input column 'Role' must not be calculated"),                               # an input would be overwritten
-    (LINES_TABLE, lambda x: x.replace('ref="A6:M7"', 'ref="A6:M8"'),
-     "a header row and one model row"),                                           # two model rows
-    ("xl/workbook.xml", lambda x: x.replace('name="ApprovedBudget"', 'name="Approved"'),
-     "no single-cell defined name ApprovedBudget"),                               # a named cell is gone
-    ("xl/worksheets/sheet1.xml", lambda x: re.sub(r'<c r="B4"(.*?)</c>', r'<c r="B4" s="4"><v>0</v></c>', x),
-     "PlannedTotal need a formula"),                                              # a total is a typed number
-    ("xl/worksheets/sheet1.xml", lambda x: x.replace("</sheetData>", '<row r="9"><c r="B9"><v>1</v></c></row></sheetData>'),
-     "cell B9 is below table BudgetLines"),                                       # the rows would overwrite it
-    ("xl/styles.xml", lambda x: x.replace("<fonts", "<!-- \x7f --><fonts"),
-     "DEL character"),                                                            # the engine's slot marker
-    ("xl/styles.xml", lambda x: x[:-20],
-     "xl/styles.xml: not well-formed XML"),
-])
+@pytest.mark.parametrize(
+    "part, change, message",
+    [
+        (
+            LINES_TABLE,
+            lambda x: x.replace('displayName="BudgetLines"', 'displayName="Lines"'),
+            "no table BudgetLines",
+        ),  # the table is gone
+        (
+            LINES_TABLE,
+            lambda x: _renamed_column(x, "Rate", "Hourly rate"),
+            "column 'Rate' is missing",
+        ),  # a column is gone
+        (
+            LINES_TABLE,
+            lambda x: re.sub(r"<calculatedColumnFormula>[^<]*Planned units[^<]*</calculatedColumnFormula>", "", x),
+            "column 'Planned amount' needs a calculated-column formula",
+        ),  # a computed column is not live
+        (
+            LINES_TABLE,
+            lambda x: x.replace(
+                'name="Role"/>', 'name="Role"><calculatedColumnFormula>1</calculatedColumnFormula></tableColumn>'
+            ),
+            "input column 'Role' must not be calculated",
+        ),  # an input would be overwritten
+        (
+            LINES_TABLE,
+            lambda x: x.replace('ref="A6:M7"', 'ref="A6:M8"'),
+            "a header row and one model row",
+        ),  # two model rows
+        (
+            "xl/workbook.xml",
+            lambda x: x.replace('name="ApprovedBudget"', 'name="Approved"'),
+            "no single-cell defined name ApprovedBudget",
+        ),  # a named cell is gone
+        (
+            "xl/worksheets/sheet1.xml",
+            lambda x: re.sub(r'<c r="B4"(.*?)</c>', r'<c r="B4" s="4"><v>0</v></c>', x),
+            "PlannedTotal need a formula",
+        ),  # a total is a typed number
+        (
+            "xl/worksheets/sheet1.xml",
+            lambda x: x.replace("</sheetData>", '<row r="9"><c r="B9"><v>1</v></c></row></sheetData>'),
+            "cell B9 is below table BudgetLines",
+        ),  # the rows would overwrite it
+        (
+            "xl/styles.xml",
+            lambda x: x.replace("<fonts", "<!-- \x7f --><fonts"),
+            "DEL character",
+        ),  # the engine's slot marker
+        ("xl/styles.xml", lambda x: x[:-20], "xl/styles.xml: not well-formed XML"),
+    ],
+)
 def test_a_template_without_what_the_tracker_needs_is_refused_naming_it(part, change, message):
     with pytest.raises(TemplateInvalid, match=re.escape(message)):
         CompiledWorkbook(with_part(TEMPLATE, part, change), BUDGET_TRACKER)

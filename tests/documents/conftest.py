@@ -4,6 +4,7 @@
 ``reopen`` writes rendered bytes to a file in ``tmp_path`` and opens it with python-docx; ``xml_part``
 parses one part with lxml, which also proves it well-formed.
 """
+
 from __future__ import annotations
 
 import io
@@ -19,6 +20,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 from lxml import etree
+
 
 @dataclass(frozen=True)
 class Bold:
@@ -55,8 +57,7 @@ Run = str | Bold | _ProofError
 Block = str | Sequence[Run] | Table | ContentControl
 
 
-def make_docx(*body: Block, header: str | None = None, footer: str | None = None,
-              title: str | None = None) -> bytes:
+def make_docx(*body: Block, header: str | None = None, footer: str | None = None, title: str | None = None) -> bytes:
     """Return a .docx whose body holds ``body`` in order.
 
     A str is a paragraph of one run; a sequence is one paragraph of several runs (str, Bold or

@@ -2,6 +2,7 @@
 served by the server from the npm package @microsoft/office-js instead of Microsoft's CDN. In local
 mode (``server_url``), or in Entra ID mode with the fake Microsoft of the sign-in tests behind it
 (``entra_server``). Headless Chromium opens the pane (``open_page``)."""
+
 from __future__ import annotations
 
 import os
@@ -17,8 +18,8 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from freelance.web import create_app
-from tests.identity.conftest import ENTRA_CONFIG, FakeMicrosoft
 from freelance.web.services import services
+from tests.identity.conftest import ENTRA_CONFIG, FakeMicrosoft
 
 ROOT = Path(__file__).resolve().parents[2]
 OFFICE_JS = ROOT / "node_modules" / "@microsoft" / "office-js" / "dist"
@@ -36,12 +37,17 @@ except ImportError:
     expect = sync_playwright = None
 
 REQUIRES_BROWSER = [
-    pytest.mark.skipif(_ABSENT_LOCALLY and sync_playwright is None,
-                       reason="Playwright for Python is not installed: pip install -r requirements-dev.txt"),
-    pytest.mark.skipif(_ABSENT_LOCALLY and not os.access(CHROMIUM, os.X_OK),
-                       reason=f"Chromium is not installed at {CHROMIUM}: apt-get install -y chromium"),
-    pytest.mark.skipif(_ABSENT_LOCALLY and not (OFFICE_JS / "office.js").exists(),
-                       reason="office.js from npm is missing: npm ci"),
+    pytest.mark.skipif(
+        _ABSENT_LOCALLY and sync_playwright is None,
+        reason="Playwright for Python is not installed: pip install -r requirements-dev.txt",
+    ),
+    pytest.mark.skipif(
+        _ABSENT_LOCALLY and not os.access(CHROMIUM, os.X_OK),
+        reason=f"Chromium is not installed at {CHROMIUM}: apt-get install -y chromium",
+    ),
+    pytest.mark.skipif(
+        _ABSENT_LOCALLY and not (OFFICE_JS / "office.js").exists(), reason="office.js from npm is missing: npm ci"
+    ),
 ]
 """The ``pytestmark`` of every module that opens the pane in Chromium."""
 
@@ -84,7 +90,9 @@ def entra_server(tmp_path_factory) -> Iterator[EntraServer]:
     microsoft = FakeMicrosoft()
     database = tmp_path_factory.mktemp("pane-entra") / "pane.db"
     with httpx.Client(transport=httpx.MockTransport(microsoft)) as http:
-        app = create_app({"DATABASE_URL": f"sqlite:///{database}", "OFFICE_JS_URL": OFFICE_JS_URL, **ENTRA_CONFIG}, http=http)
+        app = create_app(
+            {"DATABASE_URL": f"sqlite:///{database}", "OFFICE_JS_URL": OFFICE_JS_URL, **ENTRA_CONFIG}, http=http
+        )
         with _served(app) as url:
             yield EntraServer(url, microsoft)
     assert microsoft.complaints == []
@@ -100,9 +108,16 @@ def artifacts() -> Path:
 @pytest.fixture(scope="module")
 def browser():
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--no-first-run"])
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+            ],
+        )
         yield chromium
         chromium.close()
 
@@ -119,19 +134,34 @@ def open_page(browser):
     context = browser.new_context(viewport={"width": 360, "height": 900}, accept_downloads=True)
     problems: list[str] = []
 
-    def open_pane(url: str, width: int = 360, block_office_js: bool = False, allowed: tuple[str, ...] = (),
-                  office_js: str | None = None, before=None):
+    def open_pane(
+        url: str,
+        width: int = 360,
+        block_office_js: bool = False,
+        allowed: tuple[str, ...] = (),
+        office_js: str | None = None,
+        before=None,
+    ):
         page = context.new_page()
         page.set_viewport_size({"width": width, "height": 900})
         page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-        page.on("console", lambda message: problems.append(f"console: {message.text}")
-                if message.type == "error" and not any(text in message.text for text in allowed)
-                and not _office_js_telemetry(message) else None)
+        page.on(
+            "console",
+            lambda message: (
+                problems.append(f"console: {message.text}")
+                if message.type == "error"
+                and not any(text in message.text for text in allowed)
+                and not _office_js_telemetry(message)
+                else None
+            ),
+        )
         if block_office_js:
             page.route("**/vendor/office-js/office.js", lambda route: route.abort("internetdisconnected"))
         if office_js is not None:
-            page.route("**/vendor/office-js/office.js",
-                       lambda route: route.fulfill(body=office_js, content_type="text/javascript"))
+            page.route(
+                "**/vendor/office-js/office.js",
+                lambda route: route.fulfill(body=office_js, content_type="text/javascript"),
+            )
         if before is not None:
             before(page)
         page.goto(url)
@@ -147,4 +177,5 @@ def _office_js_telemetry(message) -> bool:
     # Outside Office, office.js frames Microsoft's telemetry proxy in a hidden iframe (style="display:none")
     # a few seconds after loading; the pane's CSP blocks both, which is as it should be.
     return "/vendor/office-js/" in message.location.get("url", "") and (
-        "Applying inline style" in message.text or "telemetryservice.firstpartyapps.oaspapps.com" in message.text)
+        "Applying inline style" in message.text or "telemetryservice.firstpartyapps.oaspapps.com" in message.text
+    )

@@ -1,16 +1,30 @@
 """What a person does in the pane, as Playwright steps, and the stand-in for office.js inside Word."""
+
 from __future__ import annotations
 
 import re
 
 from tests.e2e.conftest import expect
 
-ZOE = {"name": "Zoe Angstrom", "business_name": "Angstrom Design LLC", "email": "zoe@angstrom.example",
-       "phone": "+1 206 555 0134", "address": "12 Pike Street\nSeattle, WA 98101", "country": "US",
-       "rate": "85.00", "rate_unit": "hour", "currency": "USD", "skills": ["Branding", "Illustration"]}
-CLIENT = {"client.name": "Contoso Ltd", "client.address": "1 Microsoft Way\nRedmond, WA 98052",
-          "client.signatory_name": "Megan Bowen", "client.signatory_title": "Head of Procurement",
-          "client.email": "megan@contoso.com"}
+ZOE = {
+    "name": "Zoe Angstrom",
+    "business_name": "Angstrom Design LLC",
+    "email": "zoe@angstrom.example",
+    "phone": "+1 206 555 0134",
+    "address": "12 Pike Street\nSeattle, WA 98101",
+    "country": "US",
+    "rate": "85.00",
+    "rate_unit": "hour",
+    "currency": "USD",
+    "skills": ["Branding", "Illustration"],
+}
+CLIENT = {
+    "client.name": "Contoso Ltd",
+    "client.address": "1 Microsoft Way\nRedmond, WA 98052",
+    "client.signatory_name": "Megan Bowen",
+    "client.signatory_title": "Head of Procurement",
+    "client.email": "megan@contoso.com",
+}
 
 
 def fill(form, values: dict[str, str]) -> None:
@@ -38,15 +52,30 @@ def fill_sow(form, second_milestone_amount: str) -> None:
     form.get_by_label("SOW number").fill("SOW-2027-014")
     form.get_by_label("Effective date").fill("2027-01-04")
     form.get_by_label("In scope").fill("Logo redesign\nColour palette and typography")
-    fill(form, {"deliverables[0].name": "Logo", "deliverables[0].description": "Primary and secondary logo",
-                "deliverables[0].acceptance_criteria": "Approved in writing by the CMO",
-                "deliverables[0].due_date": "2027-02-01"})
+    fill(
+        form,
+        {
+            "deliverables[0].name": "Logo",
+            "deliverables[0].description": "Primary and secondary logo",
+            "deliverables[0].acceptance_criteria": "Approved in writing by the CMO",
+            "deliverables[0].due_date": "2027-02-01",
+        },
+    )
     form.get_by_label("Fee model").select_option("fixed")
     form.get_by_label("Fixed fee").fill("7500.00")
-    fill(form, {"milestones[0].name": "Kick-off", "milestones[0].due_date": "2027-01-15", "milestones[0].amount": "2500.00"})
+    fill(
+        form,
+        {"milestones[0].name": "Kick-off", "milestones[0].due_date": "2027-01-15", "milestones[0].amount": "2500.00"},
+    )
     form.get_by_role("button", name="Add milestone").click()
-    fill(form, {"milestones[1].name": "Final delivery", "milestones[1].due_date": "2027-03-31",
-                "milestones[1].amount": second_milestone_amount})
+    fill(
+        form,
+        {
+            "milestones[1].name": "Final delivery",
+            "milestones[1].due_date": "2027-03-31",
+            "milestones[1].amount": second_milestone_amount,
+        },
+    )
     form.get_by_label("Governing law").fill("the State of Washington")
 
 

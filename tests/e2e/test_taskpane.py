@@ -2,6 +2,7 @@
 hiring manager would, and reads back what it downloads. In a plain browser the real office.js loads
 (from npm); for Word and Excel a stand-in for office.js plays Microsoft's side and records what the
 pane asks the host to do."""
+
 from __future__ import annotations
 
 import base64
@@ -22,8 +23,12 @@ pytestmark = REQUIRES_BROWSER
 @pytest.fixture(scope="module")
 def roster_freelancer(server_url) -> dict:
     """Zoe Angstrom, added to the roster through the API."""
-    request = urllib.request.Request(f"{server_url}/api/freelancers", data=json.dumps(ZOE).encode(),
-                                     headers={"Content-Type": "application/json"}, method="POST")
+    request = urllib.request.Request(
+        f"{server_url}/api/freelancers",
+        data=json.dumps(ZOE).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
         assert response.status == 201
         return json.load(response)
@@ -50,8 +55,17 @@ def test_a_hiring_manager_picks_a_roster_freelancer_fills_a_sow_and_downloads_it
     expect(form.locator("[data-status]")).to_contain_text("is ready")
     assert download.value.suggested_filename == "SOW-2027-014 Zoe Angstrom.docx"
     text = text_of(Path(download.value.path()).read_bytes())
-    for expected in ("Zoe Angstrom", "Angstrom Design LLC", "12 Pike Street", "Contoso Ltd", "Brand refresh",
-                     "$7,500.00", "$2,500.00", "$5,000.00", "Approved in writing by the CMO"):
+    for expected in (
+        "Zoe Angstrom",
+        "Angstrom Design LLC",
+        "12 Pike Street",
+        "Contoso Ltd",
+        "Brand refresh",
+        "$7,500.00",
+        "$2,500.00",
+        "$5,000.00",
+        "Approved in writing by the CMO",
+    ):
         assert expected in text, f"{expected!r} missing from the downloaded SOW"
 
     # Next time, the company is filled in and its section folded away.
@@ -124,7 +138,9 @@ def test_outside_office_the_pane_says_so_hides_what_needs_a_host_and_offers_down
 def test_the_pane_loads_office_js_and_still_works_when_it_cannot(pane):
     page = pane("sow")
     assert page.evaluate("typeof Office.onReady") == "function"
-    page.wait_for_timeout(4000)  # office.js keeps working a few seconds after onReady: nothing it does may break the pane
+    page.wait_for_timeout(
+        4000
+    )  # office.js keeps working a few seconds after onReady: nothing it does may break the pane
     choose_roster_freelancer(page.locator("#sow-form"), "zoe", "Zoe Angstrom")
     offline = pane("sow", block_office_js=True, allowed=("ERR_INTERNET_DISCONNECTED",))
     assert offline.evaluate("typeof window.Office") == "undefined"
@@ -136,7 +152,8 @@ def test_the_pane_loads_office_js_and_still_works_when_it_cannot(pane):
 def test_every_control_has_a_label_and_the_pane_fits_320_pixels(pane, view):
     page = pane(view, width=320)
     page.locator("h2 > button[aria-expanded=false], details:not([open]) > summary").evaluate_all(
-        "nodes => nodes.forEach(n => n.click())")
+        "nodes => nodes.forEach(n => n.click())"
+    )
     unlabelled = page.evaluate("""() => [...document.querySelectorAll('input, select, textarea')]
         .filter(el => el.type !== 'hidden' && el.offsetParent !== null)
         .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby'))
@@ -204,7 +221,8 @@ def test_in_word_freelancer_details_refills_each_tagged_field_and_says_how_many(
     form.get_by_role("button", name="Update freelancer details").click()
     expect(form.locator("[data-status]")).to_have_text(
         "Updated 4 fields with Zoe Angstrom's details (name, phone, address). "
-        "Left as they were, since the roster has no value: tax id.")
+        "Left as they were, since the roster has no value: tax id."
+    )
     controls = page.evaluate("window.controls")
     assert controls["freelancer.name"] == ["Zoe Angstrom", "Zoe Angstrom"]
     assert controls["freelancer.phone"] == ["+1 206 555 0134"]
@@ -255,15 +273,25 @@ def test_in_excel_add_freelancer_lines_writes_each_value_under_its_column(pane, 
     expect(form.get_by_role("option", name=re.compile("Zoe Angstrom"))).to_be_visible()
     search.press("Enter")
     form.get_by_role("button", name="Add to tracker").click()
-    expect(form.locator(".field", has=page.locator('[name="lines[0].role"]')).locator(".field-error")).to_have_text("is required")
+    expect(form.locator(".field", has=page.locator('[name="lines[0].role"]')).locator(".field-error")).to_have_text(
+        "is required"
+    )
 
-    fill(form, {"lines[0].role": "Brand designer", "lines[0].milestone": "Logo", "lines[0].planned_units": "40",
-                "lines[0].sow_number": "SOW-2027-014"})
+    fill(
+        form,
+        {
+            "lines[0].role": "Brand designer",
+            "lines[0].milestone": "Logo",
+            "lines[0].planned_units": "40",
+            "lines[0].sow_number": "SOW-2027-014",
+        },
+    )
     page.screenshot(path=artifacts / "taskpane-excel-lines-360.png")
     form.get_by_role("button", name="Add to tracker").click()
     expect(form.locator("[data-status]")).to_have_text("Added 1 line to the tracker table. Excel computes the amounts.")
     assert page.evaluate("window.added") == [
-        ["Zoe Angstrom", "Brand designer", "SOW-2027-014", "Logo", "planned", 40, 85, None, "", None, "", None, None]]
+        ["Zoe Angstrom", "Brand designer", "SOW-2027-014", "Logo", "planned", 40, 85, None, "", None, "", None, None]
+    ]
 
 
 def test_in_excel_budget_tracker_inserts_the_generated_sheets_and_shows_the_summary(pane, artifacts):

@@ -2,6 +2,7 @@
 sides: behind the server, the fake Entra ID and Graph of tests/identity (at the HTTP boundary); in
 the page, a stand-in office.js for Word whose ``Office.auth.getAccessToken`` hands out tokens that
 fake signs, as Office would after single sign-on. The server and the pane run unchanged."""
+
 from __future__ import annotations
 
 import base64
@@ -22,7 +23,9 @@ SIGN_IN_OPTIONS = {"allowSignInPrompt": True, "allowConsentPrompt": True, "forMS
 
 # Word, signed in: getAccessToken asks the test (window.issueToken, exposed by Playwright) for a token,
 # and records the options the pane passed.
-FAKE_WORD_SIGNED_IN = FAKE_WORD + """
+FAKE_WORD_SIGNED_IN = (
+    FAKE_WORD
+    + """
 window.tokenRequests = [];
 window.Office.auth = {
   getAccessToken: async (options) => {
@@ -31,6 +34,7 @@ window.Office.auth = {
   },
 };
 """
+)
 
 
 class Office:
@@ -51,9 +55,15 @@ class Office:
 @pytest.fixture(scope="module")
 def contoso_roster(entra_server: EntraServer) -> dict:
     """Zoe Angstrom, on Contoso's roster (added through the API with Alice's token)."""
-    request = urllib.request.Request(f"{entra_server.url}/api/freelancers", data=json.dumps(ZOE).encode(), method="POST",
-                                     headers={"Content-Type": "application/json",
-                                              "Authorization": f"Bearer {entra_server.microsoft.token(CONTOSO, ALICE)}"})
+    request = urllib.request.Request(
+        f"{entra_server.url}/api/freelancers",
+        data=json.dumps(ZOE).encode(),
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "Authorization": f"Bearer {entra_server.microsoft.token(CONTOSO, ALICE)}",
+        },
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
         assert response.status == 201
         return json.load(response)
@@ -74,8 +84,9 @@ def signed_in(open_page, entra_server, contoso_roster):
             page.expose_function("issueToken", office.issue)
             page.on("request", lambda request: api_requests.append(request) if "/api/" in request.url else None)
 
-        page = open_page(f"{entra_server.url}/taskpane.html?view={view}", office_js=FAKE_WORD_SIGNED_IN, before=before,
-                         **options)
+        page = open_page(
+            f"{entra_server.url}/taskpane.html?view={view}", office_js=FAKE_WORD_SIGNED_IN, before=before, **options
+        )
         return page, office, api_requests
 
     return open_signed_in
@@ -98,8 +109,11 @@ def test_in_word_a_signed_in_hiring_manager_saves_the_generated_sow_to_onedrive(
     [upload] = entra_server.microsoft.uploads[-1:]
     assert upload["name"] == "SOW-2027-014 Zoe Angstrom.docx" and upload["oid"] == ALICE
     assert link.get_attribute("href") == (
-        f"https://contoso-my.sharepoint.com/personal/{ALICE}/Documents/Freelance%20contracts/SOW-2027-014 Zoe Angstrom.docx")
-    expect(form.locator("[data-onedrive-status]")).to_contain_text("Saved “SOW-2027-014 Zoe Angstrom.docx” in your OneDrive.")
+        f"https://contoso-my.sharepoint.com/personal/{ALICE}/Documents/Freelance%20contracts/SOW-2027-014 Zoe Angstrom.docx"
+    )
+    expect(form.locator("[data-onedrive-status]")).to_contain_text(
+        "Saved “SOW-2027-014 Zoe Angstrom.docx” in your OneDrive."
+    )
     page.screenshot(path=artifacts / "taskpane-word-onedrive-saved-360.png")
     page.set_viewport_size({"width": 320, "height": 900})
     assert page.evaluate("document.documentElement.scrollWidth") <= 320, "the pane scrolls sideways at 320 px"
@@ -107,13 +121,16 @@ def test_in_word_a_signed_in_hiring_manager_saves_the_generated_sow_to_onedrive(
     assert base64.b64decode(inserted["base64"]) == upload["content"], "OneDrive got the document Word got"
 
     link.click()
-    assert page.evaluate("window.opened") == [link.get_attribute("href")], "opened in the default browser, through Office"
+    assert page.evaluate("window.opened") == [link.get_attribute("href")], (
+        "opened in the default browser, through Office"
+    )
 
     # Every API call but the public configuration carried one of the tokens Office handed out.
     sent = [(r.method, r.url.split("/api/", 1)[1], r.all_headers().get("authorization")) for r in api_requests]
     assert sent[0] == ("GET", "config", None)
-    assert [path for _, path, _ in sent[1:]] and all(auth and auth.removeprefix("Bearer ") in office.issued
-                                                      for _, _, auth in sent[1:]), sent
+    assert [path for _, path, _ in sent[1:]] and all(
+        auth and auth.removeprefix("Bearer ") in office.issued for _, _, auth in sent[1:]
+    ), sent
     assert sent[-1][0] == "POST" and re.fullmatch(r"documents/[0-9a-f-]{36}/onedrive", sent[-1][1]), sent[-1]
     assert page.evaluate("window.tokenRequests") == [SIGN_IN_OPTIONS] * len(office.issued)
     kept = page.evaluate("JSON.stringify({...localStorage}) + JSON.stringify({...sessionStorage}) + document.cookie")
@@ -133,7 +150,9 @@ def test_when_microsoft_asks_for_mfa_the_pane_asks_office_with_the_claims_and_sa
 
     entra_server.microsoft.graph = "unavailable"  # Graph answers 503: the server says 503, the pane says so plainly
     form.get_by_role("button", name="Save to OneDrive").click()
-    expect(form.locator("[data-onedrive-status]")).to_have_text("OneDrive is not answering right now, try again in a minute.")
+    expect(form.locator("[data-onedrive-status]")).to_have_text(
+        "OneDrive is not answering right now, try again in a minute."
+    )
     page.screenshot(path=artifacts / "taskpane-word-onedrive-unavailable-360.png")
 
     entra_server.microsoft.graph = "created"
@@ -147,8 +166,10 @@ def test_when_microsoft_asks_for_mfa_the_pane_asks_office_with_the_claims_and_sa
 
 def test_in_a_browser_the_pane_says_sign_in_needs_word_or_excel_and_asks_nothing(open_page, entra_server, artifacts):
     api_requests = []
-    page = open_page(f"{entra_server.url}/taskpane.html?view=sow",
-                     before=lambda p: p.on("request", lambda r: api_requests.append(r.url) if "/api/" in r.url else None))
+    page = open_page(
+        f"{entra_server.url}/taskpane.html?view=sow",
+        before=lambda p: p.on("request", lambda r: api_requests.append(r.url) if "/api/" in r.url else None),
+    )
     expect(page.locator("#host-badge")).to_have_text("Browser")
     banner = page.get_by_role("alert")
     expect(banner).to_contain_text("Sign-in needs Word or Excel.")

@@ -5,6 +5,7 @@ endpoint that checks what it is sent) and Microsoft Graph (an upload into OneDri
 request it answers, and can be switched to answer the way Microsoft does when things go wrong.
 The app under test is the real one, in Entra ID mode, on the real test database.
 """
+
 from __future__ import annotations
 
 import base64
@@ -103,21 +104,41 @@ class FakeMicrosoft:
         """An access token's claims as Entra ID issues them for this API (v2.0), with ``changes``;
         a change to None drops the claim."""
         now, short = int(time.time()), (oid or "none")[:4]
-        claims = {"aud": CLIENT_ID, "iss": f"{LOGIN}/{tenant}/v2.0", "iat": now - 10, "nbf": now - 10,
-                  "exp": now + 3600, "tid": tenant, "oid": oid, "sub": f"sub-{oid}", "name": f"User {short}",
-                  "preferred_username": f"{short}@example.com", "scp": "access_as_user", "ver": "2.0",
-                  "azp": "ea5a67f6-b6f3-4338-b240-c655ddc3cc8e"}
+        claims = {
+            "aud": CLIENT_ID,
+            "iss": f"{LOGIN}/{tenant}/v2.0",
+            "iat": now - 10,
+            "nbf": now - 10,
+            "exp": now + 3600,
+            "tid": tenant,
+            "oid": oid,
+            "sub": f"sub-{oid}",
+            "name": f"User {short}",
+            "preferred_username": f"{short}@example.com",
+            "scp": "access_as_user",
+            "ver": "2.0",
+            "azp": "ea5a67f6-b6f3-4338-b240-c655ddc3cc8e",
+        }
         claims.update(changes)
         return {name: value for name, value in claims.items() if value is not None}
 
-    def token(self, tenant: str = CONTOSO, oid: str = ALICE, *, kid: str | None = None,
-              key: rsa.RSAPrivateKey | None = None, algorithm: str = "RS256", headers: dict | None = None,
-              **changes) -> str:
+    def token(
+        self,
+        tenant: str = CONTOSO,
+        oid: str = ALICE,
+        *,
+        kid: str | None = None,
+        key: rsa.RSAPrivateKey | None = None,
+        algorithm: str = "RS256",
+        headers: dict | None = None,
+        **changes,
+    ) -> str:
         """An access token signed with the tenant's current key (or ``key`` under ``kid``)."""
         kid = kid or self.current_kid(tenant)
         key = key or self.keys[tenant][kid]
-        return jwt.encode(self.claims(tenant, oid, **changes), key, algorithm=algorithm,
-                          headers={"kid": kid, **(headers or {})})
+        return jwt.encode(
+            self.claims(tenant, oid, **changes), key, algorithm=algorithm, headers={"kid": kid, **(headers or {})}
+        )
 
     def unsigned_token(self, **changes) -> str:
         """A token with ``alg: none`` and no signature."""
@@ -127,10 +148,16 @@ class FakeMicrosoft:
     def hmac_token_with_public_key(self, tenant: str = CONTOSO) -> str:
         """The algorithm-confusion attack: HS256 with the tenant's *public* key (which anyone can read) as the secret."""
         kid = self.current_kid(tenant)
-        public_pem = self.keys[tenant][kid].public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-        signing_input = (b64url(json.dumps({"alg": "HS256", "typ": "JWT", "kid": kid}).encode()) + "."
-                         + b64url(json.dumps(self.claims(tenant)).encode()))
+        public_pem = (
+            self.keys[tenant][kid]
+            .public_key()
+            .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        )
+        signing_input = (
+            b64url(json.dumps({"alg": "HS256", "typ": "JWT", "kid": kid}).encode())
+            + "."
+            + b64url(json.dumps(self.claims(tenant)).encode())
+        )
         signature = hmac.new(public_pem, signing_input.encode(), hashlib.sha256).digest()
         return f"{signing_input}.{b64url(signature)}"
 
@@ -138,8 +165,13 @@ class FakeMicrosoft:
 
     def calls(self, method: str, path_end: str, tenant: str | None = None) -> list[httpx.Request]:
         """The requests with ``method`` whose path ends with ``path_end`` (for ``tenant``, if given)."""
-        return [r for r in self.requests if r.method == method and r.url.path.endswith(path_end)
-                and (tenant is None or r.url.path.startswith(f"/{tenant}/"))]
+        return [
+            r
+            for r in self.requests
+            if r.method == method
+            and r.url.path.endswith(path_end)
+            and (tenant is None or r.url.path.startswith(f"/{tenant}/"))
+        ]
 
     def jwks_fetches(self, tenant: str | None = None) -> int:
         return len(self.calls("GET", "/discovery/v2.0/keys", tenant))
@@ -171,12 +203,15 @@ class FakeMicrosoft:
     def _entra(self, request: httpx.Request) -> httpx.Response:
         tenant, _, rest = request.url.path.lstrip("/").partition("/")
         if tenant not in self.keys:
-            return httpx.Response(400, json={"error": "invalid_tenant",
-                                             "error_description": f"AADSTS90002: Tenant '{tenant}' not found."})
+            return httpx.Response(
+                400, json={"error": "invalid_tenant", "error_description": f"AADSTS90002: Tenant '{tenant}' not found."}
+            )
         if request.method == "GET" and rest == "discovery/v2.0/keys":
             if self.jwks_down:
                 return httpx.Response(503, text="Service Unavailable")
-            return httpx.Response(200, json={"keys": [_jwk(kid, key, tenant) for kid, key in self.keys[tenant].items()]})
+            return httpx.Response(
+                200, json={"keys": [_jwk(kid, key, tenant) for kid, key in self.keys[tenant].items()]}
+            )
         if request.method == "GET" and rest == "v2.0/.well-known/openid-configuration":
             if self.entra == "discovery_down":
                 return httpx.Response(503, text="Service Unavailable")
@@ -189,9 +224,16 @@ class FakeMicrosoft:
         if request.url.query:
             return self._complain(request, "the token request carries a query string")
         form = _form(request)
-        problems = [f"{name} is {form.get(name)!r}, not {want!r}" for name, want in
-                    [("grant_type", OBO_GRANT), ("requested_token_use", "on_behalf_of"),
-                     ("client_id", CLIENT_ID), ("client_secret", SECRET)] if form.get(name) != want]
+        problems = [
+            f"{name} is {form.get(name)!r}, not {want!r}"
+            for name, want in [
+                ("grant_type", OBO_GRANT),
+                ("requested_token_use", "on_behalf_of"),
+                ("client_id", CLIENT_ID),
+                ("client_secret", SECRET),
+            ]
+            if form.get(name) != want
+        ]
         if GRAPH_FILES not in form.get("scope", "").split():
             problems.append(f"scope {form.get('scope')!r} lacks {GRAPH_FILES}")
         try:
@@ -205,16 +247,33 @@ class FakeMicrosoft:
         if self.entra == "timeout":
             raise httpx.ReadTimeout("The read operation timed out", request=request)
         if self.entra == "server_error":
-            return httpx.Response(500, json={"error": "server_error", "error_description": "AADSTS90033: A transient error has occurred."})
+            return httpx.Response(
+                500, json={"error": "server_error", "error_description": "AADSTS90033: A transient error has occurred."}
+            )
         if self.entra == "interaction_required":
-            return httpx.Response(400, json={
-                "error": "interaction_required", "error_codes": [50079], "suberror": "basic_action", "claims": POLICY_CLAIMS,
-                "error_description": "AADSTS50079: Due to a configuration change made by your administrator, "
-                                     "you must enroll in multi-factor authentication."})
+            return httpx.Response(
+                400,
+                json={
+                    "error": "interaction_required",
+                    "error_codes": [50079],
+                    "suberror": "basic_action",
+                    "claims": POLICY_CLAIMS,
+                    "error_description": "AADSTS50079: Due to a configuration change made by your administrator, "
+                    "you must enroll in multi-factor authentication.",
+                },
+            )
         graph_token = f"graph-{uuid.uuid4()}"
         self.graph_tokens[graph_token] = {"tid": user["tid"], "oid": user["oid"], "assertion": form["assertion"]}
-        return httpx.Response(200, json={"token_type": "Bearer", "scope": f"{GRAPH_FILES} openid profile",
-                                         "expires_in": 3599, "ext_expires_in": 3599, "access_token": graph_token})
+        return httpx.Response(
+            200,
+            json={
+                "token_type": "Bearer",
+                "scope": f"{GRAPH_FILES} openid profile",
+                "expires_in": 3599,
+                "ext_expires_in": 3599,
+                "access_token": graph_token,
+            },
+        )
 
     def _graph(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path
@@ -231,22 +290,45 @@ class FakeMicrosoft:
         if self.graph == "timeout":
             raise httpx.ReadTimeout("The read operation timed out", request=request)
         if self.graph == "cae":
-            return httpx.Response(401, json={"error": {"code": "InvalidAuthenticationToken", "message": "Access token is revoked."}},
-                                  headers={"WWW-Authenticate": 'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", '
-                                           'client_id="00000003-0000-0000-c000-000000000000", error="insufficient_claims", '
-                                           f'claims="{base64.b64encode(CAE_CLAIMS.encode()).decode()}"'})
+            return httpx.Response(
+                401,
+                json={"error": {"code": "InvalidAuthenticationToken", "message": "Access token is revoked."}},
+                headers={
+                    "WWW-Authenticate": 'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", '
+                    'client_id="00000003-0000-0000-c000-000000000000", error="insufficient_claims", '
+                    f'claims="{base64.b64encode(CAE_CLAIMS.encode()).decode()}"'
+                },
+            )
         if self.graph in ("unavailable", "throttled", "server_error"):
             status = {"unavailable": 503, "throttled": 429, "server_error": 500}[self.graph]
-            return httpx.Response(status, headers={"Retry-After": "10"}, json={"error": {
-                "code": "serviceNotAvailable" if status != 500 else "generalException",
-                "message": "The service is temporarily unavailable." if status != 500 else "An unspecified error has occurred."}})
+            return httpx.Response(
+                status,
+                headers={"Retry-After": "10"},
+                json={
+                    "error": {
+                        "code": "serviceNotAvailable" if status != 500 else "generalException",
+                        "message": "The service is temporarily unavailable."
+                        if status != 500
+                        else "An unspecified error has occurred.",
+                    }
+                },
+            )
         if self.graph == "garbled":
-            return httpx.Response(200, text="<html><body>Sign in to the proxy</body></html>", headers={"Content-Type": "text/html"})
-        name = path[len(prefix):-len(suffix)]
+            return httpx.Response(
+                200, text="<html><body>Sign in to the proxy</body></html>", headers={"Content-Type": "text/html"}
+            )
+        name = path[len(prefix) : -len(suffix)]
         owner = self.graph_tokens[token]
         self.uploads.append({"name": name, "content": request.content, **owner})
-        return httpx.Response(201, json={"id": str(uuid.uuid4()), "name": name, "size": len(request.content),
-                                         "webUrl": f"https://contoso-my.sharepoint.com/personal/{owner['oid']}/Documents/Freelance%20contracts/{name}"})
+        return httpx.Response(
+            201,
+            json={
+                "id": str(uuid.uuid4()),
+                "name": name,
+                "size": len(request.content),
+                "webUrl": f"https://contoso-my.sharepoint.com/personal/{owner['oid']}/Documents/Freelance%20contracts/{name}",
+            },
+        )
 
 
 def _form(request: httpx.Request) -> dict[str, str]:
@@ -255,27 +337,48 @@ def _form(request: httpx.Request) -> dict[str, str]:
 
 def _jwk(kid: str, key: rsa.RSAPrivateKey, tenant: str) -> dict:
     return jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key(), as_dict=True) | {
-        "kid": kid, "use": "sig", "issuer": f"{LOGIN}/{tenant}/v2.0"}
+        "kid": kid,
+        "use": "sig",
+        "issuer": f"{LOGIN}/{tenant}/v2.0",
+    }
 
 
 def _openid_configuration(tenant: str) -> dict:
     base = f"{LOGIN}/{tenant}"
-    return {"token_endpoint": f"{base}/oauth2/v2.0/token", "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt", "client_secret_basic"],
-            "jwks_uri": f"{base}/discovery/v2.0/keys", "response_modes_supported": ["query", "fragment", "form_post"],
-            "subject_types_supported": ["pairwise"], "id_token_signing_alg_values_supported": ["RS256"],
-            "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
-            "scopes_supported": ["openid", "profile", "email", "offline_access"], "issuer": f"{base}/v2.0",
-            "request_uri_parameter_supported": False, "userinfo_endpoint": "https://graph.microsoft.com/oidc/userinfo",
-            "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
-            "device_authorization_endpoint": f"{base}/oauth2/v2.0/devicecode", "http_logout_supported": True,
-            "frontchannel_logout_supported": True, "end_session_endpoint": f"{base}/oauth2/v2.0/logout",
-            "claims_supported": ["sub", "iss", "aud", "exp", "iat", "nonce", "tid", "oid"],
-            "kerberos_endpoint": f"{base}/kerberos", "tenant_region_scope": "NA", "cloud_instance_name": "microsoftonline.com",
-            "cloud_graph_host_name": "graph.windows.net", "msgraph_host": "graph.microsoft.com", "rbac_url": "https://pas.windows.net"}
+    return {
+        "token_endpoint": f"{base}/oauth2/v2.0/token",
+        "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+        "jwks_uri": f"{base}/discovery/v2.0/keys",
+        "response_modes_supported": ["query", "fragment", "form_post"],
+        "subject_types_supported": ["pairwise"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
+        "scopes_supported": ["openid", "profile", "email", "offline_access"],
+        "issuer": f"{base}/v2.0",
+        "request_uri_parameter_supported": False,
+        "userinfo_endpoint": "https://graph.microsoft.com/oidc/userinfo",
+        "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
+        "device_authorization_endpoint": f"{base}/oauth2/v2.0/devicecode",
+        "http_logout_supported": True,
+        "frontchannel_logout_supported": True,
+        "end_session_endpoint": f"{base}/oauth2/v2.0/logout",
+        "claims_supported": ["sub", "iss", "aud", "exp", "iat", "nonce", "tid", "oid"],
+        "kerberos_endpoint": f"{base}/kerberos",
+        "tenant_region_scope": "NA",
+        "cloud_instance_name": "microsoftonline.com",
+        "cloud_graph_host_name": "graph.windows.net",
+        "msgraph_host": "graph.microsoft.com",
+        "rbac_url": "https://pas.windows.net",
+    }
 
 
-ENTRA_CONFIG = {"ENTRA_CLIENT_ID": CLIENT_ID, "ENTRA_TENANT_ID": "", "ENTRA_TENANTS": f"{CONTOSO},{FABRIKAM}",
-                "ENTRA_CLIENT_SECRET": SECRET, "PUBLIC_URL": "https://freelance.contoso.com"}
+ENTRA_CONFIG = {
+    "ENTRA_CLIENT_ID": CLIENT_ID,
+    "ENTRA_TENANT_ID": "",
+    "ENTRA_TENANTS": f"{CONTOSO},{FABRIKAM}",
+    "ENTRA_CLIENT_SECRET": SECRET,
+    "PUBLIC_URL": "https://freelance.contoso.com",
+}
 
 
 @pytest.fixture
@@ -322,10 +425,12 @@ def anonymous(entra_app) -> FlaskClient:
 @pytest.fixture
 def sign_in(entra_app, microsoft) -> Callable[..., FlaskClient]:
     """``sign_in(tenant, oid, **claims)`` returns a client that sends a fresh token of that user on every request."""
+
     def client(tenant: str = CONTOSO, oid: str = ALICE, **changes) -> FlaskClient:
         signed_in = entra_app.test_client()
         signed_in.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {microsoft.token(tenant, oid, **changes)}"
         return signed_in
+
     return client
 
 

@@ -1,4 +1,5 @@
 """What the pane and Office learn before sign-in: GET /api/config and the served manifest."""
+
 from __future__ import annotations
 
 import pytest
@@ -28,13 +29,16 @@ def test_an_explicit_application_id_uri_is_the_one_the_pane_asks_for(make_entra_
     assert scopes == [f"api://contoso.com/{CLIENT_ID}/access_as_user"]
 
 
-@pytest.mark.parametrize("changes, problem", [
-    ({"ENTRA_CLIENT_ID": "freelance-toolkit"}, "GUID"),                        # a name, not the client id
-    ({"ENTRA_CLIENT_ID": "{" + CLIENT_ID + "}"}, "GUID"),                      # a GUID in braces
-    ({"ENTRA_CLIENT_ID": CLIENT_ID.replace("-", "")}, "GUID"),                 # without its hyphens
-    ({"ENTRA_TENANT_ID": "", "ENTRA_TENANTS": ""}, "no tenant is allowed"),    # nobody could sign in
-    ({"ENTRA_TENANT_ID": "", "ENTRA_TENANTS": " , "}, "no tenant is allowed"), # blanks only
-])
+@pytest.mark.parametrize(
+    "changes, problem",
+    [
+        ({"ENTRA_CLIENT_ID": "freelance-toolkit"}, "GUID"),  # a name, not the client id
+        ({"ENTRA_CLIENT_ID": "{" + CLIENT_ID + "}"}, "GUID"),  # a GUID in braces
+        ({"ENTRA_CLIENT_ID": CLIENT_ID.replace("-", "")}, "GUID"),  # without its hyphens
+        ({"ENTRA_TENANT_ID": "", "ENTRA_TENANTS": ""}, "no tenant is allowed"),  # nobody could sign in
+        ({"ENTRA_TENANT_ID": "", "ENTRA_TENANTS": " , "}, "no tenant is allowed"),  # blanks only
+    ],
+)
 def test_entra_settings_that_cannot_work_are_refused_at_start(changes, problem):
     with pytest.raises(ValueError, match=problem):
         Settings.load({**ENTRA_CONFIG, **changes})

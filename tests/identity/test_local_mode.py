@@ -1,4 +1,5 @@
 """Local mode (no sign-in settings): one local user, on this machine only."""
+
 from __future__ import annotations
 
 import os
@@ -10,34 +11,40 @@ from sqlalchemy import select
 
 from freelance.roster.records import FreelancerRecord
 from freelance.web.config import Settings
+from freelance.web.services import services
 from tests.conftest import ROOT
 from tests.identity.conftest import ENTRA_CONFIG
 from tests.roster.files import person
-from freelance.web.services import services
 
 REASON = "so the server listens on 127.0.0.1 only"
 
 
-@pytest.mark.parametrize("host", [
-    "0.0.0.0",                # every IPv4 address
-    "::",                     # every IPv6 (and, dual-stack, IPv4) address
-    "",                       # an empty host binds every address too
-    "10.1.2.3",               # one LAN address
-    "freelance.contoso.com",  # a name other machines reach
-])
+@pytest.mark.parametrize(
+    "host",
+    [
+        "0.0.0.0",  # every IPv4 address
+        "::",  # every IPv6 (and, dual-stack, IPv4) address
+        "",  # an empty host binds every address too
+        "10.1.2.3",  # one LAN address
+        "freelance.contoso.com",  # a name other machines reach
+    ],
+)
 def test_local_mode_refuses_to_listen_beyond_this_machine_and_says_why(host):
     with pytest.raises(ValueError, match=REASON) as refused:
         Settings.load({"HOST": host})
     assert "ENTRA_CLIENT_ID" in str(refused.value)  # and how to serve other machines
 
 
-@pytest.mark.parametrize("host", [
-    "127.0.0.1",  # the default
-    "localhost",  # by name
-    "::1",        # IPv6 loopback
-])
+@pytest.mark.parametrize(
+    "host",
+    [
+        "127.0.0.1",  # the default
+        "localhost",  # by name
+        "::1",  # IPv6 loopback
+    ],
+)
 def test_local_mode_listens_on_a_loopback_address(host):
-    assert Settings.load({"HOST": host}).HOST == host
+    assert host == Settings.load({"HOST": host}).HOST
 
 
 def test_local_mode_listens_on_127_0_0_1_by_default():
@@ -51,8 +58,12 @@ def test_with_sign_in_the_server_may_listen_on_every_address():
 
 def test_server_py_asked_to_listen_on_every_address_without_sign_in_exits_saying_why(tmp_path):
     env = {name: value for name, value in os.environ.items() if not name.startswith("ENTRA_")}
-    env.update(HOST="0.0.0.0", PORT="0", DATABASE_URL=f"sqlite:///{tmp_path / 'server.db'}", CERT_DIR=str(tmp_path / "certs"))
-    finished = subprocess.run([sys.executable, "server.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    env.update(
+        HOST="0.0.0.0", PORT="0", DATABASE_URL=f"sqlite:///{tmp_path / 'server.db'}", CERT_DIR=str(tmp_path / "certs")
+    )
+    finished = subprocess.run(
+        [sys.executable, "server.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert finished.returncode != 0
     assert "HOST=0.0.0.0" in finished.stderr and REASON in finished.stderr, finished.stderr
 
@@ -63,49 +74,66 @@ def test_every_local_request_is_the_local_user_of_the_local_tenant(app, client, 
     assert (freelancer.status_code, document.status_code) == (201, 201)
     assert document.json["created_by"] == "local"
     with services(app).roster.engine.connect() as connection:
-        row = connection.execute(select(FreelancerRecord.tenant, FreelancerRecord.created_by, FreelancerRecord.updated_by)).one()
+        row = connection.execute(
+            select(FreelancerRecord.tenant, FreelancerRecord.created_by, FreelancerRecord.updated_by)
+        ).one()
     assert tuple(row) == ("local", "local", "local")
     assert client.get(f"/api/documents/{document.json['id']}").status_code == 200
 
 
-@pytest.mark.parametrize("method, path", [
-    ("get", "/api/freelancers"),          # search the roster
-    ("post", "/api/freelancers"),         # add to it
-    ("get", "/api/freelancers/export"),   # take all of it away
-    ("post", "/api/freelancers/import"),  # overwrite it
-    ("get", "/api/documents"),            # list the contracts
-    ("post", "/api/documents"),           # generate one
-    ("get", "/api/templates"),            # even the catalog
-])
-@pytest.mark.parametrize("address", [
-    "10.1.2.3",          # a machine on the LAN
-    "192.168.0.7",       # another private range
-    "2001:db8::7",       # IPv6
-    "::ffff:10.1.2.3",   # IPv4-mapped IPv6
-])
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("get", "/api/freelancers"),  # search the roster
+        ("post", "/api/freelancers"),  # add to it
+        ("get", "/api/freelancers/export"),  # take all of it away
+        ("post", "/api/freelancers/import"),  # overwrite it
+        ("get", "/api/documents"),  # list the contracts
+        ("post", "/api/documents"),  # generate one
+        ("get", "/api/templates"),  # even the catalog
+    ],
+)
+@pytest.mark.parametrize(
+    "address",
+    [
+        "10.1.2.3",  # a machine on the LAN
+        "192.168.0.7",  # another private range
+        "2001:db8::7",  # IPv6
+        "::ffff:10.1.2.3",  # IPv4-mapped IPv6
+    ],
+)
 def test_a_request_from_another_machine_is_refused_in_local_mode(app, method, path, address, sow_data):
     client = app.test_client()
-    response = getattr(client, method)(path, environ_base={"REMOTE_ADDR": address},
-                                       json=person(1) if path == "/api/freelancers" else {"template": "sow", "data": sow_data})
+    response = getattr(client, method)(
+        path,
+        environ_base={"REMOTE_ADDR": address},
+        json=person(1) if path == "/api/freelancers" else {"template": "sow", "data": sow_data},
+    )
     assert response.status_code == 403
     assert "local mode" in response.json["error"]
     assert app.test_client().get("/api/freelancers").json["total"] == 0  # nothing was added
 
 
-@pytest.mark.parametrize("address", [
-    "127.0.0.1",  # IPv4 loopback
-    "127.8.9.1",  # all of 127/8 is this machine
-    "::1",        # IPv6 loopback
-])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "127.0.0.1",  # IPv4 loopback
+        "127.8.9.1",  # all of 127/8 is this machine
+        "::1",  # IPv6 loopback
+    ],
+)
 def test_a_request_from_this_machine_is_served_in_local_mode(app, address):
     assert app.test_client().get("/api/freelancers", environ_base={"REMOTE_ADDR": address}).status_code == 200
 
 
-@pytest.mark.parametrize("forwarded", [
-    {"X-Forwarded-For": "127.0.0.1"},  # the de-facto header
-    {"X-Real-IP": "127.0.0.1"},        # nginx's
-    {"Forwarded": "for=127.0.0.1"},    # RFC 7239
-])
+@pytest.mark.parametrize(
+    "forwarded",
+    [
+        {"X-Forwarded-For": "127.0.0.1"},  # the de-facto header
+        {"X-Real-IP": "127.0.0.1"},  # nginx's
+        {"Forwarded": "for=127.0.0.1"},  # RFC 7239
+    ],
+)
 def test_a_request_from_another_machine_cannot_claim_to_be_forwarded_from_this_one(app, forwarded):
     response = app.test_client().get("/api/freelancers", environ_base={"REMOTE_ADDR": "10.1.2.3"}, headers=forwarded)
     assert response.status_code == 403

@@ -1,4 +1,5 @@
 """POST /api/documents/<id>/onedrive: the user's token exchanged on their behalf, the file put in their OneDrive."""
+
 from __future__ import annotations
 
 import base64
@@ -7,8 +8,17 @@ import re
 
 import pytest
 
-from tests.identity.conftest import (CAE_CLAIMS, CLIENT_ID, CONTOSO, FABRIKAM, GRAPH_FILES, OBO_GRANT, POLICY_CLAIMS,
-                                     SECRET, token_of)
+from tests.identity.conftest import (
+    CAE_CLAIMS,
+    CLIENT_ID,
+    CONTOSO,
+    FABRIKAM,
+    GRAPH_FILES,
+    OBO_GRANT,
+    POLICY_CLAIMS,
+    SECRET,
+    token_of,
+)
 
 
 def generate(client, data, template="sow") -> dict:
@@ -40,10 +50,14 @@ def test_saving_uploads_the_document_into_freelance_contracts_and_answers_its_we
     assert (exchange["client_id"], exchange["client_secret"]) == (CLIENT_ID, SECRET)
     assert GRAPH_FILES in exchange["scope"].split()
     [upload] = microsoft.uploads_made()
-    assert upload.url.raw_path.startswith(b"/v1.0/me/drive/root:/Freelance%20contracts/SOW-2027-001%20Zoe%20Angstrom.docx:/content?")
+    assert upload.url.raw_path.startswith(
+        b"/v1.0/me/drive/root:/Freelance%20contracts/SOW-2027-001%20Zoe%20Angstrom.docx:/content?"
+    )
     assert upload.url.params["@microsoft.graph.conflictBehavior"] == "rename"
     assert upload.content == alice.get(document["download_url"]).data
-    assert microsoft.graph_tokens[upload.headers["Authorization"].removeprefix("Bearer ")]["oid"] == document["created_by"]
+    assert (
+        microsoft.graph_tokens[upload.headers["Authorization"].removeprefix("Bearer ")]["oid"] == document["created_by"]
+    )
 
 
 def test_no_token_or_secret_ever_travels_in_an_address(alice, microsoft, sow_data):
@@ -89,7 +103,9 @@ def test_a_claims_challenge_from_entra_id_comes_back_to_the_pane_as_401_with_the
     assert microsoft.uploads_made() == []
 
 
-def test_a_continuous_access_evaluation_challenge_from_graph_comes_back_as_401_with_the_claims(alice, microsoft, sow_data):
+def test_a_continuous_access_evaluation_challenge_from_graph_comes_back_as_401_with_the_claims(
+    alice, microsoft, sow_data
+):
     document = generate(alice, sow_data)
     microsoft.graph = "cae"  # Graph revoked the token (user disabled, location changed)
     response = save(alice, document)
@@ -98,19 +114,34 @@ def test_a_continuous_access_evaluation_challenge_from_graph_comes_back_as_401_w
     assert json.loads(challenge_claims(response)) == json.loads(CAE_CLAIMS)
 
 
-@pytest.mark.parametrize("side, mode, status, says", [
-    ("entra", "server_error", (502, 503), "Entra ID"),  # token endpoint answers 500
-    ("entra", "discovery_down", (502, 503), "Entra ID"),  # OpenID configuration 503
-    ("entra", "timeout", (503,), "Entra ID"),          # the token exchange times out
-    ("graph", "unavailable", (503,), "OneDrive"),      # Graph 503
-    ("graph", "throttled", (503,), "OneDrive"),        # Graph 429 Too Many Requests
-    ("graph", "server_error", (502,), "OneDrive"),     # Graph 500
-    ("graph", "unreachable", (503,), "OneDrive"),      # no connection at all
-    ("graph", "timeout", (503,), "OneDrive"),          # the upload times out
-    ("graph", "garbled", (502,), "OneDrive"),       # a 200 that is not Graph's JSON (a proxy's page)
-], ids=["entra-500", "entra-discovery-503", "entra-timeout", "graph-503", "graph-429", "graph-500", "graph-unreachable",
-        "graph-timeout", "graph-garbled"])
-def test_a_microsoft_outage_is_a_502_or_503_with_a_message_never_a_500(alice, microsoft, sow_data, side, mode, status, says):
+@pytest.mark.parametrize(
+    "side, mode, status, says",
+    [
+        ("entra", "server_error", (502, 503), "Entra ID"),  # token endpoint answers 500
+        ("entra", "discovery_down", (502, 503), "Entra ID"),  # OpenID configuration 503
+        ("entra", "timeout", (503,), "Entra ID"),  # the token exchange times out
+        ("graph", "unavailable", (503,), "OneDrive"),  # Graph 503
+        ("graph", "throttled", (503,), "OneDrive"),  # Graph 429 Too Many Requests
+        ("graph", "server_error", (502,), "OneDrive"),  # Graph 500
+        ("graph", "unreachable", (503,), "OneDrive"),  # no connection at all
+        ("graph", "timeout", (503,), "OneDrive"),  # the upload times out
+        ("graph", "garbled", (502,), "OneDrive"),  # a 200 that is not Graph's JSON (a proxy's page)
+    ],
+    ids=[
+        "entra-500",
+        "entra-discovery-503",
+        "entra-timeout",
+        "graph-503",
+        "graph-429",
+        "graph-500",
+        "graph-unreachable",
+        "graph-timeout",
+        "graph-garbled",
+    ],
+)
+def test_a_microsoft_outage_is_a_502_or_503_with_a_message_never_a_500(
+    alice, microsoft, sow_data, side, mode, status, says
+):
     document = generate(alice, sow_data)
     setattr(microsoft, side, mode)
     response = save(alice, document)

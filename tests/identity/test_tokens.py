@@ -1,4 +1,5 @@
 """Entra ID mode: every /api request needs a valid access token for this API, in the Authorization header."""
+
 from __future__ import annotations
 
 import json
@@ -28,21 +29,27 @@ def get(client, token: str, path: str = "/api/freelancers"):
     return client.get(path, headers={"Authorization": f"Bearer {token}"})
 
 
-@pytest.mark.parametrize("audience", [
-    CLIENT_ID,  # v2.0 tokens name the app by its client id
-    API_URI,    # and some clients ask for the Application ID URI
-])
+@pytest.mark.parametrize(
+    "audience",
+    [
+        CLIENT_ID,  # v2.0 tokens name the app by its client id
+        API_URI,  # and some clients ask for the Application ID URI
+    ],
+)
 def test_a_valid_token_for_either_form_of_the_apis_audience_is_accepted(anonymous, microsoft, audience):
     response = get(anonymous, microsoft.token(aud=audience))
     assert response.status_code == 200, response.json
 
 
-@pytest.mark.parametrize("path", [
-    "/api/freelancers",       # the roster
-    "/api/documents",         # the documents
-    "/api/templates",         # the catalog
-    "/api/freelancers/export",  # the whole roster at once
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/freelancers",  # the roster
+        "/api/documents",  # the documents
+        "/api/templates",  # the catalog
+        "/api/freelancers/export",  # the whole roster at once
+    ],
+)
 def test_a_request_without_a_token_is_refused_with_a_bearer_challenge(anonymous, path):
     response = anonymous.get(path)
     assert response.status_code == 401
@@ -57,34 +64,65 @@ def now(offset: int = 0) -> int:
 OTHER_CLIENT = "11111111-2222-4333-8444-555555555555"
 
 
-@pytest.mark.parametrize("make", [
-    lambda ms: ms.token(exp=now(-3600)),                              # expired an hour ago
-    lambda ms: ms.token(exp=None),                                    # never expires: exp is required
-    lambda ms: ms.token(nbf=now(3600)),                              # not valid for another hour
-    lambda ms: ms.token(aud=OTHER_CLIENT),                            # for another app
-    lambda ms: ms.token(aud=f"api://freelance.contoso.com/{OTHER_CLIENT}"),  # for another app's URI
-    lambda ms: ms.token(aud="00000003-0000-0000-c000-000000000000"),  # a Microsoft Graph token
-    lambda ms: ms.token(aud=None),                                    # for no one
-    lambda ms: ms.token(iss=f"{LOGIN}/{FABRIKAM}/v2.0"),              # Contoso's tid, Fabrikam's issuer
-    lambda ms: ms.token(iss=f"https://sts.windows.net/{CONTOSO}/"),   # a v1.0 issuer
-    lambda ms: ms.token(iss=f"{LOGIN}/common/v2.0"),                  # the multi-tenant placeholder
-    lambda ms: ms.token(iss=None),                                    # no issuer
-    lambda ms: ms.token(oid=None),                                    # no user
-    lambda ms: ms.token(tid=None),                                    # no tenant
-    lambda ms: ms.token(kid=ms.current_kid(CONTOSO), key=rsa_key(99)),  # Contoso's kid, someone else's key
-    lambda ms: ms.token(kid=ms.current_kid(FABRIKAM), key=ms.keys[FABRIKAM][ms.current_kid(FABRIKAM)]),  # Fabrikam's key
-    lambda ms: ms.token(algorithm="RS512"),                           # RS256 only, even with the right key
-    lambda ms: ms.token(algorithm="PS256"),                           # nor RSA-PSS
-    lambda ms: ms.hmac_token_with_public_key(),                       # HS256, the public key as secret
-    lambda ms: ms.unsigned_token(),                                   # alg none
-    lambda ms: _with_payload(ms.token(), ms.claims(oid="a11ce000-0000-4000-8000-0000000000ff")),  # payload swapped
-    lambda ms: ms.token()[:-4] + "AAAA",                              # signature damaged
-    lambda ms: ms.token(kid="evil", key=rsa_key(99), headers={"jku": "https://evil.example/keys"}),  # keys from elsewhere
-    lambda ms: "not-a-jwt",                                           # garbage
-    lambda ms: "a.b.c",                                               # garbage in three parts
-], ids=["expired", "no-exp", "not-yet-valid", "other-aud", "other-aud-uri", "graph-aud", "no-aud", "other-tenants-iss",
-        "v1-iss", "common-iss", "no-iss", "no-oid", "no-tid", "unknown-key", "other-tenants-key", "RS512", "PS256",
-        "HS256-confusion", "alg-none", "tampered", "bad-signature", "jku", "garbage", "three-garbage-parts"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda ms: ms.token(exp=now(-3600)),  # expired an hour ago
+        lambda ms: ms.token(exp=None),  # never expires: exp is required
+        lambda ms: ms.token(nbf=now(3600)),  # not valid for another hour
+        lambda ms: ms.token(aud=OTHER_CLIENT),  # for another app
+        lambda ms: ms.token(aud=f"api://freelance.contoso.com/{OTHER_CLIENT}"),  # for another app's URI
+        lambda ms: ms.token(aud="00000003-0000-0000-c000-000000000000"),  # a Microsoft Graph token
+        lambda ms: ms.token(aud=None),  # for no one
+        lambda ms: ms.token(iss=f"{LOGIN}/{FABRIKAM}/v2.0"),  # Contoso's tid, Fabrikam's issuer
+        lambda ms: ms.token(iss=f"https://sts.windows.net/{CONTOSO}/"),  # a v1.0 issuer
+        lambda ms: ms.token(iss=f"{LOGIN}/common/v2.0"),  # the multi-tenant placeholder
+        lambda ms: ms.token(iss=None),  # no issuer
+        lambda ms: ms.token(oid=None),  # no user
+        lambda ms: ms.token(tid=None),  # no tenant
+        lambda ms: ms.token(kid=ms.current_kid(CONTOSO), key=rsa_key(99)),  # Contoso's kid, someone else's key
+        lambda ms: ms.token(
+            kid=ms.current_kid(FABRIKAM), key=ms.keys[FABRIKAM][ms.current_kid(FABRIKAM)]
+        ),  # Fabrikam's key
+        lambda ms: ms.token(algorithm="RS512"),  # RS256 only, even with the right key
+        lambda ms: ms.token(algorithm="PS256"),  # nor RSA-PSS
+        lambda ms: ms.hmac_token_with_public_key(),  # HS256, the public key as secret
+        lambda ms: ms.unsigned_token(),  # alg none
+        lambda ms: _with_payload(ms.token(), ms.claims(oid="a11ce000-0000-4000-8000-0000000000ff")),  # payload swapped
+        lambda ms: ms.token()[:-4] + "AAAA",  # signature damaged
+        lambda ms: ms.token(
+            kid="evil", key=rsa_key(99), headers={"jku": "https://evil.example/keys"}
+        ),  # keys from elsewhere
+        lambda ms: "not-a-jwt",  # garbage
+        lambda ms: "a.b.c",  # garbage in three parts
+    ],
+    ids=[
+        "expired",
+        "no-exp",
+        "not-yet-valid",
+        "other-aud",
+        "other-aud-uri",
+        "graph-aud",
+        "no-aud",
+        "other-tenants-iss",
+        "v1-iss",
+        "common-iss",
+        "no-iss",
+        "no-oid",
+        "no-tid",
+        "unknown-key",
+        "other-tenants-key",
+        "RS512",
+        "PS256",
+        "HS256-confusion",
+        "alg-none",
+        "tampered",
+        "bad-signature",
+        "jku",
+        "garbage",
+        "three-garbage-parts",
+    ],
+)
 def test_an_invalid_token_is_refused_with_invalid_token(anonymous, microsoft, make):
     response = get(anonymous, make(microsoft))
     assert response.status_code == 401, response.json
@@ -109,13 +147,16 @@ def test_a_tenant_not_on_the_allow_list_is_refused_without_fetching_its_keys(ano
     assert microsoft.jwks_fetches(NORTHWIND) == 0 and microsoft.requests == []
 
 
-@pytest.mark.parametrize("scopes", [
-    None,                           # no scp at all
-    "",                             # an empty one
-    "User.Read",                    # a token for other permissions
-    "access_as_user_admin",         # a scope that merely starts the same
-    "Access_As_User",               # scopes are case-sensitive
-])
+@pytest.mark.parametrize(
+    "scopes",
+    [
+        None,  # no scp at all
+        "",  # an empty one
+        "User.Read",  # a token for other permissions
+        "access_as_user_admin",  # a scope that merely starts the same
+        "Access_As_User",  # scopes are case-sensitive
+    ],
+)
 def test_a_valid_token_without_the_access_as_user_scope_is_forbidden(anonymous, microsoft, scopes):
     response = get(anonymous, microsoft.token(scp=scopes))
     assert response.status_code == 403
@@ -123,13 +164,18 @@ def test_a_valid_token_without_the_access_as_user_scope_is_forbidden(anonymous, 
 
 
 def test_an_app_only_token_with_roles_and_no_scope_is_forbidden(anonymous, microsoft):
-    assert get(anonymous, microsoft.token(scp=None, roles=["Freelancers.ReadWrite.All"], idtyp="app")).status_code == 403
+    assert (
+        get(anonymous, microsoft.token(scp=None, roles=["Freelancers.ReadWrite.All"], idtyp="app")).status_code == 403
+    )
 
 
-@pytest.mark.parametrize("settings", [
-    {"ENTRA_CLIENT_ID": CLIENT_ID.upper()},                # the client id pasted in capitals
-    {"ENTRA_TENANTS": f"{CONTOSO.upper()},{FABRIKAM}"},    # a tenant id in capitals
-])
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"ENTRA_CLIENT_ID": CLIENT_ID.upper()},  # the client id pasted in capitals
+        {"ENTRA_TENANTS": f"{CONTOSO.upper()},{FABRIKAM}"},  # a tenant id in capitals
+    ],
+)
 def test_ids_written_in_capitals_still_admit_their_tokens(make_entra_app, microsoft, settings):
     response = get(make_entra_app(**settings).test_client(), microsoft.token())
     assert response.status_code == 200, response.json
@@ -139,17 +185,37 @@ def test_access_as_user_among_other_scopes_is_enough(anonymous, microsoft):
     assert get(anonymous, microsoft.token(scp="User.Read access_as_user Files.Read")).status_code == 200
 
 
-@pytest.mark.parametrize("send", [
-    lambda client, token: client.get(f"/api/freelancers?access_token={token}"),           # in the query string
-    lambda client, token: client.get(f"/api/documents?page=1&access_token={token}"),      # among other parameters
-    lambda client, token: (client.set_cookie("access_token", token), client.get("/api/freelancers"))[1],  # in a cookie
-    lambda client, token: (client.set_cookie("token", token), client.get("/api/freelancers"))[1],         # any cookie
-    lambda client, token: client.post("/api/freelancers", data={"access_token": token}),  # in a form body (RFC 6750 2.2)
-    lambda client, token: client.get("/api/freelancers", headers={"X-Access-Token": token}),  # in a made-up header
-    lambda client, token: client.get("/api/freelancers", headers={"Authorization": token}),   # without its scheme
-    lambda client, token: client.get("/api/freelancers", headers={"Authorization": f"Basic {token}"}),  # another scheme
-    lambda client, token: client.get("/api/freelancers", headers={"Authorization": "Bearer "}),  # an empty Bearer
-], ids=["query", "query-among-others", "cookie", "other-cookie", "form-body", "other-header", "no-scheme", "basic", "empty-bearer"])
+@pytest.mark.parametrize(
+    "send",
+    [
+        lambda client, token: client.get(f"/api/freelancers?access_token={token}"),  # in the query string
+        lambda client, token: client.get(f"/api/documents?page=1&access_token={token}"),  # among other parameters
+        lambda client, token: (client.set_cookie("access_token", token), client.get("/api/freelancers"))[
+            1
+        ],  # in a cookie
+        lambda client, token: (client.set_cookie("token", token), client.get("/api/freelancers"))[1],  # any cookie
+        lambda client, token: client.post(
+            "/api/freelancers", data={"access_token": token}
+        ),  # in a form body (RFC 6750 2.2)
+        lambda client, token: client.get("/api/freelancers", headers={"X-Access-Token": token}),  # in a made-up header
+        lambda client, token: client.get("/api/freelancers", headers={"Authorization": token}),  # without its scheme
+        lambda client, token: client.get(
+            "/api/freelancers", headers={"Authorization": f"Basic {token}"}
+        ),  # another scheme
+        lambda client, token: client.get("/api/freelancers", headers={"Authorization": "Bearer "}),  # an empty Bearer
+    ],
+    ids=[
+        "query",
+        "query-among-others",
+        "cookie",
+        "other-cookie",
+        "form-body",
+        "other-header",
+        "no-scheme",
+        "basic",
+        "empty-bearer",
+    ],
+)
 def test_a_token_is_accepted_from_the_authorization_header_only(anonymous, microsoft, send):
     response = send(anonymous, microsoft.token())
     assert response.status_code == 401
@@ -157,7 +223,9 @@ def test_a_token_is_accepted_from_the_authorization_header_only(anonymous, micro
 
 
 def test_the_bearer_scheme_is_case_insensitive(anonymous, microsoft):
-    assert anonymous.get("/api/freelancers", headers={"Authorization": f"bearer {microsoft.token()}"}).status_code == 200
+    assert (
+        anonymous.get("/api/freelancers", headers={"Authorization": f"bearer {microsoft.token()}"}).status_code == 200
+    )
 
 
 def test_the_config_and_the_api_description_need_no_token(anonymous):
@@ -166,6 +234,7 @@ def test_the_config_and_the_api_description_need_no_token(anonymous):
 
 
 # -- the tenant's signing keys ----------------------------------------------------------------------
+
 
 def test_the_keys_of_a_tenant_are_fetched_once_for_many_requests(sign_in, alice, carol, microsoft):
     for client in (alice, carol, alice, carol, alice, sign_in(CONTOSO, "a11ce000-0000-4000-8000-00000000000e")):
@@ -178,7 +247,10 @@ def test_each_tenant_has_its_own_keys(alice, bruno, microsoft):
         assert alice.get("/api/documents").status_code == 200
         assert bruno.get("/api/documents").status_code == 200
     assert (microsoft.jwks_fetches(CONTOSO), microsoft.jwks_fetches(FABRIKAM)) == (1, 1)
-    assert [r.url.path for r in microsoft.requests] == [f"/{CONTOSO}/discovery/v2.0/keys", f"/{FABRIKAM}/discovery/v2.0/keys"]
+    assert [r.url.path for r in microsoft.requests] == [
+        f"/{CONTOSO}/discovery/v2.0/keys",
+        f"/{FABRIKAM}/discovery/v2.0/keys",
+    ]
 
 
 def test_a_key_rollover_is_followed_by_fetching_the_keys_once_more(anonymous, microsoft):
@@ -230,7 +302,9 @@ def verifier_and_clock(microsoft):
         yield TokenVerifier(settings, http, clock=clock, cooldown=300), clock
 
 
-def test_after_the_cool_down_an_unknown_kid_fetches_the_keys_once_and_a_rolled_over_key_is_accepted(verifier_and_clock, microsoft):
+def test_after_the_cool_down_an_unknown_kid_fetches_the_keys_once_and_a_rolled_over_key_is_accepted(
+    verifier_and_clock, microsoft
+):
     verifier, clock = verifier_and_clock
     assert verifier.verify(microsoft.token()).oid == ALICE
     clock.now += 301

@@ -1,19 +1,20 @@
 """Users are keyed by tenant id and object id, never by email, and every record says who made it."""
+
 from __future__ import annotations
 
 import io
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import insert, select, text
 
 from freelance.roster.records import FreelancerRecord
 from freelance.users import UserRecord
+from freelance.web.services import services
 from tests.conftest import DATABASE_URL
 from tests.identity.conftest import ALICE, BRUNO, CAROL, CONTOSO, FABRIKAM
 from tests.roster.files import csv_bytes, person
-from freelance.web.services import services
 
 ON_POSTGRESQL = (DATABASE_URL or "").startswith("postgresql")
 
@@ -26,21 +27,33 @@ def users(app) -> set[tuple]:
 def authors(app) -> dict[str, tuple[str, str, str]]:
     """Each freelancer's email: (tenant, created_by, updated_by), as stored."""
     with services(app).roster.engine.connect() as connection:
-        rows = connection.execute(select(FreelancerRecord.email, FreelancerRecord.tenant, FreelancerRecord.created_by,
-                                         FreelancerRecord.updated_by))
+        rows = connection.execute(
+            select(
+                FreelancerRecord.email,
+                FreelancerRecord.tenant,
+                FreelancerRecord.created_by,
+                FreelancerRecord.updated_by,
+            )
+        )
         return {email: (tenant, created, updated) for email, tenant, created, updated in rows}
 
 
 def upload(client, rows):
-    return client.post("/api/freelancers/import", content_type="multipart/form-data",
-                       data={"file": (io.BytesIO(csv_bytes(rows)), "roster.csv")})
+    return client.post(
+        "/api/freelancers/import",
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(csv_bytes(rows)), "roster.csv")},
+    )
 
 
 def test_each_user_is_recorded_once_by_tenant_and_object_id(entra_app, alice, carol, bruno):
     for client in (alice, carol, bruno, alice, alice, bruno):
         assert client.get("/api/freelancers").status_code == 200
-    assert users(entra_app) == {(CONTOSO, ALICE, "Alice Martin"), (CONTOSO, CAROL, "Carol Chen"),
-                                (FABRIKAM, BRUNO, "Bruno Costa")}
+    assert users(entra_app) == {
+        (CONTOSO, ALICE, "Alice Martin"),
+        (CONTOSO, CAROL, "Carol Chen"),
+        (FABRIKAM, BRUNO, "Bruno Costa"),
+    }
 
 
 def test_two_users_with_the_same_email_in_two_tenants_are_two_users(entra_app, sign_in):
@@ -49,8 +62,10 @@ def test_two_users_with_the_same_email_in_two_tenants_are_two_users(entra_app, s
     at_fabrikam = sign_in(FABRIKAM, "5a3f0000-0000-4000-8000-00000000000f", name="Sam at Fabrikam", **same)
     assert at_contoso.post("/api/freelancers", json=person(1, name="Contoso's")).status_code == 201
     assert at_fabrikam.post("/api/freelancers", json=person(2, name="Fabrikam's")).status_code == 201
-    assert users(entra_app) == {(CONTOSO, "5a3c0000-0000-4000-8000-00000000000c", "Sam at Contoso"),
-                                (FABRIKAM, "5a3f0000-0000-4000-8000-00000000000f", "Sam at Fabrikam")}
+    assert users(entra_app) == {
+        (CONTOSO, "5a3c0000-0000-4000-8000-00000000000c", "Sam at Contoso"),
+        (FABRIKAM, "5a3f0000-0000-4000-8000-00000000000f", "Sam at Fabrikam"),
+    }
     assert [f["name"] for f in at_contoso.get("/api/freelancers").json["items"]] == ["Contoso's"]
     assert [f["name"] for f in at_fabrikam.get("/api/freelancers").json["items"]] == ["Fabrikam's"]
 
@@ -64,7 +79,9 @@ def test_the_same_object_id_in_two_tenants_is_two_users(entra_app, sign_in):
 
 
 def test_a_user_is_recorded_by_the_tokens_object_id_not_its_email_or_subject(entra_app, sign_in):
-    client = sign_in(CONTOSO, CAROL, preferred_username="alice@contoso.com", email="alice@contoso.com", sub="pairwise-sub")
+    client = sign_in(
+        CONTOSO, CAROL, preferred_username="alice@contoso.com", email="alice@contoso.com", sub="pairwise-sub"
+    )
     assert client.get("/api/freelancers").status_code == 200
     assert {oid for _, oid, _ in users(entra_app)} == {CAROL}
 
@@ -94,17 +111,28 @@ def test_a_change_that_changes_nothing_keeps_the_last_author(entra_app, alice, c
 def test_an_import_records_who_created_and_who_updated_each_freelancer(entra_app, alice, carol):
     header = ["name", "email", "address", "country"]
     assert upload(alice, [header, *[list(person(i).values()) for i in (1, 2)]]).json["created"] == 2
-    outcome = upload(carol, [header, list(person(1, name="Renamed").values()), list(person(2).values()),
-                             list(person(3).values())]).json
+    outcome = upload(
+        carol, [header, list(person(1, name="Renamed").values()), list(person(2).values()), list(person(3).values())]
+    ).json
     assert (outcome["created"], outcome["updated"], outcome["unchanged"]) == (1, 1, 1)
-    assert authors(entra_app) == {"freelancer0001@example.org": (CONTOSO, ALICE, CAROL),   # changed by Carol
-                                  "freelancer0002@example.org": (CONTOSO, ALICE, ALICE),   # unchanged
-                                  "freelancer0003@example.org": (CONTOSO, CAROL, CAROL)}   # new, Carol's
+    assert authors(entra_app) == {
+        "freelancer0001@example.org": (CONTOSO, ALICE, CAROL),  # changed by Carol
+        "freelancer0002@example.org": (CONTOSO, ALICE, ALICE),  # unchanged
+        "freelancer0003@example.org": (CONTOSO, CAROL, CAROL),
+    }  # new, Carol's
 
 
 def test_a_refused_request_records_no_user(entra_app, anonymous, microsoft):
-    assert anonymous.get("/api/freelancers", headers={"Authorization": f"Bearer {microsoft.token(scp='User.Read')}"}).status_code == 403
-    assert anonymous.get("/api/freelancers", headers={"Authorization": f"Bearer {microsoft.token(exp=1)}"}).status_code == 401
+    assert (
+        anonymous.get(
+            "/api/freelancers", headers={"Authorization": f"Bearer {microsoft.token(scp='User.Read')}"}
+        ).status_code
+        == 403
+    )
+    assert (
+        anonymous.get("/api/freelancers", headers={"Authorization": f"Bearer {microsoft.token(exp=1)}"}).status_code
+        == 401
+    )
     assert users(entra_app) == set()
 
 
@@ -121,8 +149,9 @@ def test_a_user_first_seen_by_two_requests_at_once_is_recorded_once_and_both_are
     # The other request (another worker) recording Alice at this moment: its row is inserted, not yet committed.
     with engine.connect() as other_request:
         transaction = other_request.begin()
-        other_request.execute(insert(UserRecord).values(tenant=CONTOSO, oid=ALICE, name="Alice Martin",
-                                                        first_seen=datetime.now(timezone.utc)))
+        other_request.execute(
+            insert(UserRecord).values(tenant=CONTOSO, oid=ALICE, name="Alice Martin", first_seen=datetime.now(UTC))
+        )
         this_request = threading.Thread(target=lambda: answers.append(alice.get("/api/templates")))
         this_request.start()
         _until_blocked(other_request, this_request)
@@ -137,8 +166,12 @@ def _until_blocked(connection, thread: threading.Thread) -> None:
     deadline = time.monotonic() + 10
     while ON_POSTGRESQL and time.monotonic() < deadline and thread.is_alive():
         with connection.engine.connect() as observer:
-            if observer.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                                    "AND datname = current_database()")):
+            if observer.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                    "AND datname = current_database()"
+                )
+            ):
                 return
         time.sleep(0.02)
     time.sleep(0.3)

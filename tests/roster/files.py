@@ -1,5 +1,6 @@
 """Roster files as people make them: CSV text in the encodings Excel writes, .xlsx workbooks made
 with openpyxl, and uploads that are not rosters at all (a PDF, a PNG, an old .xls, zip bombs)."""
+
 from __future__ import annotations
 
 import csv
@@ -18,19 +19,27 @@ HEADER = ["name", "email", "address", "country"]
 
 def person(i: int, **changes: Any) -> dict[str, Any]:
     """Valid JSON details of freelancer ``i`` (a distinct email per ``i``), with ``changes`` applied."""
-    details = {"name": f"Freelancer {i:04d}", "email": f"freelancer{i:04d}@example.org",
-               "address": f"{i} Pike Street\nSeattle, WA 98101", "country": "US"}
+    details = {
+        "name": f"Freelancer {i:04d}",
+        "email": f"freelancer{i:04d}@example.org",
+        "address": f"{i} Pike Street\nSeattle, WA 98101",
+        "country": "US",
+    }
     return details | changes
 
 
-def csv_bytes(rows: Iterable[Sequence[Any]], *, delimiter: str = ",", encoding: str = "utf-8", bom: bool = False) -> bytes:
+def csv_bytes(
+    rows: Iterable[Sequence[Any]], *, delimiter: str = ",", encoding: str = "utf-8", bom: bool = False
+) -> bytes:
     """Return ``rows`` (the first is the header) as CSV in ``encoding``, Windows line ends as Excel writes."""
     text = io.StringIO()
     csv.writer(text, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
     return (b"\xef\xbb\xbf" if bom else b"") + text.getvalue().encode(encoding)
 
 
-def xlsx_bytes(rows: Iterable[Sequence[Any]], *, blank_rows: dict[int, int] | None = None, title: str = "Roster") -> bytes:
+def xlsx_bytes(
+    rows: Iterable[Sequence[Any]], *, blank_rows: dict[int, int] | None = None, title: str = "Roster"
+) -> bytes:
     """Return ``rows`` as the first sheet of an .xlsx; ``blank_rows`` {after row n: count} inserts rows
     that look empty but are there (cells holding "" across the columns, as a cleared sheet keeps them)."""
     workbook = Workbook()
@@ -59,8 +68,16 @@ def _zip(members: Iterable[tuple[str, bytes]]) -> bytes:
     return out.getvalue()
 
 
-_XLSX_SKELETON = [("[Content_Types].xml", b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'),
-                  ("_rels/.rels", b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"/>')]
+_XLSX_SKELETON = [
+    (
+        "[Content_Types].xml",
+        b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
+    ),
+    (
+        "_rels/.rels",
+        b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"/>',
+    ),
+]
 
 
 @functools.cache
@@ -84,20 +101,28 @@ def zip_expanding_to_300_mb() -> bytes:
 
 def png_bytes() -> bytes:
     """A real 64x64 RGB PNG (a colour gradient): binary bytes that are neither UTF-8 nor Windows-1252."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
     pixels = b"".join(b"\x00" + bytes(((x * x + y * y) // 3) % 256 for x in range(64 * 3)) for y in range(64))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 64, 64, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(pixels, 9)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 64, 64, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(pixels, 9))
+        + chunk(b"IEND", b"")
+    )
 
 
 def pdf_bytes() -> bytes:
     """A one-page PDF with a deflated content stream, as every PDF writer makes them."""
     content = zlib.compress(b"BT /F1 24 Tf 72 720 Td (Freelancer roster) Tj ET\n" * 20)
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
-               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
-               b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(content) + content + b"\nendstream"]
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(content) + content + b"\nendstream",
+    ]
     out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
@@ -119,6 +144,7 @@ def xls_bytes() -> bytes:
 def docx_bytes() -> bytes:
     """A Word document (a zip, but not a workbook)."""
     import docx
+
     out = io.BytesIO()
     document = docx.Document()
     document.add_paragraph("name, email, address, country")
@@ -132,6 +158,8 @@ def multipart(content: bytes, filename: str, field: str = "file") -> tuple[bytes
     (Werkzeug's test client would encode large uploads into a temporary file it never closes.)
     """
     boundary = "----RosterUpload7MA4YWxkTrZu0gW"
-    head = (f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{filename}"\r\n'
-            f"Content-Type: application/octet-stream\r\n\r\n").encode()
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{filename}"\r\n'
+        f"Content-Type: application/octet-stream\r\n\r\n"
+    ).encode()
     return head + content + f"\r\n--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"

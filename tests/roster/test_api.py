@@ -1,17 +1,27 @@
 """GET/POST /api/freelancers and GET/PATCH/DELETE /api/freelancers/<id>: the roster over HTTP."""
+
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
 
 import pytest
 
 from tests.roster.files import person
 
-ZOE = {"name": "Zoe Angstrom", "business_name": "Angstrom Design LLC", "email": "zoe@angstrom.example",
-       "phone": "+1 206 555 0134", "address": "12 Pike Street\nSeattle, WA 98101", "country": "us",
-       "tax_id": "98-7654321", "rate": "95.5", "rate_unit": "hour", "currency": "usd",
-       "skills": ["Branding", "Logo design"], "profile_url": "https://www.upwork.com/freelancers/~01zoe"}
+ZOE = {
+    "name": "Zoe Angstrom",
+    "business_name": "Angstrom Design LLC",
+    "email": "zoe@angstrom.example",
+    "phone": "+1 206 555 0134",
+    "address": "12 Pike Street\nSeattle, WA 98101",
+    "country": "us",
+    "tax_id": "98-7654321",
+    "rate": "95.5",
+    "rate_unit": "hour",
+    "currency": "usd",
+    "skills": ["Branding", "Logo design"],
+    "profile_url": "https://www.upwork.com/freelancers/~01zoe",
+}
 
 
 def test_adding_a_freelancer_answers_201_with_the_record_and_its_address(client, add):
@@ -19,15 +29,23 @@ def test_adding_a_freelancer_answers_201_with_the_record_and_its_address(client,
     assert response.status_code == 201, response.json
     record = response.json
     assert set(record) == {*ZOE, "status", "id", "created_at", "updated_at"}
-    assert (record["country"], record["currency"], Decimal(record["rate"]), record["status"]) == ("US", "USD", Decimal("95.5"), "active")
+    assert (record["country"], record["currency"], Decimal(record["rate"]), record["status"]) == (
+        "US",
+        "USD",
+        Decimal("95.5"),
+        "active",
+    )
     assert response.headers["Location"] == f"/api/freelancers/{record['id']}"
     assert client.get(response.headers["Location"]).json == record
 
 
-@pytest.mark.parametrize("rate", [
-    "95.50",    # money as people write it, with cents
-    "100.000",  # the column's full scale
-])
+@pytest.mark.parametrize(
+    "rate",
+    [
+        "95.50",  # money as people write it, with cents
+        "100.000",  # the column's full scale
+    ],
+)
 def test_the_record_a_write_answers_is_the_record_read_back(client, add, rate):
     created = client.post("/api/freelancers", json=ZOE | {"rate": rate}).json
     assert client.get(f"/api/freelancers/{created['id']}").json == created
@@ -45,17 +63,20 @@ def test_an_email_another_freelancer_has_is_refused_with_409_naming_that_freelan
     assert roster_state() == before
 
 
-@pytest.mark.parametrize("details, field", [
-    (person(1, email="not-an-email"), "email"),      # an email needs an @ and a domain
-    (person(1, country="Atlantis"), "country"),      # ISO 3166-1 alpha-2 only
-    (person(1, rate="45"), "currency"),              # a rate needs its currency (and unit)
-    (person(1, rate="-5", currency="USD", rate_unit="hour"), "rate"),  # rates are positive
-    (person(1, rate_unit="week", rate="5", currency="USD"), "rate_unit"),  # hour or day
-    (person(1, status="retired"), "status"),         # active or inactive
-    (person(1, name="Zoe\x07"), "name"),             # no control characters
-    ({k: v for k, v in person(1).items() if k != "address"}, "address"),  # the address is required
-    (person(1, nickname="Z"), "nickname"),           # unknown fields are named, not ignored
-])
+@pytest.mark.parametrize(
+    "details, field",
+    [
+        (person(1, email="not-an-email"), "email"),  # an email needs an @ and a domain
+        (person(1, country="Atlantis"), "country"),  # ISO 3166-1 alpha-2 only
+        (person(1, rate="45"), "currency"),  # a rate needs its currency (and unit)
+        (person(1, rate="-5", currency="USD", rate_unit="hour"), "rate"),  # rates are positive
+        (person(1, rate_unit="week", rate="5", currency="USD"), "rate_unit"),  # hour or day
+        (person(1, status="retired"), "status"),  # active or inactive
+        (person(1, name="Zoe\x07"), "name"),  # no control characters
+        ({k: v for k, v in person(1).items() if k != "address"}, "address"),  # the address is required
+        (person(1, nickname="Z"), "nickname"),  # unknown fields are named, not ignored
+    ],
+)
 def test_invalid_details_are_refused_with_400_naming_the_field(client, details, field):
     response = client.post("/api/freelancers", json=details)
     assert response.status_code == 400
@@ -65,24 +86,32 @@ def test_invalid_details_are_refused_with_400_naming_the_field(client, details, 
 
 def test_a_freelancer_is_changed_field_by_field_and_the_rest_is_kept(client, add):
     record = add(ZOE)
-    response = client.patch(f"/api/freelancers/{record['id']}", json={"address": "1 Market Street\nSeattle",
-                                                                      "phone": None, "skills": ["Figma"]})
+    response = client.patch(
+        f"/api/freelancers/{record['id']}",
+        json={"address": "1 Market Street\nSeattle", "phone": None, "skills": ["Figma"]},
+    )
     assert response.status_code == 200, response.json
     changed = response.json
     assert (changed["address"], changed["phone"], changed["skills"]) == ("1 Market Street\nSeattle", None, ["Figma"])
-    assert {k: v for k, v in changed.items() if k not in ("address", "phone", "skills", "updated_at")} == \
-        {k: v for k, v in record.items() if k not in ("address", "phone", "skills", "updated_at")}
+    assert {k: v for k, v in changed.items() if k not in ("address", "phone", "skills", "updated_at")} == {
+        k: v for k, v in record.items() if k not in ("address", "phone", "skills", "updated_at")
+    }
     assert changed["updated_at"] > record["updated_at"]
     assert client.get(f"/api/freelancers/{record['id']}").json == changed
 
 
-@pytest.mark.parametrize("changes, field, status", [
-    ({"email": "zoe"}, "email", 400),                 # not an email
-    ({"rate": "10"}, "currency", 400),               # a rate alone: the record has no unit or currency
-    ({"nickname": "Z"}, "nickname", 400),            # unknown fields are named
-    ({"email": "OTHER@example.org"}, "email", 409),  # another freelancer's email, in other case
-])
-def test_a_change_that_breaks_the_record_is_refused_and_nothing_changes(client, add, roster_state, changes, field, status):
+@pytest.mark.parametrize(
+    "changes, field, status",
+    [
+        ({"email": "zoe"}, "email", 400),  # not an email
+        ({"rate": "10"}, "currency", 400),  # a rate alone: the record has no unit or currency
+        ({"nickname": "Z"}, "nickname", 400),  # unknown fields are named
+        ({"email": "OTHER@example.org"}, "email", 409),  # another freelancer's email, in other case
+    ],
+)
+def test_a_change_that_breaks_the_record_is_refused_and_nothing_changes(
+    client, add, roster_state, changes, field, status
+):
     add(person(1, email="other@example.org"))
     record = add({k: v for k, v in ZOE.items() if k not in ("rate", "rate_unit", "currency")})
     before = roster_state()
@@ -108,12 +137,17 @@ def test_a_removed_freelancer_is_gone(client, add):
 
 
 @pytest.mark.parametrize("method", ["get", "patch", "delete"])
-@pytest.mark.parametrize("freelancer_id", [
-    str(uuid.uuid4()),  # well-formed, unknown
-    "not-a-uuid",       # malformed: still 404, never 500
-])
+@pytest.mark.parametrize(
+    "freelancer_id",
+    [
+        "5e0c1b7a-2d4f-4a6b-8c9d-0e1f2a3b4c5d",  # well-formed, unknown
+        "not-a-uuid",  # malformed: still 404, never 500
+    ],
+)
 def test_an_unknown_freelancer_is_404_for_every_method(client, method, freelancer_id):
-    response = getattr(client, method)(f"/api/freelancers/{freelancer_id}", json={"phone": "1"} if method == "patch" else None)
+    response = getattr(client, method)(
+        f"/api/freelancers/{freelancer_id}", json={"phone": "1"} if method == "patch" else None
+    )
     assert response.status_code == 404
     assert "no freelancer" in response.json["error"]
 
@@ -123,12 +157,38 @@ def team(add) -> dict[str, dict]:
     """Five freelancers, different in every searchable way."""
     people = [
         ZOE,
-        person(1, name="Bao Nguyen", email="bao@nguyen.example", country="VN", skills=["Python", "Django"],
-               rate="40", rate_unit="hour", currency="USD"),
-        person(2, name="Carmen Díaz", business_name="Díaz 100% Studio", email="carmen@diaz.example", country="ES",
-               skills=["Illustration", "Branding"], rate="350", rate_unit="day", currency="EUR", status="inactive"),
-        person(3, name="Dev_Ops Ltd contact", email="ops@example.org", country="GB", skills=["Kubernetes", "python"],
-               rate="600", rate_unit="day", currency="GBP"),
+        person(
+            1,
+            name="Bao Nguyen",
+            email="bao@nguyen.example",
+            country="VN",
+            skills=["Python", "Django"],
+            rate="40",
+            rate_unit="hour",
+            currency="USD",
+        ),
+        person(
+            2,
+            name="Carmen Díaz",
+            business_name="Díaz 100% Studio",
+            email="carmen@diaz.example",
+            country="ES",
+            skills=["Illustration", "Branding"],
+            rate="350",
+            rate_unit="day",
+            currency="EUR",
+            status="inactive",
+        ),
+        person(
+            3,
+            name="Dev_Ops Ltd contact",
+            email="ops@example.org",
+            country="GB",
+            skills=["Kubernetes", "python"],
+            rate="600",
+            rate_unit="day",
+            currency="GBP",
+        ),
         person(4, name="Eve Adams", email="eve.adams@mail.example", country="US", skills=["Copywriting"]),
     ]
     return {p["name"]: add(p) for p in people}
@@ -140,25 +200,28 @@ def _names(client, query: str) -> list[str]:
     return [item["name"] for item in response.json["items"]]
 
 
-@pytest.mark.parametrize("query, names", [
-    ("", ["Bao Nguyen", "Carmen Díaz", "Dev_Ops Ltd contact", "Eve Adams", "Zoe Angstrom"]),  # all, by name
-    ("q=zoe", ["Zoe Angstrom"]),                            # name, any case
-    ("q=angstrom+design", ["Zoe Angstrom"]),                # business name; every word must match
-    ("q=mail.example", ["Eve Adams"]),                      # email
-    ("q=branding", ["Carmen Díaz", "Zoe Angstrom"]),        # skills
-    ("q=díaz", ["Carmen Díaz"]),                            # accents as typed
-    ("q=100%25", ["Carmen Díaz"]),                          # % is a character, not a wildcard
-    ("q=_", ["Dev_Ops Ltd contact"]),                       # so is _
-    ("q=seattle", []),                                      # the address is not searched
-    ("status=inactive", ["Carmen Díaz"]),                   # status filter
-    ("skill=PYTHON", ["Bao Nguyen", "Dev_Ops Ltd contact"]),  # a whole skill, any case
-    ("skill=pyth", []),                                     # ... not part of one
-    ("country=us", ["Eve Adams", "Zoe Angstrom"]),          # country, any case
-    ("q=python&country=GB", ["Dev_Ops Ltd contact"]),       # filters combine
-    ("sort=-name", ["Zoe Angstrom", "Eve Adams", "Dev_Ops Ltd contact", "Carmen Díaz", "Bao Nguyen"]),
-    ("sort=email", ["Bao Nguyen", "Carmen Díaz", "Eve Adams", "Dev_Ops Ltd contact", "Zoe Angstrom"]),
-    ("sort=country", ["Carmen Díaz", "Dev_Ops Ltd contact", None, None, "Bao Nguyen"]),  # ES, GB, US x2, VN
-])
+@pytest.mark.parametrize(
+    "query, names",
+    [
+        ("", ["Bao Nguyen", "Carmen Díaz", "Dev_Ops Ltd contact", "Eve Adams", "Zoe Angstrom"]),  # all, by name
+        ("q=zoe", ["Zoe Angstrom"]),  # name, any case
+        ("q=angstrom+design", ["Zoe Angstrom"]),  # business name; every word must match
+        ("q=mail.example", ["Eve Adams"]),  # email
+        ("q=branding", ["Carmen Díaz", "Zoe Angstrom"]),  # skills
+        ("q=díaz", ["Carmen Díaz"]),  # accents as typed
+        ("q=100%25", ["Carmen Díaz"]),  # % is a character, not a wildcard
+        ("q=_", ["Dev_Ops Ltd contact"]),  # so is _
+        ("q=seattle", []),  # the address is not searched
+        ("status=inactive", ["Carmen Díaz"]),  # status filter
+        ("skill=PYTHON", ["Bao Nguyen", "Dev_Ops Ltd contact"]),  # a whole skill, any case
+        ("skill=pyth", []),  # ... not part of one
+        ("country=us", ["Eve Adams", "Zoe Angstrom"]),  # country, any case
+        ("q=python&country=GB", ["Dev_Ops Ltd contact"]),  # filters combine
+        ("sort=-name", ["Zoe Angstrom", "Eve Adams", "Dev_Ops Ltd contact", "Carmen Díaz", "Bao Nguyen"]),
+        ("sort=email", ["Bao Nguyen", "Carmen Díaz", "Eve Adams", "Dev_Ops Ltd contact", "Zoe Angstrom"]),
+        ("sort=country", ["Carmen Díaz", "Dev_Ops Ltd contact", None, None, "Bao Nguyen"]),  # ES, GB, US x2, VN
+    ],
+)
 def test_search_filters_and_sorts_the_roster(client, team, query, names):
     found = _names(client, query)
     assert len(found) == len(names)
@@ -190,14 +253,17 @@ def test_pages_cover_the_roster_once_with_the_total(client, add):
     assert emails == [person(i)["email"] for i in range(23)]
 
 
-@pytest.mark.parametrize("query, field", [
-    ("page=0", "page"),            # pages count from 1
-    ("per_page=101", "per_page"),  # pages are bounded
-    ("sort=phone", "sort"),        # only the listed sorts
-    ("status=retired", "status"),  # active or inactive
-    ("country=USA", "country"),    # two letters
-    ("colour=red", "colour"),      # unknown parameters are named, not ignored
-])
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("page=0", "page"),  # pages count from 1
+        ("per_page=101", "per_page"),  # pages are bounded
+        ("sort=phone", "sort"),  # only the listed sorts
+        ("status=retired", "status"),  # active or inactive
+        ("country=USA", "country"),  # two letters
+        ("colour=red", "colour"),  # unknown parameters are named, not ignored
+    ],
+)
 def test_bad_search_parameters_are_named(client, query, field):
     response = client.get(f"/api/freelancers?{query}")
     assert response.status_code == 400

@@ -1,5 +1,6 @@
 """The command line: ``flask --app server freelancers import`` and ``flask --app server documents generate``,
 through click's CliRunner on the test app, and once as real processes on a SQLite file."""
+
 from __future__ import annotations
 
 import json
@@ -13,11 +14,11 @@ import pytest
 
 from freelance.database import connect
 from freelance.roster.service import Query, Roster
+from freelance.web.services import services
 from tests.conftest import ROOT
 from tests.reading import content_controls
 from tests.roster.conftest import TENANT
 from tests.roster.files import HEADER, csv_bytes, pdf_bytes, person, xlsx_bytes
-from freelance.web.services import services
 
 FLASK = Path(sys.executable).parent / "flask"
 
@@ -31,8 +32,12 @@ def runner(app):
 def roster_file(tmp_path) -> Path:
     """A 1,200-row .xlsx roster: long enough for the progress bar to move."""
     path = tmp_path / "roster.xlsx"
-    path.write_bytes(xlsx_bytes([["Full name", "E-mail", "Address", "Country code", "Hourly rate", "Currency"]]
-                                + [[*person(i).values(), "45", "USD"] for i in range(1_200)]))
+    path.write_bytes(
+        xlsx_bytes(
+            [["Full name", "E-mail", "Address", "Country code", "Hourly rate", "Currency"]]
+            + [[*person(i).values(), "45", "USD"] for i in range(1_200)]
+        )
+    )
     return path
 
 
@@ -55,8 +60,15 @@ def test_a_dry_run_says_what_would_happen_and_writes_nothing(runner, roster_stat
 
 def test_a_refused_roster_exits_1_listing_each_problem_on_stderr(runner, roster_state, tmp_path):
     path = tmp_path / "roster.csv"
-    path.write_bytes(csv_bytes([["Full name", "E-mail", "Address", "Country code"],
-                                ["Zoe", "zoe@example.org", "1 Road", "US"], ["Bao", "bao", "2 Road", "Narnia"]]))
+    path.write_bytes(
+        csv_bytes(
+            [
+                ["Full name", "E-mail", "Address", "Country code"],
+                ["Zoe", "zoe@example.org", "1 Road", "US"],
+                ["Bao", "bao", "2 Road", "Narnia"],
+            ]
+        )
+    )
     result = runner.invoke(args=["freelancers", "import", str(path)])
     assert result.exit_code == 1
     assert result.stdout == ""
@@ -73,12 +85,16 @@ def test_columns_the_roster_does_not_know_are_named_on_stderr(runner, tmp_path):
     assert "ignored columns: Notes" in result.stderr
 
 
-@pytest.mark.parametrize("filename, content", [
-    ("empty.csv", b""),                                                   # nothing in it
-    ("headers.xlsx", xlsx_bytes([HEADER])),                               # headers only
-    ("damaged.xlsx", b"PK\x05\x06" + bytes(18)),                          # an empty zip (openpyxl cannot count its rows)
-    ("roster.pdf", pdf_bytes()),                                          # not a roster at all
-], ids=["empty", "headers-only", "damaged-xlsx", "pdf"])
+@pytest.mark.parametrize(
+    "filename, content",
+    [
+        ("empty.csv", b""),  # nothing in it
+        ("headers.xlsx", xlsx_bytes([HEADER])),  # headers only
+        ("damaged.xlsx", b"PK\x05\x06" + bytes(18)),  # an empty zip (openpyxl cannot count its rows)
+        ("roster.pdf", pdf_bytes()),  # not a roster at all
+    ],
+    ids=["empty", "headers-only", "damaged-xlsx", "pdf"],
+)
 def test_a_file_that_is_not_a_roster_exits_1_with_a_one_line_reason(runner, tmp_path, filename, content):
     path = tmp_path / filename
     path.write_bytes(content)
@@ -88,18 +104,23 @@ def test_a_file_that_is_not_a_roster_exits_1_with_a_one_line_reason(runner, tmp_
     assert "Traceback" not in result.output
 
 
-@pytest.mark.parametrize("args", [
-    ["freelancers", "import", "missing.csv"],   # no such file
-    ["freelancers", "import"],                  # no file named
-    ["freelancers", "import", "--force", "x"],  # an option that does not exist
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["freelancers", "import", "missing.csv"],  # no such file
+        ["freelancers", "import"],  # no file named
+        ["freelancers", "import", "--force", "x"],  # an option that does not exist
+    ],
+)
 def test_bad_usage_exits_2(runner, args):
     result = runner.invoke(args=args)
     assert result.exit_code == 2
     assert "Usage:" in result.output
 
 
-def test_generating_a_contract_for_a_roster_freelancer_writes_the_file_and_records_it(app, runner, add, sow_data, tmp_path):
+def test_generating_a_contract_for_a_roster_freelancer_writes_the_file_and_records_it(
+    app, runner, add, sow_data, tmp_path
+):
     zoe = add(person(7, name="Zoe Angstrom"))
     data = tmp_path / "data.json"
     data.write_text(json.dumps({k: v for k, v in sow_data.items() if k != "freelancer"} | {"freelancer_id": zoe["id"]}))
@@ -112,12 +133,15 @@ def test_generating_a_contract_for_a_roster_freelancer_writes_the_file_and_recor
     assert result.stdout.startswith(f"{out} (") and str(page.items[0].id) in result.stdout
 
 
-@pytest.mark.parametrize("template, content, words", [
-    ("sow", "{not json", "is not valid JSON"),                                   # broken JSON
-    ("sow", json.dumps({"sow_number": "X"}), "not valid"),                        # data missing most fields
-    ("sow", json.dumps({"freelancer_id": "00000000-0000-0000-0000-000000000000"}), "freelancer_id"),  # nobody
-    ("invoice", "{}", "no template 'invoice'"),                                  # an unknown template
-])
+@pytest.mark.parametrize(
+    "template, content, words",
+    [
+        ("sow", "{not json", "is not valid JSON"),  # broken JSON
+        ("sow", json.dumps({"sow_number": "X"}), "not valid"),  # data missing most fields
+        ("sow", json.dumps({"freelancer_id": "00000000-0000-0000-0000-000000000000"}), "freelancer_id"),  # nobody
+        ("invoice", "{}", "no template 'invoice'"),  # an unknown template
+    ],
+)
 def test_a_document_that_cannot_be_generated_exits_1_saying_why(runner, tmp_path, template, content, words):
     data = tmp_path / "data.json"
     data.write_text(content)
@@ -129,8 +153,9 @@ def test_a_document_that_cannot_be_generated_exits_1_saying_why(runner, tmp_path
 
 def _flask(*args: str, database: Path, timeout: float = 60) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | {"DATABASE_URL": f"sqlite:///{database}"}
-    return subprocess.run([str(FLASK), "--app", "server", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run(
+        [str(FLASK), "--app", "server", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def test_the_flask_command_imports_a_roster_and_generates_a_contract_from_it(tmp_path, roster_file, sow_data):
@@ -155,7 +180,9 @@ def test_the_flask_command_imports_a_roster_and_generates_a_contract_from_it(tmp
         engine.dispose()
 
     data = tmp_path / "data.json"
-    data.write_text(json.dumps({k: v for k, v in sow_data.items() if k != "freelancer"} | {"freelancer_id": str(chosen.id)}))
+    data.write_text(
+        json.dumps({k: v for k, v in sow_data.items() if k != "freelancer"} | {"freelancer_id": str(chosen.id)})
+    )
     out = tmp_path / "out.docx"
     generated = _flask("documents", "generate", "sow", str(data), "-o", str(out), database=database)
     assert generated.returncode == 0, generated.stderr

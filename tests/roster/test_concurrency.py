@@ -1,5 +1,6 @@
 """Concurrent writers on one roster, for real: the app under a threaded werkzeug server, two imports
 and a stream of PATCHes fired from threads. No update is lost and no email is duplicated."""
+
 from __future__ import annotations
 
 import gc
@@ -51,7 +52,9 @@ def _call(port: int, method: str, path: str, body: bytes | None = None, content_
 
 
 def _patch(port: int, freelancer_id: str, changes: dict) -> None:
-    status, body = _call(port, "PATCH", f"/api/freelancers/{freelancer_id}", json.dumps(changes).encode(), "application/json")
+    status, body = _call(
+        port, "PATCH", f"/api/freelancers/{freelancer_id}", json.dumps(changes).encode(), "application/json"
+    )
     assert status == 200, body
 
 
@@ -66,7 +69,10 @@ def _imported(file: str, i: int) -> dict:
     """Row ``i`` of import ``file`` ("A" or "B"): the two files give a shared email different details."""
     street, base = {"A": ("Avenue", 100), "B": ("Boulevard", 200)}[file]
     return person(i, name=f"{file} Freelancer {i:04d}", address=f"{i} {street}, Lisbon", country="PT") | {
-        "rate": str(base + i), "rate_unit": "hour", "currency": "EUR"}
+        "rate": str(base + i),
+        "rate_unit": "hour",
+        "currency": "EUR",
+    }
 
 
 def _roster_file(file: str, numbers: range) -> tuple[bytes, str]:
@@ -91,7 +97,7 @@ class _Worker(threading.Thread):
     def run(self) -> None:
         try:
             self.result = self.work()
-        except BaseException as exc:  # noqa: BLE001 (re-raised by the test)
+        except BaseException as exc:
             self.error = exc
 
 
@@ -99,10 +105,13 @@ FILE_A, FILE_B = range(0, 300), range(100, 400)
 """300 rows each, 200 emails shared (100-299)."""
 
 
-@pytest.mark.parametrize("patched", [
-    "bystanders",  # 100 freelancers the imports do not touch
-    "imported",    # 100 freelancers both imports update (their files have no phone, tax_id or business_name column)
-])
+@pytest.mark.parametrize(
+    "patched",
+    [
+        "bystanders",  # 100 freelancers the imports do not touch
+        "imported",  # 100 freelancers both imports update (their files have no phone, tax_id or business_name column)
+    ],
+)
 def test_two_imports_and_a_stream_of_edits_lose_no_update_and_duplicate_no_email(app, roster, server, patched):
     deadline = time.monotonic() + TEST_DEADLINE
     numbers = range(1000, 1100) if patched == "bystanders" else range(150, 250)
@@ -111,21 +120,26 @@ def test_two_imports_and_a_stream_of_edits_lose_no_update_and_duplicate_no_email
     imports_may_start = threading.Barrier(len(halves) * 2 + 1, timeout=REQUEST_TIMEOUT)
 
     def phones_then_business_names(half: list[int]) -> None:
-        for i in half:                          # before the imports start
+        for i in half:  # before the imports start
             _patch(server, ids[i], {"phone": f"+351 21 000 {i:04d}"})
         imports_may_start.wait()
-        for i in half:                          # while they run
+        for i in half:  # while they run
             _patch(server, ids[i], {"business_name": f"Studio {i}"})
 
     def tax_ids(half: list[int]) -> None:
         imports_may_start.wait()
-        for i in half:                          # while the imports and the other stream run, on the same records
+        for i in half:  # while the imports and the other stream run, on the same records
             _patch(server, ids[i], {"tax_id": f"PT{i:09d}"})
 
-    patchers = [_Worker(f"{work.__name__}-{n}", lambda work=work, half=half: work(half))
-                for n, half in enumerate(halves) for work in (phones_then_business_names, tax_ids)]
-    importers = {file: _Worker(f"import-{file}", lambda file=file, numbers=rows: _import(server, *_roster_file(file, numbers)))
-                 for file, rows in (("A", FILE_A), ("B", FILE_B))}
+    patchers = [
+        _Worker(f"{work.__name__}-{n}", lambda work=work, half=half: work(half))
+        for n, half in enumerate(halves)
+        for work in (phones_then_business_names, tax_ids)
+    ]
+    importers = {
+        file: _Worker(f"import-{file}", lambda file=file, numbers=rows: _import(server, *_roster_file(file, numbers)))
+        for file, rows in (("A", FILE_A), ("B", FILE_B))
+    }
     for thread in patchers:
         thread.start()
     imports_may_start.wait()
@@ -141,31 +155,50 @@ def test_two_imports_and_a_stream_of_edits_lose_no_update_and_duplicate_no_email
     assert len(records) == len(list(roster.each(TENANT))) == len(emails)  # one record per email, no more
     assert set(records) == emails
 
-    lost = [(i, field) for i in numbers for field, value in (("phone", f"+351 21 000 {i:04d}"),
-                                                            ("business_name", f"Studio {i}"),
-                                                            ("tax_id", f"PT{i:09d}"))
-            if getattr(records[person(i)["email"]], field) != value]
+    lost = [
+        (i, field)
+        for i in numbers
+        for field, value in (
+            ("phone", f"+351 21 000 {i:04d}"),
+            ("business_name", f"Studio {i}"),
+            ("tax_id", f"PT{i:09d}"),
+        )
+        if getattr(records[person(i)["email"]], field) != value
+    ]
     assert lost == [], f"{len(lost)} PATCHed values lost, e.g. {lost[:5]}"
 
     def source(i: int) -> str:
         record = records[person(i)["email"]]
         for file in ("A", "B"):
             expected = _imported(file, i)
-            if (record.name, record.address, record.rate) == (expected["name"], expected["address"], Decimal(expected["rate"])):
+            if (record.name, record.address, record.rate) == (
+                expected["name"],
+                expected["address"],
+                Decimal(expected["rate"]),
+            ):
                 return file
         raise AssertionError(f"freelancer {i} has details from neither import: {record.name!r}, {record.rate}")
 
     shared = {source(i) for i in range(100, 300)}
-    assert len(shared) == 1, "each import is all-or-nothing: the shared rows all come from the import that committed last"
+    assert len(shared) == 1, (
+        "each import is all-or-nothing: the shared rows all come from the import that committed last"
+    )
     second = shared.pop()
     first = "A" if second == "B" else "B"
     rows = {"A": {person(i)["email"] for i in FILE_A}, "B": {person(i)["email"] for i in FILE_B}}
     existing = {person(i)["email"] for i in numbers}
     assert {source(i) for i in FILE_A if i < 100} == {"A"} and {source(i) for i in FILE_B if i >= 300} == {"B"}
-    expected = {first: {"created": len(rows[first] - existing), "updated": len(rows[first] & existing), "unchanged": 0},
-                second: {"created": len(rows[second] - existing - rows[first]),
-                         "updated": len(rows[second] & (existing | rows[first])), "unchanged": 0}}
-    answers = {file: {k: worker.result[k] for k in ("created", "updated", "unchanged")} for file, worker in importers.items()}
+    expected = {
+        first: {"created": len(rows[first] - existing), "updated": len(rows[first] & existing), "unchanged": 0},
+        second: {
+            "created": len(rows[second] - existing - rows[first]),
+            "updated": len(rows[second] & (existing | rows[first])),
+            "unchanged": 0,
+        },
+    }
+    answers = {
+        file: {k: worker.result[k] for k in ("created", "updated", "unchanged")} for file, worker in importers.items()
+    }
     assert answers == expected
 
 
@@ -178,7 +211,9 @@ def test_edits_go_through_while_a_csv_export_is_being_downloaded(app, roster):
         chunks = iter(download.response)
         for _ in range(3):  # the BOM, the header, the first freelancer: the download is under way
             next(chunks)
-        editor = _Worker("editor", lambda: app.test_client().patch(f"/api/freelancers/{target}", json={"phone": "+1 555 0100"}))
+        editor = _Worker(
+            "editor", lambda: app.test_client().patch(f"/api/freelancers/{target}", json={"phone": "+1 555 0100"})
+        )
         editor.start()
         editor.join(5)
         finished_during_download = not editor.is_alive()

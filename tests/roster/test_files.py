@@ -1,4 +1,5 @@
 """Reading roster files directly (freelance.roster.files / importing), without the web layer."""
+
 from __future__ import annotations
 
 import gc

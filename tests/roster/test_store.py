@@ -1,4 +1,5 @@
 """The roster store itself (services(app).roster): tenants kept apart, upserts all-or-nothing."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,7 +9,6 @@ from freelance.models import Freelancer
 from freelance.roster.service import Query
 from tests.roster.conftest import TENANT
 from tests.roster.files import person
-from freelance.web.services import services
 
 OTHER = "contoso-eu"
 """Another tenant, with a roster of its own."""
@@ -25,11 +25,15 @@ def others_freelancer(roster):
     return roster.add(OTHER, _freelancer(1, name="Someone Else"))
 
 
-@pytest.mark.parametrize("act", [
-    lambda roster, id_: roster.get(TENANT, id_),                                        # read
-    lambda roster, id_: roster.update(TENANT, id_, lambda f: f.model_copy(update={"phone": "1"})),  # change
-    lambda roster, id_: roster.remove(TENANT, id_),                                     # remove
-], ids=["get", "update", "remove"])
+@pytest.mark.parametrize(
+    "act",
+    [
+        lambda roster, id_: roster.get(TENANT, id_),  # read
+        lambda roster, id_: roster.update(TENANT, id_, lambda f: f.model_copy(update={"phone": "1"})),  # change
+        lambda roster, id_: roster.remove(TENANT, id_),  # remove
+    ],
+    ids=["get", "update", "remove"],
+)
 def test_another_tenants_freelancer_is_not_found(roster, others_freelancer, act):
     with pytest.raises(NotFound):
         act(roster, str(others_freelancer.id))

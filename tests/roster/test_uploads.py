@@ -1,4 +1,5 @@
 """Uploads the import refuses: each gets a clear 4xx answer, never a 500, and the roster is unchanged."""
+
 from __future__ import annotations
 
 import io
@@ -9,8 +10,20 @@ from openpyxl.styles import Font
 
 from freelance.web import create_app
 from freelance.web.services import services
-from tests.roster.files import (HEADER, csv_bytes, docx_bytes, multipart, pdf_bytes, person, png_bytes, xls_bytes,
-                                xlsx_bytes, zip_bomb, zip_expanding_to_300_mb, zip_of_many_members)
+from tests.roster.files import (
+    HEADER,
+    csv_bytes,
+    docx_bytes,
+    multipart,
+    pdf_bytes,
+    person,
+    png_bytes,
+    xls_bytes,
+    xlsx_bytes,
+    zip_bomb,
+    zip_expanding_to_300_mb,
+    zip_of_many_members,
+)
 
 
 @pytest.fixture
@@ -19,27 +32,56 @@ def existing(add) -> dict:
     return add(person(1, phone="+1 206 555 0134"))
 
 
-@pytest.mark.parametrize("make, filename, words", [
-    (lambda: b"", "roster.csv", "empty"),                                          # an empty file
-    (lambda: b"\xef\xbb\xbf", "roster.csv", "empty"),                              # nothing but a BOM
-    (lambda: csv_bytes([HEADER]), "roster.csv", "no freelancer rows"),              # only headers (CSV)
-    (lambda: xlsx_bytes([HEADER]), "roster.xlsx", "no freelancer rows"),            # only headers (.xlsx)
-    (lambda: xlsx_bytes([HEADER], blank_rows={1: 10_000}), "roster.xlsx", "no freelancer rows"),  # headers, then 10,000 blank rows
-    (lambda: xlsx_bytes([]), "roster.xlsx", "empty"),                               # a workbook with an empty sheet
-    (lambda: csv_bytes([["Nom", "Courriel"], ["Zoe", "zoe@example.org"]]), "roster.csv", "no column for name"),  # unknown headers
-    (lambda: xls_bytes(), "roster.xls", ".xls"),                                     # Excel 97-2003
-    (lambda: docx_bytes(), "roster.docx", "workbook"),                               # a zip that is not a workbook
-    (lambda: b"PK\x03\x04 truncated", "roster.xlsx", "cannot be read"),              # a damaged zip
-    (lambda: zip_bomb(), "roster.xlsx", "zip bomb"),                                 # 100 MB of zeros in 100 KB
-    (lambda: zip_of_many_members(), "roster.xlsx", "members"),                       # 5,000 members
-    (lambda: zip_expanding_to_300_mb(), "roster.xlsx", "expand"),                    # 300 x 1 MB, each below the ratio check
-    (lambda: pdf_bytes(), "roster.pdf", "neither"),                                  # a PDF (bytes Windows-1252 lacks)
-    (lambda: png_bytes(), "photo.png", "neither"),                                   # a PNG
-    (lambda: "name,email\n\x00\x01\x02".encode(), "roster.csv", "neither"),        # NUL bytes in a text file
-], ids=["empty", "bom-only", "csv-headers-only", "xlsx-headers-only", "headers-then-blank-rows", "empty-sheet", "unknown-headers",
-        "old-xls", "docx", "damaged-zip", "zip-bomb", "many-members", "huge-total", "pdf", "png", "nul-bytes"])
-def test_a_file_that_is_not_a_roster_gets_400_saying_why_and_changes_nothing(upload, existing, roster_state,
-                                                                              make, filename, words):
+@pytest.mark.parametrize(
+    "make, filename, words",
+    [
+        (lambda: b"", "roster.csv", "empty"),  # an empty file
+        (lambda: b"\xef\xbb\xbf", "roster.csv", "empty"),  # nothing but a BOM
+        (lambda: csv_bytes([HEADER]), "roster.csv", "no freelancer rows"),  # only headers (CSV)
+        (lambda: xlsx_bytes([HEADER]), "roster.xlsx", "no freelancer rows"),  # only headers (.xlsx)
+        (
+            lambda: xlsx_bytes([HEADER], blank_rows={1: 10_000}),
+            "roster.xlsx",
+            "no freelancer rows",
+        ),  # headers, then 10,000 blank rows
+        (lambda: xlsx_bytes([]), "roster.xlsx", "empty"),  # a workbook with an empty sheet
+        (
+            lambda: csv_bytes([["Nom", "Courriel"], ["Zoe", "zoe@example.org"]]),
+            "roster.csv",
+            "no column for name",
+        ),  # unknown headers
+        (lambda: xls_bytes(), "roster.xls", ".xls"),  # Excel 97-2003
+        (lambda: docx_bytes(), "roster.docx", "workbook"),  # a zip that is not a workbook
+        (lambda: b"PK\x03\x04 truncated", "roster.xlsx", "cannot be read"),  # a damaged zip
+        (lambda: zip_bomb(), "roster.xlsx", "zip bomb"),  # 100 MB of zeros in 100 KB
+        (lambda: zip_of_many_members(), "roster.xlsx", "members"),  # 5,000 members
+        (lambda: zip_expanding_to_300_mb(), "roster.xlsx", "expand"),  # 300 x 1 MB, each below the ratio check
+        (lambda: pdf_bytes(), "roster.pdf", "neither"),  # a PDF (bytes Windows-1252 lacks)
+        (lambda: png_bytes(), "photo.png", "neither"),  # a PNG
+        (lambda: b"name,email\n\x00\x01\x02", "roster.csv", "neither"),  # NUL bytes in a text file
+    ],
+    ids=[
+        "empty",
+        "bom-only",
+        "csv-headers-only",
+        "xlsx-headers-only",
+        "headers-then-blank-rows",
+        "empty-sheet",
+        "unknown-headers",
+        "old-xls",
+        "docx",
+        "damaged-zip",
+        "zip-bomb",
+        "many-members",
+        "huge-total",
+        "pdf",
+        "png",
+        "nul-bytes",
+    ],
+)
+def test_a_file_that_is_not_a_roster_gets_400_saying_why_and_changes_nothing(
+    upload, existing, roster_state, make, filename, words
+):
     before = roster_state()
     response = upload(make(), filename)
     assert response.status_code == 400, response.json
@@ -76,8 +118,10 @@ def test_an_upload_over_the_limit_is_refused_with_413(database_url, roster_state
         big = csv_bytes([HEADER] + [list(person(i).values()) for i in range(100)])
         assert len(big) > 4096
         body, content_type = multipart(big, "roster.csv")
-        for response in (client.post("/api/freelancers/import", data=body, content_type=content_type),
-                         client.post("/api/freelancers/import", data=big, content_type="text/csv")):
+        for response in (
+            client.post("/api/freelancers/import", data=body, content_type=content_type),
+            client.post("/api/freelancers/import", data=big, content_type="text/csv"),
+        ):
             assert response.status_code == 413
             assert "4096 bytes" in response.json["error"]
         assert client.get("/api/freelancers").json["total"] == 0
@@ -95,10 +139,13 @@ def test_an_upload_larger_than_the_json_limit_but_under_the_upload_limit_is_impo
     assert response.json["created"] == 650
 
 
-@pytest.mark.parametrize("content_type", [
-    "application/pdf",   # a type the import does not read
-    "application/json",  # JSON is for the other endpoints
-])
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "application/pdf",  # a type the import does not read
+        "application/json",  # JSON is for the other endpoints
+    ],
+)
 def test_a_body_that_is_neither_multipart_nor_a_roster_type_is_refused(client, content_type):
     response = client.post("/api/freelancers/import", data=b"{}", content_type=content_type)
     assert response.status_code == 415

@@ -1,4 +1,5 @@
 """Another site's page cannot change anything here, and local mode does not serve through a proxy."""
+
 from __future__ import annotations
 
 import pytest
@@ -6,11 +7,14 @@ import pytest
 ZOE = {"name": "Zoe Angstrom", "email": "zoe@angstrom.example", "address": "1 Road", "country": "US"}
 
 
-@pytest.mark.parametrize("headers", [
-    {"Origin": "https://evil.example"},                                   # another origin says so
-    {"Sec-Fetch-Site": "cross-site"},                                     # the browser says so
-    {"Sec-Fetch-Site": "same-site", "Origin": "https://localhost:4000"},  # another port of this host
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "https://evil.example"},  # another origin says so
+        {"Sec-Fetch-Site": "cross-site"},  # the browser says so
+        {"Sec-Fetch-Site": "same-site", "Origin": "https://localhost:4000"},  # another port of this host
+    ],
+)
 def test_a_change_sent_from_another_site_is_refused_and_nothing_is_written(client, headers):
     response = client.post("/api/freelancers", json=ZOE, headers=headers)
     assert response.status_code == 403
@@ -18,10 +22,13 @@ def test_a_change_sent_from_another_site_is_refused_and_nothing_is_written(clien
     assert client.get("/api/freelancers").json["total"] == 0
 
 
-@pytest.mark.parametrize("headers", [
-    {},                                                                   # a script or curl: no browser headers
-    {"Origin": "http://localhost", "Sec-Fetch-Site": "same-origin"},      # the pane itself
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},  # a script or curl: no browser headers
+        {"Origin": "http://localhost", "Sec-Fetch-Site": "same-origin"},  # the pane itself
+    ],
+)
 def test_a_change_from_this_servers_own_pages_or_a_script_goes_through(client, headers):
     assert client.post("/api/freelancers", json=ZOE, headers=headers).status_code == 201
 

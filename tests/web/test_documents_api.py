@@ -1,9 +1,9 @@
 """POST/GET /api/documents: generate, store, list, read and download documents."""
+
 from __future__ import annotations
 
 import hashlib
 import json
-import uuid
 
 import pytest
 
@@ -18,8 +18,18 @@ def test_generating_a_sow_answers_201_with_its_record(client, catalog, sow_data)
     response = _generate(client, sow_data)
     assert response.status_code == 201, response.json
     record = response.json
-    assert set(record) == {"id", "template", "template_version", "filename", "format", "sha256", "size",
-                           "created_at", "created_by", "download_url"}
+    assert set(record) == {
+        "id",
+        "template",
+        "template_version",
+        "filename",
+        "format",
+        "sha256",
+        "size",
+        "created_at",
+        "created_by",
+        "download_url",
+    }
     assert (record["template"], record["format"], record["created_by"]) == ("sow", "docx", "local")
     assert record["template_version"] == catalog["sow"].version
     assert record["filename"] == "SOW-2027-001 Zoe Angstrom.docx"
@@ -58,8 +68,11 @@ def test_the_same_data_gives_the_same_bytes(client, sow_data):
 
 
 def test_documents_are_listed_newest_first_one_page_at_a_time(client, sow_data, nda_data):
-    made = [_generate(client, sow_data).json["id"], _generate(client, nda_data, "nda-mutual").json["id"],
-            _generate(client, sow_data).json["id"]]
+    made = [
+        _generate(client, sow_data).json["id"],
+        _generate(client, nda_data, "nda-mutual").json["id"],
+        _generate(client, sow_data).json["id"],
+    ]
     first = client.get("/api/documents?per_page=2").json
     assert [item["id"] for item in first["items"]] == made[::-1][:2]
     assert (first["total"], first["page"], first["per_page"]) == (3, 1, 2)
@@ -69,12 +82,15 @@ def test_documents_are_listed_newest_first_one_page_at_a_time(client, sow_data, 
     assert [item["id"] for item in only_ndas["items"]] == made[1:2]
 
 
-@pytest.mark.parametrize("query, field", [
-    ("page=0", "page"),           # pages count from 1
-    ("per_page=1000", "per_page"),  # pages are bounded
-    ("page=abc", "page"),         # numbers only
-    ("sort=name", "sort"),        # unknown parameters are named, not ignored
-])
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("page=0", "page"),  # pages count from 1
+        ("per_page=1000", "per_page"),  # pages are bounded
+        ("page=abc", "page"),  # numbers only
+        ("sort=name", "sort"),  # unknown parameters are named, not ignored
+    ],
+)
 def test_bad_list_parameters_are_named(client, query, field):
     response = client.get(f"/api/documents?{query}")
     assert response.status_code == 400
@@ -91,14 +107,17 @@ def test_invalid_data_is_refused_with_every_problem_and_nothing_is_stored(client
     assert client.get("/api/documents").json["total"] == 0
 
 
-@pytest.mark.parametrize("value", [
-    "{{ 7*7 }}",                     # template code
-    "{% for x in range(10) %}x{% endfor %}",
-    "Smith & Jones <Design>",        # XML
-    "</w:t></w:r><w:r><w:t>",        # XML that tries to close the run
-    "\"Quotes\" and 'apostrophes'",
-    "Émoji 😀 and 中文",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "{{ 7*7 }}",  # template code
+        "{% for x in range(10) %}x{% endfor %}",
+        "Smith & Jones <Design>",  # XML
+        "</w:t></w:r><w:r><w:t>",  # XML that tries to close the run
+        "\"Quotes\" and 'apostrophes'",
+        "Émoji 😀 and 中文",
+    ],
+)
 def test_what_a_user_types_comes_out_exactly_as_typed(client, sow_data, value):
     sow_data["project"]["title"] = value
     record = _generate(client, sow_data).json
@@ -107,17 +126,30 @@ def test_what_a_user_types_comes_out_exactly_as_typed(client, sow_data, value):
     assert "49" not in text.replace(value, "")
 
 
-@pytest.mark.parametrize("body, content_type, status, error", [
-    ('{"template": "sow", "data":', "application/json", 400, "not valid JSON"),   # malformed
-    ("[" * 50_000, "application/json", 400, "recursion limit"),                    # nested deeply
-    ("x" * (1024 * 1024 + 1), "application/json", 413, "larger than the 1048576 bytes the server accepts here"),  # over the limit
-    ("template=sow", "application/x-www-form-urlencoded", 415, "must be JSON"),   # not JSON
-    ('{"template": "sow", "data": {}, "format": "pdf"}', "application/json", 400, "not valid"),
-    ('{"template": "sow", "data": []}', "application/json", 400, "not valid"),    # wrong type
-    ('{"template": "sow", "data": {"payment_terms_days": 1e999}}', "application/json", 400, "not valid"),
-    ('{"template": "sow", "data": {"payment_terms_days": 123456789012345678901234567890}}', "application/json", 400, "not valid"),
-    ("[]", "application/json", 400, "not valid"),
-])
+@pytest.mark.parametrize(
+    "body, content_type, status, error",
+    [
+        ('{"template": "sow", "data":', "application/json", 400, "not valid JSON"),  # malformed
+        ("[" * 50_000, "application/json", 400, "recursion limit"),  # nested deeply
+        (
+            "x" * (1024 * 1024 + 1),
+            "application/json",
+            413,
+            "larger than the 1048576 bytes the server accepts here",
+        ),  # over the limit
+        ("template=sow", "application/x-www-form-urlencoded", 415, "must be JSON"),  # not JSON
+        ('{"template": "sow", "data": {}, "format": "pdf"}', "application/json", 400, "not valid"),
+        ('{"template": "sow", "data": []}', "application/json", 400, "not valid"),  # wrong type
+        ('{"template": "sow", "data": {"payment_terms_days": 1e999}}', "application/json", 400, "not valid"),
+        (
+            '{"template": "sow", "data": {"payment_terms_days": 123456789012345678901234567890}}',
+            "application/json",
+            400,
+            "not valid",
+        ),
+        ("[]", "application/json", 400, "not valid"),
+    ],
+)
 def test_bad_requests_get_a_clear_json_error_never_a_500(client, body, content_type, status, error):
     response = client.post("/api/documents", data=body, content_type=content_type)
     assert response.status_code == status, response.json
@@ -137,8 +169,15 @@ def test_a_format_the_template_does_not_make_is_named(client, sow_data):
     assert response.json["errors"] == [{"field": "format", "message": "template sow makes docx files"}]
 
 
-@pytest.mark.parametrize("path", [f"/api/documents/{uuid.uuid4()}", "/api/documents/not-an-id",
-                                  f"/api/documents/{uuid.uuid4()}/file", "/api/nothing"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/documents/0d1f6c2e-5b7a-4c3d-9e8f-a1b2c3d4e5f6",
+        "/api/documents/not-an-id",
+        "/api/documents/0d1f6c2e-5b7a-4c3d-9e8f-a1b2c3d4e5f6/file",
+        "/api/nothing",
+    ],
+)
 def test_unknown_documents_and_addresses_are_404_in_json(client, path):
     response = client.get(path)
     assert response.status_code == 404

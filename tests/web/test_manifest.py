@@ -1,4 +1,5 @@
 """manifest.xml: valid against Microsoft's schemas, and right where the schemas cannot tell."""
+
 from __future__ import annotations
 
 import struct
@@ -7,18 +8,26 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from tests.conftest import ROOT, SCHEMAS, needs_schemas
 from freelance.web.services import services
+from tests.conftest import ROOT, SCHEMAS, needs_schemas
 
-NS = {"o": "http://schemas.microsoft.com/office/appforoffice/1.1",
-      "ov": "http://schemas.microsoft.com/office/taskpaneappversionoverrides",
-      "bt": "http://schemas.microsoft.com/office/officeappbasictypes/1.0",
-      "xsi": "http://www.w3.org/2001/XMLSchema-instance"}
+NS = {
+    "o": "http://schemas.microsoft.com/office/appforoffice/1.1",
+    "ov": "http://schemas.microsoft.com/office/taskpaneappversionoverrides",
+    "bt": "http://schemas.microsoft.com/office/officeappbasictypes/1.0",
+    "xsi": "http://www.w3.org/2001/XMLSchema-instance",
+}
 XSI_TYPE = f"{{{NS['xsi']}}}type"
 # Which kind of resource each reference may point at.
-RESOURCE_KINDS = {"Image": "bt:Images/bt:Image", "SourceLocation": "bt:Urls/bt:Url", "LearnMoreUrl": "bt:Urls/bt:Url",
-                  "FunctionFile": "bt:Urls/bt:Url", "Label": "bt:ShortStrings/bt:String",
-                  "Title": "bt:ShortStrings/bt:String", "Description": "bt:LongStrings/bt:String"}
+RESOURCE_KINDS = {
+    "Image": "bt:Images/bt:Image",
+    "SourceLocation": "bt:Urls/bt:Url",
+    "LearnMoreUrl": "bt:Urls/bt:Url",
+    "FunctionFile": "bt:Urls/bt:Url",
+    "Label": "bt:ShortStrings/bt:String",
+    "Title": "bt:ShortStrings/bt:String",
+    "Description": "bt:LongStrings/bt:String",
+}
 
 
 @pytest.fixture(scope="module")
@@ -71,10 +80,13 @@ def test_the_ribbon_hosts_are_the_hosts_the_add_in_declares(manifest):
     assert declared == ribbon == {"Document", "Workbook"}
 
 
-@pytest.mark.parametrize("host, buttons", [
-    ("Document", ["Statement of work", "NDA", "Freelancer details"]),
-    ("Workbook", ["Budget tracker", "Add freelancer lines"]),
-])
+@pytest.mark.parametrize(
+    "host, buttons",
+    [
+        ("Document", ["Statement of work", "NDA", "Freelancer details"]),
+        ("Workbook", ["Budget tracker", "Add freelancer lines"]),
+    ],
+)
 def test_each_host_has_a_freelance_tab_with_its_buttons_opening_their_view(manifest, host, buttons):
     strings = {s.get("id"): s.get("DefaultValue") for s in manifest.iterfind(".//bt:String", NS)}
     urls = {u.get("id"): u.get("DefaultValue") for u in manifest.iterfind(".//bt:Url", NS)}
@@ -91,8 +103,10 @@ def test_every_icon_is_served_as_a_png_of_its_stated_size(client, manifest):
     icons = [(int(image.get("size")), image.get("resid")) for image in manifest.iterfind(".//ov:Icon/bt:Image", NS)]
     sources = {i.get("id"): i.get("DefaultValue") for i in manifest.iterfind(".//bt:Images/bt:Image", NS)}
     expected = {(size, sources[resid]) for size, resid in icons}
-    expected |= {(32, manifest.find("o:IconUrl", NS).get("DefaultValue")),
-                 (64, manifest.find("o:HighResolutionIconUrl", NS).get("DefaultValue"))}
+    expected |= {
+        (32, manifest.find("o:IconUrl", NS).get("DefaultValue")),
+        (64, manifest.find("o:HighResolutionIconUrl", NS).get("DefaultValue")),
+    }
     assert {size for size, _ in expected} == {16, 32, 64, 80}
     for size, url in expected:
         with client.get(url.removeprefix("https://localhost:3000")) as response:

@@ -1,4 +1,5 @@
 """GET /api/openapi.json: a valid OpenAPI 3.1 document of every route, from the validating models."""
+
 from __future__ import annotations
 
 import re

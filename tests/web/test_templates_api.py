@@ -1,4 +1,5 @@
 """GET /api/templates and the schema of each template's data."""
+
 from __future__ import annotations
 
 import hashlib
@@ -9,7 +10,11 @@ from tests.conftest import TEMPLATES
 def test_the_shipped_templates_are_listed_with_version_and_fields(client):
     items = {item["id"]: item for item in client.get("/api/templates").json["items"]}
     assert {(i, item["format"]) for i, item in items.items()} == {
-        ("sow", "docx"), ("nda-mutual", "docx"), ("nda-one-way", "docx"), ("budget", "xlsx")}
+        ("sow", "docx"),
+        ("nda-mutual", "docx"),
+        ("nda-one-way", "docx"),
+        ("budget", "xlsx"),
+    }
     for template_id, item in items.items():
         template_file = TEMPLATES / f"{template_id}.{item['format']}"
         assert item["version"] == hashlib.sha256(template_file.read_bytes()).hexdigest()
