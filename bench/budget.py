@@ -17,8 +17,8 @@ Before timing, both outputs are read back with ``freelance.budget.summary.summar
 totals computed in Python. Times are medians of interleaved batches (bench/render.py's
 ``per_document``). ``--profile`` prints the top cProfile entries of the engine render.
 
-    .venv/bin/python bench/budget.py            # full run (about 15 s)
-    .venv/bin/python bench/budget.py --quick    # a few seconds
+    .venv/bin/python -m bench.budget            # full run (about 15 s)
+    .venv/bin/python -m bench.budget --quick    # a few seconds
 """
 
 from __future__ import annotations
@@ -30,24 +30,22 @@ from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
 
+import openpyxl
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.filters import AutoFilter
+from openpyxl.worksheet.table import Table, TableColumn, TableFormula, TableStyleInfo
+
+from bench.render import per_document, profile, row
+from freelance.budget import tracker
+from freelance.budget.summary import summarise
+from freelance.catalog import Catalog
+from tools import build_budget_template as layout
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tools"))
-
-import build_budget_template as layout  # noqa: E402
-import openpyxl  # noqa: E402
-from openpyxl import Workbook  # noqa: E402
-from openpyxl.chart import BarChart, Reference  # noqa: E402
-from openpyxl.formatting.rule import FormulaRule  # noqa: E402
-from openpyxl.utils import get_column_letter  # noqa: E402
-from openpyxl.worksheet.datavalidation import DataValidation  # noqa: E402
-from openpyxl.worksheet.filters import AutoFilter  # noqa: E402
-from openpyxl.worksheet.table import Table, TableColumn, TableFormula, TableStyleInfo  # noqa: E402
-from render import per_document, profile, row  # noqa: E402  (bench/render.py)
-
-from freelance.budget import tracker  # noqa: E402
-from freelance.budget.summary import summarise  # noqa: E402
-from freelance.catalog import Catalog  # noqa: E402
 
 LINES = 200
 GOAL = 1.0  # openpyxl time / engine time, above

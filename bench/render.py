@@ -26,8 +26,8 @@ I/O is timed. ``--memory N`` then renders N documents (each with its own SOW num
 from /proc/self/status at 10%, 50% and 100%; tracemalloc is never used. ``--profile`` prints the
 top cProfile entries of the engine render.
 
-    .venv/bin/python bench/render.py            # full run (under ~3 minutes on 2 cores)
-    .venv/bin/python bench/render.py --quick    # a few seconds of timing, --memory 1000
+    .venv/bin/python -m bench.render            # full run (under ~3 minutes on 2 cores)
+    .venv/bin/python -m bench.render --quick    # a few seconds of timing, --memory 1000
 """
 
 from __future__ import annotations
@@ -45,16 +45,15 @@ import zipfile
 from io import BytesIO
 from pathlib import Path
 
+import docx  # python-docx
+import docxtpl
+from docxtpl import DocxTemplate
+
+from freelance.catalog import Catalog
+from freelance.documents.environment import WORDML
+from freelance.documents.ziparchive import Member, pack
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-import docx  # noqa: E402  (python-docx)
-import docxtpl  # noqa: E402
-from docxtpl import DocxTemplate  # noqa: E402
-
-from freelance.catalog import Catalog  # noqa: E402
-from freelance.documents.environment import WORDML  # noqa: E402
-from freelance.documents.ziparchive import Member, pack  # noqa: E402
 
 GOAL_VS_DOCXTPL = 30.0  # engine throughput / docxtpl throughput, at least
 GOAL_VS_FLOOR = 4.0  # engine time / floor time, at most

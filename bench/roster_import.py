@@ -20,9 +20,9 @@ The import streams when each extra row (from N/5 to N rows) grows its memory by 
 each row costs when the sheet is held in a list ("hold"); the verdict line says which, with the
 bytes per row of both. (A fixed part, compiled validators and statement caches, is paid once.)
 
-    .venv/bin/python bench/roster_import.py                  # 50,000 rows (a few minutes)
-    .venv/bin/python bench/roster_import.py --quick          # 5,000 rows
-    .venv/bin/python bench/roster_import.py --rows 20000 --postgres postgresql+psycopg://root@127.0.0.1:5432/test
+    .venv/bin/python -m bench.roster_import                  # 50,000 rows (a few minutes)
+    .venv/bin/python -m bench.roster_import --quick          # 5,000 rows
+    .venv/bin/python -m bench.roster_import --rows 20000 --postgres postgresql+psycopg://root@127.0.0.1:5432/test
 """
 
 from __future__ import annotations
@@ -45,7 +45,6 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 STREAMS_IF_BELOW = 0.5
 """The import streams if each extra row grows it by less than this fraction of what each row costs "hold"."""

@@ -16,7 +16,10 @@ from .values import locale_for
 # Characters XML 1.0 cannot carry, tabs, and other C0/C1 controls a person never means to type.
 _CONTROL = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
 _NOT_COUNTRIES = {"EU", "EZ", "QO", "UN", "XA", "XB", "ZZ"}
-COUNTRIES = frozenset(code for code in Locale("en").territories if len(code) == 2 and code.isalpha()) - _NOT_COUNTRIES
+COUNTRIES = (
+    frozenset(code for code in Locale("en").territories if isinstance(code, str) and len(code) == 2 and code.isalpha())
+    - _NOT_COUNTRIES
+)
 _NOT_CURRENCIES = {"XXX", "XTS", "XAU", "XAG", "XPT", "XPD", "XDR", "XSU", "XUA", "XBA", "XBB", "XBC", "XBD"}
 CURRENCIES = frozenset(list_currencies()) - _NOT_CURRENCIES
 

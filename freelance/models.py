@@ -153,8 +153,8 @@ class Fee(Model):
                         "milestones", f"the milestone amounts add up to {total}, not to the fixed fee of {self.amount}"
                     )
                 )
-        elif self.cap is not None and self.cap < self.estimated_total:
-            found.append(Problem("fee.cap", f"the cap {self.cap} is below the estimated total {self.estimated_total}"))
+        elif self.cap is not None and (estimated := self.estimated_total) is not None and self.cap < estimated:
+            found.append(Problem("fee.cap", f"the cap {self.cap} is below the estimated total {estimated}"))
         elif self.cap is not None and total > self.cap:
             found.append(Problem("milestones", f"the milestone amounts add up to {total}, above the cap of {self.cap}"))
         return found
@@ -179,7 +179,7 @@ def _precision_problems(amounts: list[tuple[str, Decimal | None]], currency: str
     return [
         Problem(path, f"{currency} amounts have at most {digits} decimal places")
         for path, value in amounts
-        if value is not None and -value.as_tuple().exponent > digits
+        if value is not None and isinstance(exponent := value.as_tuple().exponent, int) and -exponent > digits
     ]
 
 
@@ -211,6 +211,10 @@ class Contract(DocumentData):
         return []
 
     def context(self) -> dict[str, Any]:
+        """Return the fields, ``client`` and ``freelancer`` as dicts; raise ValueError without the freelancer's
+        details (``problems()`` reports that first)."""
+        if self.freelancer is None:
+            raise ValueError("a contract's context needs the freelancer's details")
         return super().context() | {
             "client": self.client.model_dump(),
             "freelancer": _freelancer_context(self.freelancer),
@@ -245,11 +249,14 @@ class SOW(Contract):
         found: list[Problem] = []
         if project.end_date < project.start_date:
             found.append(Problem("project.end_date", f"is before the start date ({project.start_date.isoformat()})"))
-        for kind, items in (("deliverables", self.deliverables), ("milestones", self.milestones)):
+        for kind, due_dates in (
+            ("deliverables", [d.due_date for d in self.deliverables]),
+            ("milestones", [m.due_date for m in self.milestones]),
+        ):
             found += [
                 Problem(f"{kind}[{i}].due_date", outside)
-                for i, item in enumerate(items)
-                if (outside := _outside(item.due_date, project))
+                for i, due_date in enumerate(due_dates)
+                if (outside := _outside(due_date, project))
             ]
         return super().problems() + found + self.fee.problems(self.milestones)
 
@@ -333,7 +340,7 @@ class Budget(DocumentData):
             for name in ("freelancer", "rate")
             if getattr(line_, name) is None
         ]
-        amounts = [("approved_budget", self.approved_budget)]
+        amounts: list[tuple[str, Decimal | None]] = [("approved_budget", self.approved_budget)]
         for i, line_ in enumerate(self.lines):
             amounts += [(f"lines[{i}].rate", line_.rate), (f"lines[{i}].invoiced_amount", line_.invoiced_amount)]
         return found + _precision_problems(amounts, self.currency)

@@ -21,7 +21,7 @@ class Page(Generic[T]):
     total: int
 
 
-def page_of(session: Session, statement: Select[tuple[T]], page: int, per_page: int) -> Page[T]:
+def page_of(session: Session, statement: Select[T], page: int, per_page: int) -> Page[T]:
     """Return page ``page`` of what ``statement`` (already ordered) selects, and the total it would select."""
     total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
     items = session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).all()

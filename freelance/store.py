@@ -94,7 +94,7 @@ class Store:
         """Return the tenant's record and its bytes; raise NotFound as ``document`` does."""
         record = self.document(tenant, document_id)
         with self._session() as session:
-            return record, session.get(DocumentFile, record.id).content
+            return record, session.get_one(DocumentFile, record.id).content
 
 
 def _uuid(value: str) -> uuid.UUID:

@@ -1,44 +1,23 @@
 """Shared fixtures: the app on a real database (SQLite, or PostgreSQL when DATABASE_URL says so),
-its test client, the shipped template catalog and valid data for each template."""
+its test client, the shipped template catalog, valid data for each template, and the roster through
+the API (an upload helper, and a snapshot to prove that a refused request changed nothing)."""
 
 from __future__ import annotations
 
 import copy
-import json
-import os
-from pathlib import Path
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
-from sqlalchemy import text
 
 from freelance.catalog import Catalog
-from freelance.database import Base, connect
+from freelance.database import Base
+from freelance.roster.service import Roster
 from freelance.web import create_app
 from freelance.web.services import services
-
-ROOT = Path(__file__).resolve().parents[1]
-TEMPLATES = ROOT / "templates"
-DATABASE_URL = os.environ.get("DATABASE_URL")
-SCHEMAS = ROOT.parent / "shared" / "office-addin-schemas"
-needs_schemas = pytest.mark.skipif(
-    not SCHEMAS.is_dir() and not os.environ.get("CI"),
-    reason=f"the manifest schemas are not beside the project ({SCHEMAS})",
-)
-"""For tests that validate the manifest with Microsoft's XSDs; in CI they never skip."""
-
-SOW = json.loads((ROOT / "tests" / "examples" / "sow.json").read_text("utf-8"))["data"]
-"""A valid SOW: the README's example request."""
-
-NDA = {
-    "effective_date": "2027-01-04",
-    "client": SOW["client"],
-    "freelancer": SOW["freelancer"],
-    "purpose": "Evaluating a brand refresh engagement",
-    "term_years": 2,
-    "confidentiality_years": 3,
-    "governing_law": "the State of Washington",
-    "jurisdiction": "the state and federal courts located in King County, Washington",
-}
+from tests.budget.workbooks import BUDGET
+from tests.helpers import DATABASE_URL, NDA, SOW, TEMPLATES, fresh_postgresql_database
+from tests.roster.files import TENANT, multipart
 
 
 @pytest.fixture
@@ -59,16 +38,15 @@ def catalog() -> Catalog:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
-    """PostgreSQL when DATABASE_URL is set (its tables dropped first), else a fresh SQLite file."""
+def database_url(tmp_path_factory) -> Iterator[str]:
+    """A database of this test session's own: a fresh SQLite file, or, when DATABASE_URL names a
+    PostgreSQL server, a new database on it, dropped at the end (each xdist worker makes its own,
+    so runs and workers never share one, and the server's own databases are never touched)."""
     if not DATABASE_URL:
-        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
-    engine = connect(DATABASE_URL)
-    with engine.begin() as connection:
-        Base.metadata.drop_all(connection)
-        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    engine.dispose()
-    return DATABASE_URL
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        return
+    with fresh_postgresql_database(DATABASE_URL) as url:
+        yield url
 
 
 @pytest.fixture
@@ -85,3 +63,50 @@ def app(database_url):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def budget_data() -> dict:
+    """Valid budget tracker data (a fresh copy: change it freely)."""
+    return copy.deepcopy(BUDGET)
+
+
+@pytest.fixture
+def roster(app) -> Roster:
+    """The app's roster store (the same object the routes use)."""
+    return services(app).roster
+
+
+@pytest.fixture
+def upload(client) -> Callable[..., Any]:
+    """``upload(content, filename, query="")`` posts a file to the import as a multipart upload."""
+
+    def post(content: bytes, filename: str = "roster.csv", query: str = ""):
+        body, content_type = multipart(content, filename)
+        return client.post(f"/api/freelancers/import{query}", data=body, content_type=content_type)
+
+    return post
+
+
+@pytest.fixture
+def add(client) -> Callable[[dict], dict]:
+    """``add(details)`` creates a freelancer through the API and returns its record (asserting 201)."""
+
+    def post(details: dict) -> dict:
+        response = client.post("/api/freelancers", json=details)
+        assert response.status_code == 201, response.json
+        return response.json
+
+    return post
+
+
+@pytest.fixture
+def roster_state(roster) -> Callable[[], list[tuple]]:
+    """``roster_state()`` returns every record of the tenant, all fields and timestamps, to compare before and after."""
+
+    def state() -> list[tuple]:
+        return sorted(
+            (str(r.id), r.details().model_dump(mode="json"), r.created_at, r.updated_at) for r in roster.each(TENANT)
+        )
+
+    return state

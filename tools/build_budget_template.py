@@ -8,8 +8,8 @@ rows carry each column's style; the engine (freelance/documents/workbook.py) wri
 Amounts use the number format "¤"..., which a render replaces with the tracker's currency.
 
 Usage (from the repository root, with the project virtualenv):
-    python tools/build_budget_template.py           # write templates/budget.xlsx
-    python tools/build_budget_template.py --check   # exit 1 if the committed file is stale
+    python -m tools.build_budget_template           # write templates/budget.xlsx
+    python -m tools.build_budget_template --check   # exit 1 if the committed file is stale
 """
 
 import argparse
@@ -32,12 +32,11 @@ from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table, TableColumn, TableFormula, TableStyleInfo
 from openpyxl.writer.excel import ExcelWriter
 
+from freelance.budget import tracker
+from tools.build_templates import reproducible_zip
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-from build_templates import reproducible_zip  # noqa: E402  (same folder)
-
-from freelance.budget import tracker  # noqa: E402
 from freelance.models import BudgetLine  # noqa: E402
 
 TARGET = ROOT / "templates" / "budget.xlsx"

@@ -7,9 +7,9 @@ each inside a single run, so the output stays a valid docxtpl template. Builds
 are byte-for-byte reproducible.
 
 Usage (from the repository root, with the project virtualenv):
-    python tools/build_templates.py             # rebuild every template
-    python tools/build_templates.py sow         # rebuild only templates/sow.docx
-    python tools/build_templates.py --check     # exit 1 if a committed .docx is stale
+    python -m tools.build_templates             # rebuild every template
+    python -m tools.build_templates sow         # rebuild only templates/sow.docx
+    python -m tools.build_templates --check     # exit 1 if a committed .docx is stale
 
 Supported Markdown: one "# Title", "##"/"###" headings, paragraphs with **bold**
 and *italic*, "-" bullet lists and GFM pipe tables. Relative column widths
@@ -370,7 +370,7 @@ def main(argv=None):
             target.write_bytes(data)
             print(f"built {target.relative_to(TEMPLATES.parent)}")
     for path in stale:
-        print(f"out of date: {path} (run python tools/build_templates.py)")
+        print(f"out of date: {path} (run python -m tools.build_templates)")
     return 1 if stale else 0
 
 

@@ -1,6 +1,6 @@
 """Draw the add-in's icons (a contract page on a blue tile) as PNGs at 16, 32, 64 and 80 px.
 
-Pure Python (zlib + struct), supersampled for smooth edges: ``python tools/make_icons.py``.
+Pure Python (zlib + struct), supersampled for smooth edges: ``python -m tools.make_icons``.
 """
 
 import struct

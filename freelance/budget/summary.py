@@ -22,6 +22,7 @@ from babel.numbers import get_currency_precision
 from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.table import Table
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..documents import UnsafeZip, ZipLimits, open_checked
@@ -183,17 +184,22 @@ def _find_lines(workbook: Workbook) -> _Lines:
     if best is None:
         reason = f"it has no table named {LINES} and no header row with the columns {expected}"
     else:
-        _, sheet, row, columns = best
+        _, closest, row, columns = best
         missing = ", ".join(name for name in REQUIRED if name not in columns)
         reason = (
             f"it has no table named {LINES}, and the header row closest to a tracker's "
-            f"({_sheet(sheet.title)} row {row}) lacks the columns {missing}"
+            f"({_sheet(closest.title)} row {row}) lacks the columns {missing}"
         )
     raise InvalidData("The file is not a budget tracker.", [Problem("file", reason)])
 
 
-def _table_lines(sheet: Worksheet, table: Any) -> _Lines:
+def _table_lines(sheet: Worksheet, table: Table) -> _Lines:
     first_column, first_row, _, last_row = range_boundaries(table.ref)
+    if first_column is None or first_row is None or last_row is None:
+        raise InvalidData(
+            "The file is not a budget tracker.",
+            [Problem("file", f"its table {LINES} spans whole columns ({table.ref}), not a range of cells")],
+        )
     header_row = first_row - 1 if table.headerRowCount == 0 else first_row
     columns = {column.name.strip(): first_column + i for i, column in enumerate(table.tableColumns)}
     if missing := [name for name in REQUIRED if name not in columns]:
@@ -207,13 +213,13 @@ def _table_lines(sheet: Worksheet, table: Any) -> _Lines:
 def _header_rows(sheet: Worksheet) -> Iterator[tuple[int, dict[str, int]]]:
     """Yield (row, {header: column}) for each of the sheet's first rows that names a known column."""
     known = {name.casefold(): name for name in (*INPUT_COLUMNS, *FORMULAS)}
-    for cells in sheet.iter_rows(max_row=min(sheet.max_row, _HEADER_SEARCH_ROWS)):
+    for row, cells in enumerate(sheet.iter_rows(max_row=min(sheet.max_row, _HEADER_SEARCH_ROWS)), start=1):
         columns: dict[str, int] = {}
         for cell in cells:  # the leftmost of two same headers (a second table beside) is the line's
             if isinstance(cell.value, str) and (name := known.get(cell.value.strip().casefold())):
                 columns.setdefault(name, cell.column)
         if columns:
-            yield cells[0].row, columns
+            yield row, columns
 
 
 def _read_lines(lines: _Lines, reader: _Reader) -> Iterator[_Line]:

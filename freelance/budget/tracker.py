@@ -164,7 +164,7 @@ def fill(context: Mapping[str, Any]) -> Fill:
         LineFigures(line["planned_units"], line["rate"], line["actual_units"], line["invoiced_amount"])
         for line in lines
     ]
-    rows = [
+    rows: list[Mapping[str, Value]] = [
         {column: line[field] for column, field in INPUT_COLUMNS.items()} | figure.computed()
         for line, figure in zip(lines, figures)
     ]
@@ -182,8 +182,8 @@ def fill(context: Mapping[str, Any]) -> Fill:
         "LinesOverBudget": totals.lines_over_budget,
     }
     # Excel needs at least one data row in a table: an empty tracker gets one blank line.
-    blank_line = {column: None for column in INPUT_COLUMNS} | LineFigures().computed()
-    freelancer_rows = [
+    blank_line: dict[str, Value] = {column: None for column in INPUT_COLUMNS} | LineFigures().computed()
+    freelancer_rows: list[Mapping[str, Value]] = [
         {"Freelancer": name, "Planned": planned, "Actual": actual} for name, (planned, actual) in by_freelancer.items()
     ]
     return Fill(

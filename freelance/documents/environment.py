@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -56,7 +57,7 @@ def _finalize_xml_line(context: Context, value: Any) -> Markup:
     return escape(_finalize_line(context, value))
 
 
-def _environment(finalize, autoescape: bool = True) -> ImmutableSandboxedEnvironment:
+def _environment(finalize: Callable[[Context, Any], str], autoescape: bool = True) -> ImmutableSandboxedEnvironment:
     env = ImmutableSandboxedEnvironment(
         autoescape=autoescape,
         undefined=StrictUndefined,

@@ -6,6 +6,8 @@ template cannot expand entities (XXE, billion laughs) or reach out.
 
 from __future__ import annotations
 
+from typing import cast
+
 from lxml import etree
 
 NS = {
@@ -32,3 +34,9 @@ PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False
 def parse(xml: bytes) -> etree._Element:
     """Return the root element of ``xml``; raise etree.XMLSyntaxError when it is not well-formed."""
     return etree.fromstring(xml, PARSER)
+
+
+def attributes(element: etree._Element) -> list[tuple[str, str]]:
+    """Return the (name, value) pairs of ``element``'s attributes, in document order."""
+    # lxml gives text; lxml-stubs also allow bytes.
+    return cast("list[tuple[str, str]]", element.items())

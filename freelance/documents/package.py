@@ -85,7 +85,8 @@ class CompiledTemplate:
                 return None
             return _Part(name, environment.from_string(source)) if source is not None else None
         except (wordml.TemplateSyntaxError, TemplateError) as exc:
-            line = f" (line {exc.lineno})" if getattr(exc, "lineno", None) else ""
+            lineno = getattr(exc, "lineno", None)  # jinja2's syntax errors say where they are
+            line = f" (line {lineno})" if lineno else ""
             raise TemplateInvalid(f"{name}{line}: {exc}") from exc
 
     @property

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from openpyxl.utils.cell import get_column_letter, range_boundaries
+from openpyxl.utils.cell import column_index_from_string, get_column_letter
 
 Value = str | Decimal | int | None
 """What a cell holds: text, a number, or nothing. A formula cell's value is its cached result."""
@@ -81,7 +81,8 @@ class Range:
         c1, r1 = found["c1"], found["r1"]
         c2, r2 = found["c2"] or c1, found["r2"] or r1
         marks = (_mark(c1), _mark(r1), _mark(c2), _mark(r2))
-        first_column, first_row, last_column, last_row = range_boundaries(f"{c1}{r1}:{c2}{r2}".replace("$", ""))
+        first_column, last_column = (column_index_from_string(column.removeprefix("$")) for column in (c1, c2))
+        first_row, last_row = (int(row.removeprefix("$")) for row in (r1, r2))
         return cls(found["sheet"] or "", first_column, first_row, last_column, last_row, marks)
 
     @property

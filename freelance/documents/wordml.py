@@ -46,7 +46,7 @@ def parse(xml: bytes) -> etree._Element:
         root = parse_xml(xml)
     except etree.XMLSyntaxError as exc:
         raise TemplateSyntaxError(f"the part is not well-formed XML: {exc}") from exc
-    if root.getroottree().docinfo.doctype:
+    if root.getroottree().docinfo.doctype:  # type: ignore[attr-defined]  # lxml-stubs lack DocInfo.doctype
         raise TemplateSyntaxError("the part declares a DTD, which templates may not")
     return root
 
@@ -115,11 +115,12 @@ def _lift_block_statements(root: etree._Element) -> None:
         target = paragraph if level == "p" else next(paragraph.iterancestors(_TR), None)
         if target is None:
             raise TemplateSyntaxError(f"{text[:60]!r}: {{%tr %}} is only allowed inside a table row")
-        if target.getparent() is None:
+        parent = target.getparent()
+        if parent is None:
             continue  # already replaced: a row whose cells hold more than one {%tr %}
         instruction = etree.ProcessingInstruction(_PI_TARGET, f"{{% {statement} %}}")
         instruction.tail = target.tail
-        target.getparent().replace(target, instruction)
+        parent.replace(target, instruction)
 
 
 def _wrap_fields(root: etree._Element, field_tag: re.Pattern[str]) -> None:
@@ -136,34 +137,37 @@ def _inside_content_control(run: etree._Element, field: str) -> bool:
     return any(tag.get(_VAL) == field for sdt in run.iterancestors(_SDT) for tag in sdt.iterfind(f"{_SDT_PR}/{_TAG}"))
 
 
-def _split_out_field(run: etree._Element, node: etree._Element, match: re.Match) -> etree._Element:
+def _split_out_field(run: etree._Element, node: etree._Element, match: re.Match[str]) -> etree._Element:
     """Move the tag ``match`` of ``node`` into its own run inside a content control after ``run``.
 
-    Returns the text node that holds what followed the tag (in a new run after the control).
+    ``match`` was found in the text of ``node``. Returns the text node that holds what followed the
+    tag (in a new run after the control).
     """
-    before, tag, after = node.text[: match.start()], match.group(0), node.text[match.end() :]
+    text = match.string
+    before, tag, after = text[: match.start()], match.group(0), text[match.end() :]
     properties = run.find(_RPR)
     following = list(node.itersiblings())
     node.text = before
     node.set(_SPACE, "preserve")
-    field_run = _run(properties, tag)
-    rest_run = _run(properties, after)
+    field_run, _ = _run(properties, tag)
+    rest_run, rest = _run(properties, after)
     for sibling in following:
         rest_run.append(sibling)
     control = _content_control(match.group(1), field_run)
     run.addnext(control)
     control.addnext(rest_run)
-    return rest_run.find(_T)
+    return rest
 
 
-def _run(properties: etree._Element | None, text: str) -> etree._Element:
+def _run(properties: etree._Element | None, text: str) -> tuple[etree._Element, etree._Element]:
+    """Return a new run holding ``text`` (with a copy of ``properties``), and its text node."""
     run = etree.Element(_R)
     if properties is not None:
         run.append(deepcopy(properties))
     node = etree.SubElement(run, _T)
     node.text = text
     node.set(_SPACE, "preserve")
-    return run
+    return run, node
 
 
 def _content_control(field: str, run: etree._Element) -> etree._Element:
@@ -188,8 +192,9 @@ def _jinja_source(root: etree._Element) -> str | None:
 
 
 def _lift_tags(element: etree._Element) -> None:
-    pieces = TAG.split(element.text)
-    tags = TAG.findall(element.text)
+    text = element.text or ""
+    pieces = TAG.split(text)
+    tags = TAG.findall(text)
     element.text = pieces[0]
     for index, (tag, literal) in enumerate(zip(tags, pieces[1:])):
         if "?>" in tag:

@@ -23,7 +23,7 @@ from lxml import etree
 from openpyxl.utils.cell import get_column_letter
 
 from .ooxml import NS as _NS
-from .ooxml import parse, qn
+from .ooxml import attributes, parse, qn
 from .package import RENDERED_LEVEL, STATIC_LEVEL, TEMPLATE_LIMITS, RenderFailed, TemplateInvalid, read_member
 from .sheetml import Fill, Layout, Range, TableSpec, cell, cell_text, number_text, xml_text
 from .skeleton import RESERVED, Skeleton
@@ -51,7 +51,7 @@ class _Column:
     formula: str | None
     letter: str = field(init=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         object.__setattr__(self, "letter", get_column_letter(self.index))
 
 
@@ -199,8 +199,8 @@ class _Compiler:
         except etree.XMLSyntaxError as exc:
             raise TemplateInvalid(f"{name}: not well-formed XML: {exc}") from exc
 
-    def _relationships(self, part: str) -> list[tuple[str, str, str]]:
-        """Return (id, type, target part) of each relationship of ``part``."""
+    def _relationships(self, part: str) -> list[tuple[str | None, str, str]]:
+        """Return (id, type, target part) of each relationship of ``part``; the id is None when missing."""
         folder, base = posixpath.split(part)
         rels = posixpath.join(folder, "_rels", f"{base}.rels")
         if rels not in self._members:
@@ -222,22 +222,21 @@ class _Compiler:
             if name.get("localSheetId") is None
         }
         wanted = self._layout.inputs + self._layout.computed
-        missing = [name for name in wanted if found.get(name) is None or not found[name].is_cell]
+        named = {name: cells for name in wanted if (cells := found.get(name)) is not None and cells.is_cell}
+        missing = [name for name in wanted if name not in named]
         if missing:
             raise TemplateInvalid(f"xl/workbook.xml: no single-cell defined name {', '.join(missing)}")
-        sheets = {found[name].sheet for name in wanted}
+        sheets = {cells.sheet for cells in named.values()}
         if len(sheets) != 1:
             raise TemplateInvalid("xl/workbook.xml: the named cells must all be on one sheet")
         sheet = sheets.pop().removesuffix("!")
-        return (sheet[1:-1].replace("''", "'") if sheet.startswith("'") else sheet), {
-            name: found[name] for name in wanted
-        }
+        return (sheet[1:-1].replace("''", "'") if sheet.startswith("'") else sheet), named
 
     def _sheet_part(self, workbook: etree._Element, sheet_name: str) -> str:
         targets = {rel_id: target for rel_id, _, target in self._relationships("xl/workbook.xml")}
         for sheet in workbook.iterfind("m:sheets/m:sheet", _NS):
-            if sheet.get("name") == sheet_name and sheet.get(_R_ID) in targets:
-                return targets[sheet.get(_R_ID)]
+            if sheet.get("name") == sheet_name and (rel_id := sheet.get(_R_ID)) in targets:
+                return targets[rel_id]
         raise TemplateInvalid(f"xl/workbook.xml: no sheet {sheet_name!r}, which the defined names refer to")
 
     def _read_tables(self, sheet: str) -> list[_Table]:
@@ -255,7 +254,7 @@ class _Compiler:
         if cells is None or cells.last_row != cells.first_row + 1 or root.get("totalsRowCount", "0") != "0":
             raise TemplateInvalid(f"{part}: table {spec.name} must be a header row and one model row")
         columns = [
-            (c.get("name"), c.findtext("m:calculatedColumnFormula", None, _NS))
+            (c.get("name", ""), c.findtext("m:calculatedColumnFormula", None, _NS))
             for c in root.iterfind("m:tableColumns/m:tableColumn", _NS)
         ]
         names = [name for name, _ in columns]
@@ -284,16 +283,18 @@ class _Compiler:
     def _compile_sheet(self, part: str, names: dict[str, Range]) -> Skeleton[_Render]:
         """Return the sheet's skeleton. Sets ``static`` (the other cells, as XML text), ``row_attributes``
         and ``named``; the model rows give each table column its style."""
-        root, skeleton = self._xml(part), Skeleton(part, RENDERED_LEVEL)
+        root, skeleton = self._xml(part), Skeleton[_Render](part, RENDERED_LEVEL)
         by_position = {(cells.first_row, cells.first_column): name for name, cells in names.items()}
         named: dict[str, _NamedCell] = {}
         sheet_data = root.find("m:sheetData", _NS)
         if sheet_data is None:
             raise TemplateInvalid(f"{part}: the sheet has no sheetData")
         for row in sheet_data.iterfind("m:row", _NS):
-            number = int(row.get("r"))
+            if (row_number := row.get("r")) is None:
+                raise TemplateInvalid(f"{part}: every row needs its number (r)")
+            number = int(row_number)
             self.row_attributes[number] = "".join(
-                f' {key}="{xml_text(value)}"' for key, value in row.attrib.items() if key not in ("r", "spans")
+                f' {key}="{xml_text(value)}"' for key, value in attributes(row) if key not in ("r", "spans")
             )
             for element in row.iterfind("m:c", _NS):
                 position = Range.parse(element.get("r", ""))
@@ -349,28 +350,30 @@ class _Compiler:
             return text
         return skeleton.slot(
             lambda state: " ".join(
-                cells.ending_at(state.last_rows[table.spec.name]) if table else part for part, cells, table in moves
+                cells.ending_at(state.last_rows[table.spec.name]) if cells and table else part
+                for part, cells, table in moves
             )
         )
 
     def _compile_table(self, part: str) -> Skeleton[_Render]:
-        root, skeleton = self._xml(part), Skeleton(part, RENDERED_LEVEL)
+        root, skeleton = self._xml(part), Skeleton[_Render](part, RENDERED_LEVEL)
         for element in [root, *root.iterfind("m:autoFilter", _NS)]:
             element.set("ref", self._following(element.get("ref", ""), skeleton))
         return skeleton.seal(root)
 
     def _compile_chart(self, part: str) -> Skeleton[_Render]:
         """Series that read one table column follow its rows; their caches are written per render."""
-        root, skeleton = self._xml(part), Skeleton(part, RENDERED_LEVEL)
+        root, skeleton = self._xml(part), Skeleton[_Render](part, RENDERED_LEVEL)
         for formula in root.iterfind(".//c:f", _NS):
-            cells = Range.parse(formula.text or "")
+            text = formula.text or ""
+            cells = Range.parse(text)
             table = self._table_holding(cells)
-            if table is None or cells.first_column != cells.last_column:
+            reference = formula.getparent()  # the series' strRef or numRef
+            if cells is None or table is None or cells.first_column != cells.last_column or reference is None:
                 continue
-            reference = formula.getparent()
             for old in reference.findall("c:strCache", _NS) + reference.findall("c:numCache", _NS):
                 reference.remove(old)
-            formula.text = self._following(formula.text, skeleton)
+            formula.text = self._following(text, skeleton)
             formula.tail = skeleton.slot(
                 partial(
                     _chart_cache,
@@ -388,7 +391,7 @@ class _Compiler:
         if not styles:
             raise TemplateInvalid("xl/workbook.xml: no styles part")
         # A render's styles depend on its currency format only: one Member per format, kept.
-        skeleton = Skeleton(styles[0], STATIC_LEVEL, cache_key=lambda state: state.fill.currency_format)
+        skeleton = Skeleton[_Render](styles[0], STATIC_LEVEL, cache_key=lambda state: state.fill.currency_format)
         root = self._xml(styles[0])
         currency = [fmt for fmt in root.iterfind("m:numFmts/m:numFmt", _NS) if "¤" in fmt.get("formatCode", "")]
         for fmt in currency:

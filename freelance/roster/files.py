@@ -123,7 +123,7 @@ class RosterSheet:
         if "rate" in data:
             money = _MONEY.match(data["rate"].replace(" ", ""))
             amount = _amount(money["amount"]) if money else None
-            if amount is None:
+            if money is None or amount is None:
                 problems.append(Problem.in_row(number, self.header("rate"), f"{data.pop('rate')!r} is not an amount"))
             else:
                 data["rate"] = amount

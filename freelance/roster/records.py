@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import JSON, Index, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
@@ -15,7 +15,7 @@ from ..models import Freelancer
 
 FIELDS = tuple(Freelancer.model_fields)
 """The freelancer fields a record holds (``models.Freelancer``'s)."""
-SORTS = (
+Sort = Literal[
     "name",
     "-name",
     "email",
@@ -28,8 +28,8 @@ SORTS = (
     "-created_at",
     "updated_at",
     "-updated_at",
-)
-"""The orders a roster search can sort by (a leading - for descending)."""
+]
+"""An order a roster search can sort by (a leading - for descending)."""
 
 
 class FreelancerRecord(Base):

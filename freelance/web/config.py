@@ -93,7 +93,7 @@ def _is_uuid(value: str) -> bool:
         return False
 
 
-def _convert(kind: str, raw, name: str):
+def _convert(kind: object, raw, name: str):
     if not isinstance(raw, str):
         return raw
     if kind == "bool":

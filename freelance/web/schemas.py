@@ -10,7 +10,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, RootModel, StringConstraints, WithJsonSchema
 
 from ..models import DOCUMENT_MODELS, Freelancer
-from ..roster.records import SORTS
+from ..roster.records import Sort
 
 Item = TypeVar("Item", bound=BaseModel)
 
@@ -143,7 +143,7 @@ class FreelancerQuery(BaseModel):
     status: Literal["active", "inactive"] | None = None
     skill: Annotated[str, StringConstraints(max_length=60)] | None = None
     country: Annotated[str, StringConstraints(min_length=2, max_length=2)] | None = None
-    sort: Literal[SORTS] = "name"
+    sort: Sort = "name"
     page: int = Field(1, ge=1, le=100_000)
     per_page: int = Field(20, ge=1, le=100)
 

@@ -13,7 +13,7 @@ from openpyxl.worksheet.table import Table
 
 from freelance.budget.summary import MAX_WARNINGS, summarise
 from freelance.errors import InvalidData
-from tests.budget.conftest import (
+from tests.budget.workbooks import (
     FIRST_LINE_ROW,
     edited,
     figures,
@@ -24,7 +24,7 @@ from tests.budget.conftest import (
     with_part,
     without_cached_values,
 )
-from tests.documents.conftest import zip_of
+from tests.documents.docx_files import zip_of
 
 CENTS = Decimal("0.01")
 

@@ -11,7 +11,7 @@ import pytest
 
 from freelance.documents import UnsafeZip, ZipLimits, open_checked
 from freelance.documents.ziparchive import Member, pack
-from tests.documents.conftest import make_docx, members_of, zip_of
+from tests.documents.docx_files import make_docx, members_of, zip_of
 
 MiB = 1024 * 1024
 _UTF8_NAME_FLAG = 0x800

@@ -15,7 +15,7 @@ import pytest
 
 from tests.e2e.conftest import REQUIRES_BROWSER, EntraServer, expect
 from tests.e2e.steps import CLIENT, FAKE_WORD, ZOE, choose_roster_freelancer, fill, fill_sow
-from tests.identity.conftest import ALICE, CONTOSO, POLICY_CLAIMS
+from tests.identity.microsoft import ALICE, CONTOSO, POLICY_CLAIMS
 
 pytestmark = REQUIRES_BROWSER
 

@@ -6,8 +6,8 @@ import pytest
 from lxml import etree
 
 from freelance.web.config import Settings
-from tests.conftest import SCHEMAS, needs_schemas
-from tests.identity.conftest import API_URI, CLIENT_ID, CONTOSO, ENTRA_CONFIG
+from tests.helpers import SCHEMAS, needs_schemas
+from tests.identity.microsoft import API_URI, CLIENT_ID, CONTOSO, ENTRA_CONFIG
 
 OV = {"ov": "http://schemas.microsoft.com/office/taskpaneappversionoverrides"}
 

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from freelance.roster.records import FreelancerRecord
 from freelance.web.config import Settings
 from freelance.web.services import services
-from tests.conftest import ROOT
-from tests.identity.conftest import ENTRA_CONFIG
+from tests.helpers import ROOT
+from tests.identity.microsoft import ENTRA_CONFIG
 from tests.roster.files import person
 
 REASON = "so the server listens on 127.0.0.1 only"

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.identity.conftest import (
+from tests.identity.microsoft import (
     CAE_CLAIMS,
     CLIENT_ID,
     CONTOSO,

@@ -12,7 +12,7 @@ import pytest
 
 from freelance.errors import NotSignedIn
 from freelance.identity import EntraSettings, TokenVerifier
-from tests.identity.conftest import ALICE, API_URI, CLIENT_ID, CONTOSO, FABRIKAM, LOGIN, NORTHWIND, rsa_key
+from tests.identity.microsoft import ALICE, API_URI, CLIENT_ID, CONTOSO, FABRIKAM, LOGIN, NORTHWIND, rsa_key
 
 CHALLENGE = re.compile(r'Bearer realm="Freelance Toolkit"((, \w+="[^"]*")*)')
 

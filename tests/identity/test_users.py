@@ -12,8 +12,8 @@ from sqlalchemy import insert, select, text
 from freelance.roster.records import FreelancerRecord
 from freelance.users import UserRecord
 from freelance.web.services import services
-from tests.conftest import DATABASE_URL
-from tests.identity.conftest import ALICE, BRUNO, CAROL, CONTOSO, FABRIKAM
+from tests.helpers import DATABASE_URL
+from tests.identity.microsoft import ALICE, BRUNO, CAROL, CONTOSO, FABRIKAM
 from tests.roster.files import csv_bytes, person
 
 ON_POSTGRESQL = (DATABASE_URL or "").startswith("postgresql")

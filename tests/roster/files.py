@@ -14,6 +14,9 @@ from typing import Any
 
 from openpyxl import Workbook
 
+TENANT = "local"
+"""The tenant of local mode, whose roster the tests fill."""
+
 HEADER = ["name", "email", "address", "country"]
 
 

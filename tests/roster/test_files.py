@@ -10,8 +10,7 @@ import pytest
 
 from freelance.roster.files import RosterFileRefused, open_roster
 from freelance.roster.importing import import_roster
-from tests.roster.conftest import TENANT
-from tests.roster.files import HEADER, csv_bytes, person
+from tests.roster.files import HEADER, TENANT, csv_bytes, person
 
 
 def test_importing_a_csv_leaves_the_callers_file_open_and_warns_nothing(roster, tmp_path):

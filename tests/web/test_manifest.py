@@ -9,7 +9,7 @@ import pytest
 from lxml import etree
 
 from freelance.web.services import services
-from tests.conftest import ROOT, SCHEMAS, needs_schemas
+from tests.helpers import ROOT, SCHEMAS, needs_schemas
 
 NS = {
     "o": "http://schemas.microsoft.com/office/appforoffice/1.1",

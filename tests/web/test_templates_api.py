@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from tests.conftest import TEMPLATES
+from tests.helpers import TEMPLATES
 
 
 def test_the_shipped_templates_are_listed_with_version_and_fields(client):

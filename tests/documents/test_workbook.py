@@ -14,8 +14,8 @@ from freelance.budget.tracker import BUDGET_TRACKER
 from freelance.documents import RenderFailed, TemplateInvalid
 from freelance.documents.workbook import CompiledWorkbook
 from freelance.models import Budget
-from tests.budget.conftest import FIRST_LINE_ROW, MAIN, load, with_part, xml
-from tests.conftest import ROOT, TEMPLATES
+from tests.budget.workbooks import FIRST_LINE_ROW, MAIN, load, with_part, xml
+from tests.helpers import ROOT, TEMPLATES
 
 TEMPLATE = (TEMPLATES / "budget.xlsx").read_bytes()
 LINES_TABLE, TOTALS_TABLE = "xl/tables/table1.xml", "xl/tables/table2.xml"
@@ -44,7 +44,7 @@ def test_the_same_context_gives_the_same_bytes(compiled, budget_data):
 
 def test_the_committed_template_is_what_the_build_tool_makes():
     result = subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "build_budget_template.py"), "--check"], capture_output=True, text=True
+        [sys.executable, "-m", "tools.build_budget_template", "--check"], capture_output=True, text=True, cwd=ROOT
     )
     assert result.returncode == 0, result.stdout + result.stderr
 

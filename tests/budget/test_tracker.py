@@ -9,7 +9,7 @@ import pytest
 from openpyxl.utils import get_column_letter
 
 from freelance.budget.tracker import COLUMNS, COMPUTED_COLUMNS, FREELANCER_COLUMNS
-from tests.budget.conftest import FIRST_LINE_ROW, MAIN, cell_xml, figures, load, render, totals, xml
+from tests.budget.workbooks import FIRST_LINE_ROW, MAIN, cell_xml, figures, load, render, totals, xml
 
 LAST_COLUMN = get_column_letter(len(COLUMNS))
 COLUMN = {name: get_column_letter(i + 1) for i, name in enumerate(COLUMNS)}

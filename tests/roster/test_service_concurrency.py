@@ -17,9 +17,8 @@ from werkzeug.serving import make_server
 
 from freelance.models import Freelancer
 from freelance.roster.service import Query
-from tests.conftest import DATABASE_URL
-from tests.roster.conftest import TENANT
-from tests.roster.files import HEADER, csv_bytes, multipart, person, xlsx_bytes
+from tests.helpers import DATABASE_URL
+from tests.roster.files import HEADER, TENANT, csv_bytes, multipart, person, xlsx_bytes
 
 REQUEST_TIMEOUT = 20.0
 """Seconds any one request may take."""

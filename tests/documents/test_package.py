@@ -15,7 +15,7 @@ from jinja2.exceptions import SecurityError, UndefinedError
 
 from freelance.documents import CompiledTemplate, RenderFailed, TemplateInvalid
 from freelance.values import Money
-from tests.documents.conftest import PROOF_ERROR, Bold, ContentControl, Table, make_docx, members_of, xml_part, zip_of
+from tests.documents.docx_files import PROOF_ERROR, Bold, ContentControl, Table, make_docx, members_of, xml_part, zip_of
 from tests.reading import content_controls, paragraph_text
 
 MiB = 1024 * 1024

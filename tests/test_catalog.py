@@ -11,7 +11,7 @@ import zipfile
 import pytest
 from docx.oxml.ns import qn
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 from tests.reading import content_controls, open_document, paragraph_text, text_of
 
 _LEFTOVER_TAG = re.compile(r"\{\{|\}\}|\{%|%\}|\{#")
@@ -188,6 +188,6 @@ def test_the_same_data_and_template_give_the_same_bytes(catalog, sow_data):
 
 def test_the_committed_templates_are_built_from_their_sources():
     result = subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "build_templates.py"), "--check"], capture_output=True, text=True
+        [sys.executable, "-m", "tools.build_templates", "--check"], capture_output=True, text=True, cwd=ROOT
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -1,9 +1,7 @@
-"""Budget trackers for the tests: valid data, trackers rendered through the catalog, and ways to
-read them back (openpyxl, raw XML) or change them as a user would in Excel."""
+"""Budget tracker data and ways to render, read, edit and take apart tracker workbooks in tests."""
 
 from __future__ import annotations
 
-import copy
 import io
 import re
 import warnings
@@ -11,17 +9,17 @@ from collections.abc import Callable
 from decimal import Decimal
 
 import openpyxl
-import pytest
 from lxml import etree
 from openpyxl.workbook.workbook import Workbook
 
 from freelance.budget.tracker import LineFigures, Totals
-from tests.documents.conftest import members_of, zip_of
+from tests.documents.docx_files import members_of, zip_of
 
 SHEET_PART = "xl/worksheets/sheet1.xml"
 MAIN = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
 FIRST_LINE_ROW = 7
 """The row of a generated tracker's first line (the table's header is row 6)."""
+
 
 BUDGET = {
     "project": {"title": "Website relaunch", "po_number": "PO-7781", "cost_center": "MKT-204"},
@@ -71,12 +69,6 @@ BUDGET = {
     ],
 }
 """A valid tracker: three freelancers, one of them on two lines; Zoe's first line is over budget."""
-
-
-@pytest.fixture
-def budget_data() -> dict:
-    """Valid budget tracker data (a fresh copy: change it freely)."""
-    return copy.deepcopy(BUDGET)
 
 
 def render(catalog, data: dict) -> bytes:

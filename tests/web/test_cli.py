@@ -15,10 +15,9 @@ import pytest
 from freelance.database import connect
 from freelance.roster.service import Query, Roster
 from freelance.web.services import services
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 from tests.reading import content_controls
-from tests.roster.conftest import TENANT
-from tests.roster.files import HEADER, csv_bytes, pdf_bytes, person, xlsx_bytes
+from tests.roster.files import HEADER, TENANT, csv_bytes, pdf_bytes, person, xlsx_bytes
 
 FLASK = Path(sys.executable).parent / "flask"
 

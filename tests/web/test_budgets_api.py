@@ -10,8 +10,8 @@ import pytest
 from freelance.generated import MEDIA_TYPES
 from freelance.web import create_app
 from freelance.web.services import services
-from tests.budget.conftest import load, saved, totals
-from tests.documents.conftest import zip_of
+from tests.budget.workbooks import load, saved, totals
+from tests.documents.docx_files import zip_of
 
 XLSX = MEDIA_TYPES["xlsx"]
 

@@ -14,8 +14,8 @@ import openpyxl
 import pytest
 
 from freelance.budget.tracker import COLUMNS, LineFigures, Totals, freelancer_totals
-from tests.budget.conftest import BUDGET, FIRST_LINE_ROW, figures, render, totals, without_cached_values
-from tests.test_libreoffice import pytestmark  # noqa: F401  (skips where soffice is absent, never in CI)
+from tests.budget.workbooks import BUDGET, FIRST_LINE_ROW, figures, render, totals, without_cached_values
+from tests.helpers import needs_libreoffice
 
 CSV_FILTER = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false"  # UTF-8, values not as shown
 TYPED = [
@@ -28,6 +28,8 @@ TYPED = [
     "Smith & Jones <Design>",
 ]
 COLUMN = {name: index for index, name in enumerate(COLUMNS)}
+
+pytestmark = needs_libreoffice
 
 
 def _many_lines() -> dict:

@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 
 import pytest
 
-# In CI (CI=true) these never skip: a missing LibreOffice there fails the run instead.
-_ABSENT_LOCALLY = not os.environ.get("CI")
-pytestmark = [
-    pytest.mark.libreoffice,
-    pytest.mark.skipif(
-        _ABSENT_LOCALLY and not shutil.which("soffice"),
-        reason="LibreOffice (soffice) is not installed: apt-get install -y libreoffice-writer-nogui",
-    ),
-    pytest.mark.skipif(
-        _ABSENT_LOCALLY and not shutil.which("pdftotext"),
-        reason="pdftotext is not installed: apt-get install -y poppler-utils",
-    ),
-]
+from tests.helpers import needs_libreoffice
+
+pytestmark = needs_libreoffice
 
 ONE_WAY = "nda-one-way"
 
@@ -28,7 +16,7 @@ ONE_WAY = "nda-one-way"
 @pytest.fixture(scope="module")
 def pdf_texts(tmp_path_factory, catalog) -> dict[str, str]:
     """Each shipped template rendered with the shared data, converted by LibreOffice, as PDF text."""
-    from tests.conftest import NDA, SOW
+    from tests.helpers import NDA, SOW
 
     folder = tmp_path_factory.mktemp("libreoffice")
     inputs = {"sow": SOW, "nda-mutual": NDA, ONE_WAY: dict(NDA, discloser="freelancer")}

@@ -7,8 +7,7 @@ import pytest
 from freelance.errors import Conflict, NotFound
 from freelance.models import Freelancer
 from freelance.roster.service import Query
-from tests.roster.conftest import TENANT
-from tests.roster.files import person
+from tests.roster.files import TENANT, person
 
 OTHER = "contoso-eu"
 """Another tenant, with a roster of its own."""

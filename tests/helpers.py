@@ -1,0 +1,74 @@
+"""What the tests share besides fixtures: where things are, valid data for each template, the database to use."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATES = ROOT / "templates"
+DATABASE_URL = os.environ.get("DATABASE_URL")
+SCHEMAS = ROOT.parent / "shared" / "office-addin-schemas"
+
+
+needs_schemas = pytest.mark.skipif(
+    not SCHEMAS.is_dir() and not os.environ.get("CI"),
+    reason=f"the manifest schemas are not beside the project ({SCHEMAS})",
+)
+"""For tests that validate the manifest with Microsoft's XSDs; in CI they never skip."""
+
+
+SOW = json.loads((ROOT / "tests" / "examples" / "sow.json").read_text("utf-8"))["data"]
+"""A valid SOW: the README's example request."""
+
+
+NDA = {
+    "effective_date": "2027-01-04",
+    "client": SOW["client"],
+    "freelancer": SOW["freelancer"],
+    "purpose": "Evaluating a brand refresh engagement",
+    "term_years": 2,
+    "confidentiality_years": 3,
+    "governing_law": "the State of Washington",
+    "jurisdiction": "the state and federal courts located in King County, Washington",
+}
+
+
+@contextmanager
+def fresh_postgresql_database(server_url: str) -> Iterator[str]:
+    """Create a new, empty database on the PostgreSQL server of ``server_url``; yield its URL; drop it."""
+    name = f"freelance_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+# In CI (CI=true) these never skip: a missing LibreOffice there fails the run instead.
+_ABSENT_LOCALLY = not os.environ.get("CI")
+needs_libreoffice = [
+    pytest.mark.libreoffice,
+    pytest.mark.skipif(
+        _ABSENT_LOCALLY and not shutil.which("soffice"),
+        reason="LibreOffice (soffice) is not installed: apt-get install -y libreoffice-writer-nogui",
+    ),
+    pytest.mark.skipif(
+        _ABSENT_LOCALLY and not shutil.which("pdftotext"),
+        reason="pdftotext is not installed: apt-get install -y poppler-utils",
+    ),
+]
+"""For tests that open documents in LibreOffice and read its PDF back; in CI they never skip."""
