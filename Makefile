@@ -1,11 +1,11 @@
-# make run: set up (first time) and start the server; make test: run the test suites.
+# make run: set up (first time) and start the server; make test: check the code and run the test suites.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test bench templates
+.PHONY: run test lint bench templates
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
@@ -18,15 +18,20 @@ node_modules/.installed: package.json package-lock.json
 run: $(VENV)/.installed
 	$(PY) server.py
 
-test: $(VENV)/.installed node_modules/.installed
-	$(PY) -m pytest
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+test: lint node_modules/.installed
+	$(PY) -m pytest -n auto
 	npm test
 
 bench: $(VENV)/.installed
-	$(PY) bench/render.py
-	$(PY) bench/budget.py
-	$(PY) bench/roster_import.py
+	$(PY) -m bench.render
+	$(PY) -m bench.budget
+	$(PY) -m bench.roster_import
 
 templates: $(VENV)/.installed
-	$(PY) tools/build_templates.py
-	$(PY) tools/build_budget_template.py
+	$(PY) -m tools.build_templates
+	$(PY) -m tools.build_budget_template
