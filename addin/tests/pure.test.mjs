@@ -102,13 +102,15 @@ test("document bytes become base64 for Office's insert methods", () => {
   assert.equal(Buffer.from(toBase64(big.buffer), "base64").length, 100_000);
 });
 
-test("the pane knows its host from Office.onReady, and is a web page without office.js", async () => {
+test("the pane knows its host from Office.onReady alone, however long it takes, and is a web page without office.js", async () => {
   const HostType = { Word: "Word", Excel: "Excel" };
   assert.equal(await officeHost(undefined), "browser");
   assert.equal(await officeHost({ HostType, onReady: async () => ({ host: "Word" }) }), "word");
   assert.equal(await officeHost({ HostType, onReady: async () => ({ host: "Excel" }) }), "excel");
   assert.equal(await officeHost({ HostType, onReady: async () => ({ host: null, platform: null }) }), "browser");
-  assert.equal(await officeHost({ HostType, onReady: () => new Promise(() => {}) }, 10), "browser");
+  const slow = () => new Promise((resolve) => { setTimeout(() => resolve({ host: "Excel" }), 50); });
+  assert.equal(await officeHost({ HostType, onReady: slow }), "excel", "a slow Office is still Office");
+  assert.equal(await officeHost({ HostType, onReady: async () => { throw new Error("no host"); } }), "browser");
 });
 
 test("a tracker summary reads as money, a percentage and the lines over budget", async () => {

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Flask, Response
 
 # Office on the web frames the pane from these hosts; office.js talks to them in hidden frames.
+# Besides the commercial cloud: the US government (GCC High, DoD), Office 365 Germany and 21Vianet
+# (China) clouds, and OneDrive for consumers, which opens documents from onedrive.live.com.
 OFFICE_HOSTS = (
     "https://*.office.com",
     "https://*.office365.com",
@@ -12,6 +14,10 @@ OFFICE_HOSTS = (
     "https://*.microsoft.com",
     "https://*.sharepoint.com",
     "https://*.cloud.microsoft",
+    "https://*.online.office365.us",
+    "https://*.online.office.de",
+    "https://*.partner.officewebapps.cn",
+    "https://onedrive.live.com",
 )
 _POLICY = "; ".join(
     [

@@ -140,6 +140,9 @@ def test_the_pane_may_be_framed_by_office_and_nothing_else(client):
     assert "X-Frame-Options" not in response.headers
     policy = dict(part.strip().split(" ", 1) for part in response.headers["Content-Security-Policy"].split(";"))
     assert {"'self'", "https://*.officeapps.live.com", "https://*.office.com"} <= set(policy["frame-ancestors"].split())
+    # Office's sovereign clouds and OneDrive for consumers frame the pane too.
+    sovereign = {"https://*.online.office365.us", "https://*.online.office.de", "https://*.partner.officewebapps.cn"}
+    assert sovereign | {"https://onedrive.live.com"} <= set(policy["frame-ancestors"].split())
     assert "'unsafe-inline'" not in policy["script-src"]
 
 
