@@ -9,11 +9,12 @@ import sys
 
 from freelance.web import create_app
 from freelance.web.devcert import development_certificate
+from freelance.web.services import services
 
 app = create_app()
 
 if __name__ == "__main__":
-    settings = app.config["SETTINGS"]
+    settings = services(app).settings
     https = settings.HTTPS and "--http" not in sys.argv[1:]
     ssl_context = development_certificate(settings.CERT_DIR) if https else None
     app.run(host=settings.HOST, port=settings.PORT, threaded=True, ssl_context=ssl_context)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+import time
 
+import httpx
 import pytest
 from sqlalchemy import select
 
@@ -66,6 +69,32 @@ def test_server_py_asked_to_listen_on_every_address_without_sign_in_exits_saying
     )
     assert finished.returncode != 0
     assert "HOST=0.0.0.0" in finished.stderr and REASON in finished.stderr, finished.stderr
+
+
+def test_server_py_serves_the_pane_and_the_api_over_https_with_its_development_certificate(tmp_path):
+    with socket.socket() as probe:  # a free port on loopback
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {name: value for name, value in os.environ.items() if not name.startswith("ENTRA_")}
+    env.update(PORT=str(port), DATABASE_URL=f"sqlite:///{tmp_path / 'server.db'}", CERT_DIR=str(tmp_path / "certs"))
+    server = subprocess.Popen([sys.executable, "server.py"], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                answer = httpx.get(f"https://127.0.0.1:{port}/api/templates", verify=False, timeout=5)
+                break
+            except httpx.TransportError:
+                assert server.poll() is None, server.communicate()[1]
+                assert time.monotonic() < deadline, "server.py did not answer within a minute"
+                time.sleep(0.2)
+        assert answer.status_code == 200
+        assert {item["id"] for item in answer.json()["items"]} >= {"sow", "nda-mutual", "nda-one-way", "budget"}
+        assert (tmp_path / "certs").is_dir()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        server.stderr.close()
 
 
 def test_every_local_request_is_the_local_user_of_the_local_tenant(app, client, sow_data):
