@@ -30,7 +30,7 @@ class Generator:
     """Generates documents from the catalog's templates, filled from a tenant's roster, and records them."""
 
     def __init__(self, catalog: Catalog, roster: Roster, store: Store):
-        self.catalog, self._roster, self._store = catalog, roster, store
+        self._catalog, self._roster, self._store = catalog, roster, store
 
     def generate(
         self, tenant: str, template_id: str, data: Any, *, format: str | None = None, by: str = "local"
@@ -41,7 +41,7 @@ class Generator:
         Raises NotFound for an unknown template, InvalidData naming every problem of the data,
         CannotRender for a template fault; nothing is stored then.
         """
-        template = self.catalog[template_id]
+        template = self._catalog[template_id]
         if format is not None and format != template.format:
             raise InvalidData(
                 "The format does not match the template.",

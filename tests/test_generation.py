@@ -12,21 +12,7 @@ from openpyxl import load_workbook
 from freelance.models import Freelancer
 from freelance.web.services import services
 from tests.reading import content_controls, text_of
-from tests.roster.files import person
-
-ZOE = {
-    "name": "Zoe Angstrom",
-    "business_name": "Angstrom Design LLC",
-    "email": "zoe@angstrom.example",
-    "phone": "+1 206 555 0134",
-    "address": "12 Pike Street\nSeattle, WA 98101",
-    "country": "US",
-    "tax_id": "98-7654321",
-    "rate": "95.5",
-    "rate_unit": "hour",
-    "currency": "USD",
-    "profile_url": "https://www.upwork.com/freelancers/~01zoe",
-}
+from tests.roster.files import ZOE, person
 
 
 @pytest.fixture

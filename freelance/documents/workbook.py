@@ -134,17 +134,11 @@ class CompiledWorkbook:
             if not rows:
                 raise ValueError(f"table {table.spec.name} needs at least one row")
             for row, values in enumerate(rows, start=table.model_row):  # one run of cells per table row
-                cells.setdefault(row, []).append(
-                    (
-                        table.first_column,
-                        "".join(
-                            [
-                                cell(f"{column.letter}{row}", column.style, values.get(column.name), column.formula)
-                                for column in table.columns
-                            ]
-                        ),
-                    )
+                run = "".join(
+                    cell(f"{column.letter}{row}", column.style, values.get(column.name), column.formula)
+                    for column in table.columns
                 )
+                cells.setdefault(row, []).append((table.first_column, run))
             state.last_rows[table.spec.name] = table.model_row + len(rows) - 1
         for named in self._named:
             value = cell(

@@ -48,9 +48,9 @@ def pack(members: list[Member]) -> bytes:
         name = member.name.encode("utf-8")
         flags = 0 if name.isascii() else _UTF8_NAME
         offset = len(out)
-        out += _LOCAL.pack(
-            0x04034B50,
-            _VERSION,
+        # What the local header and the central directory entry both say of the member (APPNOTE 4.3.7, 4.3.12):
+        # flags, method, time, date, CRC, compressed size, size, name length.
+        described = (
             flags,
             _DEFLATED,
             0,
@@ -59,29 +59,12 @@ def pack(members: list[Member]) -> bytes:
             len(member.deflated),
             member.size,
             len(name),
-            0,
         )
+        out += _LOCAL.pack(0x04034B50, _VERSION, *described, 0)
         out += name
         out += member.deflated
-        directory += _CENTRAL.pack(
-            0x02014B50,
-            _VERSION,
-            _VERSION,
-            flags,
-            _DEFLATED,
-            0,
-            _DOS_DATE_1980_01_01,
-            member.crc,
-            len(member.deflated),
-            member.size,
-            len(name),
-            0,
-            0,
-            0,
-            0,
-            0,
-            offset,
-        )
+        # Then: extra, comment, disk, internal and external attributes, and where the local header is.
+        directory += _CENTRAL.pack(0x02014B50, _VERSION, _VERSION, *described, 0, 0, 0, 0, 0, offset)
         directory += name
     if len(out) + len(directory) >= 0xFFFFFFFF or len(members) >= 0xFFFF:
         raise ValueError("archive too large for a ZIP without ZIP64")

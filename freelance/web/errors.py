@@ -62,18 +62,15 @@ def error_response(status: int, message: str, errors: list[dict[str, Any]] | Non
 
 def _domain_error(error: DomainError) -> Response:
     problems = (
-        [Problem.model_validate(problem).model_dump() for problem in error.problems]
-        if isinstance(error, InvalidData)
-        else None
+        [Problem.model_validate(p).model_dump() for p in error.problems] if isinstance(error, InvalidData) else None
     )
-    response = error_response(
-        status_of(error),
-        error.message,
-        problems,
-        **({"claims": error.claims} if isinstance(error, NotSignedIn) and error.claims else {}),
-    )
-    if isinstance(error, NotSignedIn):
-        response.headers["WWW-Authenticate"] = challenge(error if error.error else None, REALM)
+    return error_response(status_of(error), error.message, problems)
+
+
+def _not_signed_in(error: NotSignedIn) -> Response:
+    claims = {"claims": error.claims} if error.claims else {}
+    response = error_response(status_of(error), error.message, None, **claims)
+    response.headers["WWW-Authenticate"] = challenge(error if error.error else None, REALM)
     return response
 
 
@@ -96,5 +93,6 @@ def _unexpected_error(_error: InternalServerError) -> Response:
 def register(app: Flask) -> None:
     """Install the handlers that turn every error into a JSON answer."""
     app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(NotSignedIn, _not_signed_in)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(InternalServerError, _unexpected_error)

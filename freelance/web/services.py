@@ -44,11 +44,11 @@ def build(settings: Settings, http: httpx.Client | None) -> Services:
     if settings.MIGRATE_ON_START:
         upgrade(engine)
     catalog, store, roster = Catalog(settings.TEMPLATES_DIR), Store(engine), Roster(engine)
-    identity = settings.identity
-    if identity and http is None:
-        http = httpx.Client(follow_redirects=False)
-    verifier = TokenVerifier(identity, http) if identity and http else None
-    onedrive = OneDrive(OnBehalfOf(identity, http), http) if identity and http else None
+    verifier: TokenVerifier | None = None
+    onedrive: OneDrive | None = None
+    if identity := settings.identity:
+        http = http or httpx.Client(follow_redirects=False)
+        verifier, onedrive = TokenVerifier(identity, http), OneDrive(OnBehalfOf(identity, http), http)
     return Services(
         settings, catalog, store, roster, Users(engine), Generator(catalog, roster, store), verifier, onedrive
     )

@@ -5,17 +5,10 @@ from __future__ import annotations
 import re
 
 from tests.e2e.conftest import expect
+from tests.roster.files import ZOE as ROSTER_ZOE
 
-ZOE = {
-    "name": "Zoe Angstrom",
-    "business_name": "Angstrom Design LLC",
-    "email": "zoe@angstrom.example",
-    "phone": "+1 206 555 0134",
-    "address": "12 Pike Street\nSeattle, WA 98101",
-    "country": "US",
+ZOE = {key: value for key, value in ROSTER_ZOE.items() if key not in ("tax_id", "profile_url")} | {
     "rate": "85.00",
-    "rate_unit": "hour",
-    "currency": "USD",
     "skills": ["Branding", "Illustration"],
 }
 CLIENT = {

@@ -20,6 +20,22 @@ TENANT = "local"
 HEADER = ["name", "email", "address", "country"]
 
 
+ZOE = {
+    "name": "Zoe Angstrom",
+    "business_name": "Angstrom Design LLC",
+    "email": "zoe@angstrom.example",
+    "phone": "+1 206 555 0134",
+    "address": "12 Pike Street\nSeattle, WA 98101",
+    "country": "US",
+    "tax_id": "98-7654321",
+    "rate": "95.5",
+    "rate_unit": "hour",
+    "currency": "USD",
+    "profile_url": "https://www.upwork.com/freelancers/~01zoe",
+}
+"""A freelancer with every detail a contract prints (a multi-line address, a business name, a rate)."""
+
+
 def person(i: int, **changes: Any) -> dict[str, Any]:
     """Valid JSON details of freelancer ``i`` (a distinct email per ``i``), with ``changes`` applied."""
     details = {

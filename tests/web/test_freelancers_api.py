@@ -6,22 +6,11 @@ from decimal import Decimal
 
 import pytest
 
+from tests.roster.files import ZOE as ROSTER_ZOE
 from tests.roster.files import person
 
-ZOE = {
-    "name": "Zoe Angstrom",
-    "business_name": "Angstrom Design LLC",
-    "email": "zoe@angstrom.example",
-    "phone": "+1 206 555 0134",
-    "address": "12 Pike Street\nSeattle, WA 98101",
-    "country": "us",
-    "tax_id": "98-7654321",
-    "rate": "95.5",
-    "rate_unit": "hour",
-    "currency": "usd",
-    "skills": ["Branding", "Logo design"],
-    "profile_url": "https://www.upwork.com/freelancers/~01zoe",
-}
+ZOE = ROSTER_ZOE | {"country": "us", "currency": "usd", "skills": ["Branding", "Logo design"]}
+"""Zoe as a person types her in: country and currency codes in lower case."""
 
 
 def test_adding_a_freelancer_answers_201_with_the_record_and_its_address(client, add):
