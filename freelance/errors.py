@@ -22,6 +22,10 @@ class InvalidData(DomainError):
         self.problems = problems
 
 
+class NotApplicable(InvalidData):
+    """A valid request about something it cannot apply to (a contract asked for as a workbook)."""
+
+
 class NotFound(DomainError):
     """No such template, document or record (for this tenant)."""
 
@@ -68,3 +72,7 @@ class TooLarge(DomainError):
 
 class NotConfigured(DomainError):
     """Something this server is not set up to do (saving to OneDrive without sign-in)."""
+
+
+class LinkExpired(DomainError):
+    """A signed download link that was good once but whose lifetime has passed."""

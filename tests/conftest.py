@@ -50,8 +50,9 @@ def database_url(tmp_path_factory) -> Iterator[str]:
 
 
 @pytest.fixture
-def app(database_url):
-    app = create_app({"DATABASE_URL": database_url})
+def app(database_url, tmp_path):
+    # The key file for signed links goes to tmp_path, never into the project's instance/ directory.
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY_FILE": str(tmp_path / "secret.key")})
     yield app
     store = services(app).store
     with store.engine.begin() as connection:

@@ -15,6 +15,7 @@ from .services import services
 
 bp = Blueprint("auth", __name__)
 _PUBLIC = ("/api/config", "/api/openapi.json")
+_BY_LINK = "/api/documents/links/"  # a signed link is its own credential
 _SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 _PROXY_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Real-IP")
 
@@ -48,6 +49,8 @@ def _identify() -> None:
             )
         g.user = LOCAL_USER
         return
+    if request.path.startswith(_BY_LINK):
+        return  # opened in a system browser, which has no token to send
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise NotSignedIn("Sign in: send your access token as 'Authorization: Bearer <token>'.", error="")

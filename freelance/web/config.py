@@ -37,6 +37,8 @@ class Settings:
     ENTRA_TENANTS: str = ""
     ENTRA_CLIENT_SECRET: str = field(default="", repr=False)
     ENTRA_API_URI: str = ""
+    SECRET_KEY: str = field(default="", repr=False)
+    SECRET_KEY_FILE: Path = ROOT / "instance" / "secret.key"
 
     @property
     def identity(self) -> EntraSettings | None:

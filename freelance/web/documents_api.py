@@ -1,18 +1,30 @@
-"""Generated documents over HTTP: generate, list, read a record, download the file."""
+"""Generated documents over HTTP: generate, list, read a record, download the file (also by a signed link)."""
 
 from __future__ import annotations
 
+import base64
 from io import BytesIO
 
 from flask import Blueprint, Response, jsonify, send_file, url_for
 
-from ..errors import NotConfigured
+from ..documents.insertion import NotAWorkbook, insertion_of
+from ..errors import CannotRender, NotApplicable, NotConfigured
 from ..generated import MEDIA_TYPES
+from ..problems import Problem
 from ..store import DocumentRecord
 from .auth import current_user
 from .openapi import documented
 from .requests import json_body, query
-from .schemas import Document, DocumentPage, DocumentRequest, ListQuery, SavedToOneDrive
+from .schemas import (
+    Document,
+    DocumentPage,
+    DocumentRequest,
+    DownloadLink,
+    Error,
+    ListQuery,
+    SavedToOneDrive,
+    WorkbookInsertion,
+)
 from .services import services
 
 bp = Blueprint("documents", __name__, url_prefix="/api/documents")
@@ -70,7 +82,30 @@ def read(document_id: str) -> Response:
 @bp.get("/<document_id>/file")
 @documented("Download a document", responses={200: "application/octet-stream"})
 def download(document_id: str) -> Response:
-    record, content = services().store.content(current_user().tenant, document_id)
+    return _file(*services().store.content(current_user().tenant, document_id))
+
+
+@bp.post("/<document_id>/link")
+@documented("Make a download link", responses={201: DownloadLink})
+def make_link(document_id: str) -> Response:
+    """A short-lived URL that downloads the file without a token: for Office on Mac and iPad, whose
+    WKWebView ignores <a download> and blob URLs, so the pane opens it with openBrowserWindow."""
+    record = services().store.document(current_user().tenant, document_id)
+    token, expires_at = services().links.sign(record.tenant, str(record.id))
+    url = services().settings.PUBLIC_URL.rstrip("/") + url_for("documents.download_by_link", token=token)
+    response = jsonify(DownloadLink(url=url, expires_at=expires_at).model_dump(mode="json"))
+    response.status_code = 201
+    return response
+
+
+@bp.get("/links/<token>")
+@documented("Download a document by link", responses={200: "application/octet-stream", 410: Error})
+def download_by_link(token: str) -> Response:
+    link = services().links.verify(token)
+    return _file(*services().store.content(link.tenant, link.document_id))
+
+
+def _file(record: DocumentRecord, content: bytes) -> Response:
     response = send_file(
         BytesIO(content),
         mimetype=MEDIA_TYPES[record.format],
@@ -81,6 +116,34 @@ def download(document_id: str) -> Response:
     )
     response.headers["X-Content-SHA256"] = record.sha256
     return response
+
+
+@bp.get("/<document_id>/insertion")
+@documented("Prepare a workbook to insert into an open one", responses={200: WorkbookInsertion})
+def insertion(document_id: str) -> Response:
+    """The workbook without charts or defined names (which Excel cannot always insert), and how to add them back."""
+    record, content = services().store.content(current_user().tenant, document_id)
+    if record.format != "xlsx":
+        raise NotApplicable(
+            "Only a workbook can be inserted into Excel.",
+            [Problem("format", f"is {record.format}: only an xlsx document can be inserted into a workbook")],
+        )
+    try:
+        plan = insertion_of(content)
+    except NotAWorkbook as exc:
+        raise CannotRender(f"The workbook cannot be prepared for insertion: {exc}") from exc
+    return jsonify(
+        WorkbookInsertion.model_validate(
+            {
+                "workbook": base64.b64encode(plan.workbook).decode("ascii"),
+                "sheets": plan.sheets,
+                "names": plan.names,
+                "print_settings": plan.print_settings,
+                "charts": plan.charts,
+                "warnings": plan.warnings,
+            }
+        ).model_dump(mode="json")
+    )
 
 
 @bp.post("/<document_id>/onedrive")

@@ -52,10 +52,60 @@ class Document(BaseModel):
     download_url: str
 
 
+class DownloadLink(BaseModel):
+    """A short-lived address that downloads the document without sign-in (for a system browser)."""
+
+    url: str = Field(description="Absolute: open it in a browser, no Authorization header needed")
+    expires_at: datetime = Field(description="UTC; from then on the address answers 410")
+
+
 class SavedToOneDrive(BaseModel):
     """Where the document now is in the user's OneDrive."""
 
     web_url: str
+
+
+class NameToAdd(BaseModel):
+    """A defined name the add-in adds back: the cells at ``address`` on ``sheet``."""
+
+    model_config = ConfigDict(from_attributes=True)
+    name: str
+    sheet: str
+    address: str = Field(examples=["A4", "A4:B6"])
+    scope: str = Field(description="workbook, or the sheet the name belongs to")
+
+
+class PrintSettings(BaseModel):
+    """A sheet's print titles and print area, each null when the sheet has none."""
+
+    model_config = ConfigDict(from_attributes=True)
+    sheet: str
+    print_titles: str | None = Field(examples=["$6:$6"])
+    print_area: str | None = Field(examples=["A1:M40"])
+
+
+class ChartToAdd(BaseModel):
+    """A chart the add-in adds back with the Excel JavaScript API."""
+
+    model_config = ConfigDict(from_attributes=True)
+    sheet: str
+    type: str = Field(description="The Excel JavaScript chart type", examples=["ColumnClustered"])
+    title: str
+    source: str = Field(description="The cells the chart reads, on its sheet", examples=["O6:Q9"])
+    series_by: Literal["Columns", "Rows", "Auto"]
+    top_left: str
+    bottom_right: str
+
+
+class WorkbookInsertion(BaseModel):
+    """A workbook ready to insert into an open one, and what to add back once it is in."""
+
+    workbook: str = Field(description="The .xlsx without charts or defined names, base64-encoded")
+    sheets: list[str] = Field(description="Its sheets' names, in order: the order Excel inserts them in")
+    names: list[NameToAdd]
+    print_settings: list[PrintSettings]
+    charts: list[ChartToAdd]
+    warnings: list[str] = Field(description="What the workbook loses and the add-in cannot add back")
 
 
 class Page(BaseModel, Generic[Item]):

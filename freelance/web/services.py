@@ -11,6 +11,7 @@ from ..catalog import Catalog
 from ..database import connect, upgrade
 from ..generation import Generator
 from ..identity import OnBehalfOf, TokenVerifier
+from ..links import Links
 from ..onedrive import OneDrive
 from ..roster.service import Roster
 from ..store import Store
@@ -33,6 +34,7 @@ class Services:
     generator: Generator
     token_verifier: TokenVerifier | None
     onedrive: OneDrive | None
+    links: Links
 
 
 def build(settings: Settings, http: httpx.Client | None) -> Services:
@@ -49,8 +51,9 @@ def build(settings: Settings, http: httpx.Client | None) -> Services:
     if identity := settings.identity:
         http = http or httpx.Client(follow_redirects=False)
         verifier, onedrive = TokenVerifier(identity, http), OneDrive(OnBehalfOf(identity, http), http)
+    links = Links(settings.SECRET_KEY, settings.SECRET_KEY_FILE)
     return Services(
-        settings, catalog, store, roster, Users(engine), Generator(catalog, roster, store), verifier, onedrive
+        settings, catalog, store, roster, Users(engine), Generator(catalog, roster, store), verifier, onedrive, links
     )
 
 

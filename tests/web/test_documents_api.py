@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 
 import pytest
 
+from freelance.web.services import services
+from tests.documents.docx_files import members_of
 from tests.reading import text_of
 
 
@@ -189,3 +192,41 @@ def test_a_wrong_method_is_405_saying_what_is_allowed(client):
     assert response.status_code == 405
     assert response.headers["Allow"] == "GET, HEAD, OPTIONS, POST"
     assert json.loads(response.data)["error"] == "This address does not accept that method."
+
+
+# -- a workbook to insert into an open one ---------------------------------------------------------
+
+
+def test_a_tracker_comes_ready_to_insert_with_what_to_add_back(client, budget_data):
+    record = client.post("/api/documents", json={"template": "budget", "data": budget_data}).json
+    response = client.get(f"/api/documents/{record['id']}/insertion")
+    assert response.status_code == 200, response.json
+    body = response.json
+    assert set(body) == {"workbook", "sheets", "names", "print_settings", "charts", "warnings"}
+    assert body["sheets"] == ["Budget"]
+    members = members_of(base64.b64decode(body["workbook"], validate=True))
+    assert "xl/worksheets/sheet1.xml" in members and not [name for name in members if "chart" in name]
+    assert {"name": "ApprovedBudget", "sheet": "Budget", "address": "A4", "scope": "workbook"} in body["names"]
+    assert body["print_settings"] == [{"sheet": "Budget", "print_titles": "$6:$6", "print_area": "A1:M1048576"}]
+    assert [(chart["type"], chart["source"], chart["top_left"]) for chart in body["charts"]] == [
+        ("ColumnClustered", "O6:Q9", "S6")
+    ]
+    assert set(body["charts"][0]) == {"sheet", "type", "title", "source", "series_by", "top_left", "bottom_right"}
+    assert body["warnings"] == []
+
+
+def test_a_contract_cannot_be_inserted_as_worksheets(client, sow_data):
+    record = _generate(client, sow_data).json
+    response = client.get(f"/api/documents/{record['id']}/insertion")
+    assert response.status_code == 422
+    assert response.json["errors"] == [
+        {"field": "format", "message": "is docx: only an xlsx document can be inserted into a workbook"}
+    ]
+
+
+def test_another_tenants_tracker_is_not_found(app, client, catalog, budget_data):
+    template = catalog["budget"]
+    theirs = services(app).store.add_document("another-tenant", template.generate(template.validate(budget_data)))
+    response = client.get(f"/api/documents/{theirs.id}/insertion")
+    assert response.status_code == 404
+    assert response.json["error"] == f"There is no document {str(theirs.id)!r}."
