@@ -1,7 +1,7 @@
 // The HTTP API client: JSON in and out, every failure an ApiError carrying the field errors. When the
-// server signs users in (Entra ID mode), each request carries an access token from Office.
+// server signs users in (Entra ID mode), each request carries an access token (see auth.js).
 
-import { getToken } from "./auth.js";
+import { createSignIn } from "./auth.js";
 
 /** A failed request: `status` (0 when the server was not reached), `message`, and `errors` [{field, message}]. */
 export class ApiError extends Error {
@@ -15,9 +15,12 @@ export class ApiError extends Error {
 
 /**
  * Return the API client; `fetchImpl` is injected so tests can answer for the server. `office` is
- * the Office namespace that signs the user in when the server asks for it (null outside Office).
+ * the Office namespace that signs the user in when the server asks for it (null outside Office);
+ * `signIn` is the token source (default: Office's SSO, with the dialog fallback where
+ * `canUseDialog`).
  */
-export function createApi(fetchImpl = globalThis.fetch.bind(globalThis), { office = null } = {}) {
+export function createApi(fetchImpl = globalThis.fetch.bind(globalThis), { office = null, canUseDialog = false, signIn = null } = {}) {
+  const tokens = signIn ?? createSignIn(office, { canUseDialog });
   async function send(path, options, token) {
     const authorized = token ? { headers: { ...options.headers, Authorization: `Bearer ${token}` } } : {};
     try {
@@ -39,30 +42,32 @@ export function createApi(fetchImpl = globalThis.fetch.bind(globalThis), { offic
     return config;
   }
 
-  // One getAccessToken call at a time, shared by the requests that overlap it (Office on the web
-  // refuses a second call while one is running); the token is dropped once the call settles.
-  let pending = null;
-  function token(current, authChallenge) {
+  // One token request at a time, shared by the requests that overlap it (Office on the web refuses
+  // a second getAccessToken while one is running: 13008); dropped once the request settles.
+  const pending = new Map();
+  function token(current, { graph = false, authChallenge, fresh = false } = {}) {
     if (!current.identity) return null;
-    if (authChallenge) return getToken(office, current, { authChallenge });
-    pending ??= getToken(office, current).finally(() => { pending = null; });
-    return pending;
+    if (authChallenge || fresh) return tokens.token(current, { graph, authChallenge, fresh });
+    const key = graph ? "graph" : "api";
+    if (!pending.has(key)) pending.set(key, tokens.token(current, { graph }).finally(() => pending.delete(key)));
+    return pending.get(key);
   }
 
-  async function request(path, options = {}) {
+  async function request(path, options = {}, { graph = false } = {}) {
     const current = await settings();
-    let response = await send(path, options, await token(current));
+    let response = await send(path, options, await token(current, { graph }));
     if (response.status === 401 && current.identity) {
-      // A claims challenge (MFA, Continuous Access Evaluation) asks Office for those claims; any
-      // other 401 asks for a fresh token. Either way, once.
+      // A claims challenge (MFA, Continuous Access Evaluation) asks for those claims; any other 401
+      // asks for a fresh token, never the one just refused. Either way, once.
       const claims = (await bodyOf(response.clone()))?.claims;
-      response = await send(path, options, await token(current, typeof claims === "string" && claims ? claims : undefined));
+      const authChallenge = typeof claims === "string" && claims ? claims : undefined;
+      response = await send(path, options, await token(current, { graph, authChallenge, fresh: !authChallenge }));
     }
     if (!response.ok) throw await errorOf(response);
     return response;
   }
 
-  const json = async (path, options) => (await request(path, options)).json();
+  const json = async (path, options, how) => (await request(path, options, how)).json();
   const post = (path, body) => json(path, {
     method: "POST", headers: { "Content-Type": "application/json", Accept: "application/json" }, body: JSON.stringify(body),
   });
@@ -86,7 +91,11 @@ export function createApi(fetchImpl = globalThis.fetch.bind(globalThis), { offic
     freelancer: (id) => json(`/api/freelancers/${encodeURIComponent(id)}`),
     /** Save a generated document to the user's OneDrive (Entra ID mode); return `{web_url}`. */
     saveToOneDrive: (record) => json(`/api/documents/${encodeURIComponent(record.id)}/onedrive`,
-      { method: "POST", headers: { Accept: "application/json" } }),
+      { method: "POST", headers: { Accept: "application/json" } }, { graph: true }),
+    /** Return a short-lived signed address of a document's file, `{url, expires_at}`, that needs no token. */
+    link: (record) => json(`/api/documents/${encodeURIComponent(record.id)}/link`, { method: "POST", headers: { Accept: "application/json" } }),
+    /** Return how to insert a generated workbook into Excel: its sheets without charts and names, and those to add. */
+    insertion: (record) => json(`/api/documents/${encodeURIComponent(record.id)}/insertion`),
     /** Return the summary of a budget tracker (.xlsx bytes): totals, remaining, % used, lines over budget. */
     budgetSummary: (bytes, filename = "budget.xlsx") => {
       const form = new FormData();

@@ -1,10 +1,25 @@
 // Sign-in for a server in Entra ID mode: an access token for this API from Office's single sign-on,
-// asked for per request and never kept (Office caches tokens itself), and what to tell a person
-// when Office cannot get one. In local mode (no sign-in) nothing here runs.
+// asked for per request and never stored (Office caches tokens itself), and what to tell a person
+// when Office cannot get one. Where Office's SSO is not available (errors 13000/13001/13003/13007/
+// 13012/50001), the pane signs the user in through an Office dialog running MSAL.js (auth code flow
+// with PKCE), as Microsoft's "Enable single sign-on in an Office Add-in" asks ("you must always
+// implement a fallback"). In local mode (no sign-in) nothing here runs.
 
-/** What each token request allows: Office may show its sign-in and consent prompts; the server
- * exchanges the token for Microsoft Graph (OneDrive) on the user's behalf. */
-export const SIGN_IN_OPTIONS = Object.freeze({ allowSignInPrompt: true, allowConsentPrompt: true, forMSGraphAccess: true });
+/**
+ * What each token request for this API allows: Office may show its sign-in and consent prompts.
+ * No `forMSGraphAccess`: calls to our own API need no Graph consent, and with it Office answers
+ * 13012 where Graph consent is missing, which would lock the whole pane out.
+ */
+export const SIGN_IN_OPTIONS = Object.freeze({ allowSignInPrompt: true, allowConsentPrompt: true });
+/** The token for a call the server turns into a Microsoft Graph token (saving to OneDrive). */
+export const GRAPH_OPTIONS = Object.freeze({ ...SIGN_IN_OPTIONS, forMSGraphAccess: true });
+/**
+ * Office's SSO errors after which the pane signs in through its dialog instead ("Troubleshoot error
+ * messages for single sign-on (SSO)": the add-in "should fall back to an alternate system").
+ */
+export const FALLBACK_CODES = new Set([13000, 13001, 13003, 13007, 13012, 50001]);
+/** The page the sign-in dialog opens; registered as the app's single-page application redirect URI. */
+export const SIGN_IN_PAGE = "/sign-in.html";
 
 /** Office could not give a token: `code` is Office's number (13001...) or "no-office"; `message` says what to do. */
 export class SignInError extends Error {
@@ -53,20 +68,97 @@ export function signInMessage(code) {
 }
 
 /**
- * Return an access token for this API from `office` (the Office namespace), or null when `config`
- * (GET /api/config) says the server needs no sign-in. `authChallenge` carries the claims of a
- * claims challenge (MFA, Continuous Access Evaluation) so Office asks the user for them.
+ * Return an access token for this API from Office's SSO (`office` is the Office namespace), or
+ * null when `config` (GET /api/config) says the server needs no sign-in. `authChallenge` carries
+ * the claims of a claims challenge (MFA, Continuous Access Evaluation) so Office asks the user for
+ * them; `graph` asks for a token the server may exchange for Microsoft Graph.
  * Raise SignInError when there is no Office to ask or Office fails.
  */
-export async function getToken(office, config, { authChallenge } = {}) {
+export async function getToken(office, config, { authChallenge, graph = false } = {}) {
   if (!config?.identity) return null;
   if (typeof office?.auth?.getAccessToken !== "function") throw new SignInError("no-office", NEEDS_OFFICE);
+  const options = { ...(graph ? GRAPH_OPTIONS : SIGN_IN_OPTIONS), ...(authChallenge ? { authChallenge } : {}) };
   let token;
   try {
-    token = await office.auth.getAccessToken(authChallenge ? { ...SIGN_IN_OPTIONS, authChallenge } : { ...SIGN_IN_OPTIONS });
+    token = await office.auth.getAccessToken(options);
   } catch (error) {
     throw new SignInError(error?.code ?? "unknown", signInMessage(error?.code));
   }
   if (typeof token !== "string" || !token) throw new SignInError("empty", signInMessage("empty"));
   return token;
+}
+
+// The Office dialog API's errors ("Use the Office dialog API in Office Add-ins": 12006 closed by
+// the user, 12007 a dialog is open already, 12009 the user ignored it, 12011 the browser blocks it).
+const DIALOG_MESSAGES = {
+  12006: "Sign-in was cancelled, so nothing was sent. Try again, and finish signing in when the window asks.",
+  12007: "A sign-in window is open already: finish signing in there.",
+  12009: "The sign-in window was not allowed to open. Try again, and choose Allow when Office asks.",
+  12011: "Your browser blocked the sign-in window. Allow pop-ups for this Office site, then try again.",
+};
+
+/**
+ * Sign in through an Office dialog: it opens SIGN_IN_PAGE, which signs in with MSAL.js and sends
+ * back `{token, expiresOn}` or `{error}`. `fresh` asks for a new token rather than MSAL's cached one.
+ * Resolve to `{token, expiresOn}`; raise SignInError.
+ */
+export function signInWithDialog(office, { graph = false, fresh = false, authChallenge, origin = globalThis.location?.origin } = {}) {
+  const query = new URLSearchParams();
+  if (graph) query.set("graph", "1");
+  if (fresh) query.set("fresh", "1");
+  if (authChallenge) query.set("claims", authChallenge);
+  const search = query.toString();
+  const url = `${origin}${SIGN_IN_PAGE}${search ? `?${search}` : ""}`;
+  return new Promise((resolve, reject) => {
+    const fail = (code, message) => reject(new SignInError(code, message ?? DIALOG_MESSAGES[code] ?? signInMessage(code)));
+    office.context.ui.displayDialogAsync(url, { height: 60, width: 30 }, (opened) => {
+      if (opened.status === office.AsyncResultStatus.Failed) {
+        fail(opened.error?.code);
+        return;
+      }
+      const dialog = opened.value;
+      dialog.addEventHandler(office.EventType.DialogMessageReceived, (arg) => {
+        dialog.close();
+        let answer = null;
+        try {
+          answer = JSON.parse(arg.message);
+        } catch {
+          // Not ours: refused below.
+        }
+        if (typeof answer?.token === "string" && answer.token) resolve({ token: answer.token, expiresOn: answer.expiresOn ?? null });
+        else fail("dialog", `Signing in did not finish: ${answer?.error ?? "the sign-in window sent nothing usable"}. Try again.`);
+      });
+      dialog.addEventHandler(office.EventType.DialogEventReceived, (arg) => fail(arg.error));
+    });
+  });
+}
+
+/**
+ * Return the pane's token source: `token(config, {authChallenge, graph, fresh})` resolves to a
+ * token for this API (null in local mode). Office's SSO first; after an error in FALLBACK_CODES,
+ * and where the dialog API is there (`canUseDialog`), the dialog sign-in for the rest of the
+ * session. Its token is kept in memory only, until it expires or `fresh` asks for a new one (a
+ * 401 from the server); SSO tokens are never kept (Office keeps them).
+ */
+export function createSignIn(office, { canUseDialog = false, dialog = signInWithDialog, now = () => Date.now() } = {}) {
+  let fallback = false;
+  let kept = null;
+  async function viaDialog(options) {
+    const valid = kept && !options.fresh && !options.authChallenge && (!kept.expiresOn || Date.parse(kept.expiresOn) - now() > 60_000);
+    if (!valid) kept = await dialog(office, options);
+    return kept.token;
+  }
+  return {
+    async token(config, options = {}) {
+      if (!config?.identity) return null;
+      if (fallback) return viaDialog(options);
+      try {
+        return await getToken(office, config, options);
+      } catch (error) {
+        if (!(canUseDialog && FALLBACK_CODES.has(error.code))) throw error;
+        fallback = true;
+        return viaDialog(options);
+      }
+    },
+  };
 }

@@ -1,30 +1,35 @@
-// Generating a document from a form, the one way every document view does it: generate, then
-// insert it into the open file (where the host can) or download it, and say how it went.
+// Generating a document from a form, the one way every document view does it: generate, then put
+// it into Office (where the host can) or download it, and say how it went.
 
-import { toBase64 } from "./api.js";
 import { clearErrors, reportFailure } from "./forms.js";
 import { mountOneDrive } from "./onedrive.js";
-import { download, downloadLink, setStatus, whileBusy } from "./ui.js";
+import { askInline, download, downloadLink, setStatus, whileBusy } from "./ui.js";
 
 /**
- * Wire `form`'s Insert ([data-action=insert]) and Download ([data-action=download]) buttons.
- * Where `insert.available` is false there is nothing to insert into: Insert is hidden and Download
- * becomes the form's primary action. Return nothing. The options:
+ * Wire `form`'s buttons: one per host action in `actions` (a button [data-action=<name>]) and
+ * Download ([data-action=download]). The first available action is the form's primary (submit)
+ * action; where none is available (no host, or the host lacks the API) Download is.
+ * The options:
  * - `noun`: what the messages call the document ("contract", "tracker")
  * - `request()`: what to generate, `{template, data, format?}`, read from the form at each press
- * - `insert`: `{available, into(base64), message(record)}`: the host's insert and what it says after
+ * - `actions`: `{name: {available, into(record), confirm?()}}`. `confirm()` may return a question
+ *   (or null): the user is asked before anything is generated. `into(record)` puts the document
+ *   into Office and returns what to say; an error with `fallback: "download"` downloads instead.
  * - `onGenerated(record)`: hears each document generated
- * - `after(record, bytes)`: runs once the document is inserted or downloaded, or failed to be;
- *   given, the document's bytes are fetched for it on a download too
+ * - `after(record, bytes)`: runs once the document is in Office or downloaded, or failed to be,
+ *   with the document's bytes
  */
-export function mountGenerate(form, env, { noun, request, insert, onGenerated = () => {}, after = null }) {
+export function mountGenerate(form, env, { noun, request, actions = {}, onGenerated = () => {}, after = null }) {
   const status = form.querySelector("[data-status]");
-  const insertButton = form.querySelector("[data-action=insert]");
   const save = form.querySelector("[data-action=download]");
-  if (!insert.available) {
-    insertButton.hidden = true;
-    save.type = "submit";
-    save.classList.add("primary");
+  const available = Object.keys(actions).filter((name) => actions[name].available);
+  for (const name of Object.keys(actions)) form.querySelector(`[data-action=${name}]`).hidden = !actions[name].available;
+  const primary = available[0] ?? "download";
+  for (const button of form.querySelectorAll("[data-action]")) {
+    if (button.dataset.action in actions || button === save) {
+      button.type = button.dataset.action === primary ? "submit" : "button";
+      button.classList.toggle("primary", button.dataset.action === primary);
+    }
   }
   const offerOneDrive = mountOneDrive(form, env);
 
@@ -43,35 +48,57 @@ export function mountGenerate(form, env, { noun, request, insert, onGenerated = 
     }
   }
 
-  async function run(action) {
+  async function saved(record) {
+    await download(record, env, form.ownerDocument);
+    return `“${record.filename}” is ready.`;
+  }
+
+  async function run(name, button) {
+    const action = actions[name];
+    const question = action?.confirm ? await action.confirm() : null;
+    if (question && !(await askInline(status, question, button.textContent.replace("…", "")))) {
+      setStatus(status, "Nothing was changed.", "info");
+      return;
+    }
     const record = await generate();
     if (!record) return;
-    let bytes = null;
     try {
-      if (action === "insert" || after) bytes = await env.api.file(record);
-      if (action === "insert") {
-        await insert.into(toBase64(bytes));
-        setStatus(status, insert.message(record), "ok");
-      } else {
-        await download(record, env, form.ownerDocument);
-        setStatus(status, `“${record.filename}” is ready.`, "ok", downloadLink(record, env, "Download again", status));
-      }
+      const said = action ? await action.into(record) : await saved(record);
+      setStatus(status, said, "ok", downloadLink(record, env, action ? "Download a copy" : "Download again", status));
     } catch (error) {
-      const failed = action === "insert" ? "inserted" : "downloaded";
-      setStatus(status, `The ${noun} was generated but could not be ${failed}: ${error.message}`, "error",
-        action === "insert" ? downloadLink(record, env, "Download it instead", status) : null);
+      if (action && error?.fallback === "download") {
+        await fallBack(record, error);
+      } else {
+        setStatus(status, `The ${noun} was generated but could not be ${action ? "put into the document" : "downloaded"}: ${error.message}`,
+          "error", action ? downloadLink(record, env, "Download it instead", status) : null);
+      }
     }
-    if (bytes && after) await after(record, bytes);
+    if (after) {
+      const bytes = await env.api.file(record).catch(() => null);
+      if (bytes) await after(record, bytes);
+    }
+  }
+
+  async function fallBack(record, error) {
+    try {
+      await download(record, env, form.ownerDocument);
+      setStatus(status, `${error.message} It is downloading now.`, "info", downloadLink(record, env, "Download again", status));
+    } catch (failure) {
+      setStatus(status, `${error.message} ${failure.message}`, "error");
+    }
   }
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    const action = insert.available ? "insert" : "download";
-    whileBusy(action === "insert" ? insertButton : save, () => run(action));
+    const button = form.querySelector(`[data-action=${primary}]`);
+    whileBusy(button, () => run(primary, button));
   });
-  save.addEventListener("click", (event) => {
-    if (save.type === "submit") return;
-    event.preventDefault();
-    whileBusy(save, () => run("download"));
-  });
+  for (const button of form.querySelectorAll("[data-action]")) {
+    if (!(button.dataset.action in actions) && button !== save) continue;
+    button.addEventListener("click", (event) => {
+      if (button.type === "submit") return;
+      event.preventDefault();
+      whileBusy(button, () => run(button.dataset.action, button));
+    });
+  }
 }

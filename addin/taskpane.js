@@ -24,7 +24,10 @@ function supports(set, version) {
 async function start() {
   const host = await officeHost();
   // Only Word and Excel can sign anyone in: outside them there is no Office to ask for a token.
-  const api = createApi(undefined, { office: host === "browser" ? null : globalThis.Office });
+  const api = createApi(undefined, {
+    office: host === "browser" ? null : globalThis.Office,
+    canUseDialog: host !== "browser" && supports("DialogApi", "1.1"),
+  });
   const env = {
     host,
     api,
@@ -33,8 +36,9 @@ async function start() {
     Office: globalThis.Office,
     Word: globalThis.Word,
     Excel: globalThis.Excel,
-    // insertWorksheetsFromBase64 arrived with ExcelApi 1.13; older Excel gets the download.
-    canInsertWorksheets: host === "excel" && supports("ExcelApi", "1.13"),
+    // Whether the host has a requirement set (WordApi 1.3/1.5, ExcelApi 1.4/1.9/1.13, DialogApi):
+    // newer calls are made only where it answers yes, else the pane offers what works there.
+    supports,
   };
   document.body.classList.add(`host-${host}`);
   const badge = document.getElementById("host-badge");

@@ -96,22 +96,24 @@ function objectUrlOf(bytes, doc) {
 }
 
 /**
- * Save a generated document. In a browser: a download link clicked for the user. Inside Office,
- * where a task pane cannot download, the file opens in the default browser instead. When the
- * server signs users in, the file's address alone is refused (no token travels with it): the pane
- * fetches the bytes with its token and saves them from memory.
+ * Save a generated document. Inside Office, in either mode, the server signs a short-lived link
+ * to the file and Office opens it in the default browser (`Office.context.ui.openBrowserWindow`),
+ * which downloads it: a task pane is no browser tab, and on Mac and iPad its WKWebView ignores
+ * `a[download]` and blob URLs (office-js#2700, #3385, #3848); a signed link needs no token, which
+ * the browser would not have. In a plain browser: a download link clicked for the user, made from
+ * the bytes when the server signs users in (the file's address alone needs a token).
  */
 export async function download(record, env, doc = globalThis.document) {
+  const ui = env.Office?.context?.ui;
+  if (env.host !== "browser" && typeof ui?.openBrowserWindow === "function") {
+    ui.openBrowserWindow((await env.api.link(record)).url);
+    return;
+  }
   if (env.identity) {
     clickDownload(doc, objectUrlOf(await env.api.file(record), doc), record.filename);
     return;
   }
-  const url = new URL(record.download_url, doc.baseURI).href;
-  if (env.host !== "browser" && env.Office?.context?.ui?.openBrowserWindow) {
-    env.Office.context.ui.openBrowserWindow(url);
-    return;
-  }
-  clickDownload(doc, url, record.filename);
+  clickDownload(doc, new URL(record.download_url, doc.baseURI).href, record.filename);
 }
 
 function clickDownload(doc, url, filename) {
@@ -125,13 +127,50 @@ function clickDownload(doc, url, filename) {
 }
 
 /**
- * Return the status link that downloads `record` (again), labelled `label` (see setStatus). When
- * the server signs users in, the link fetches the file with a token; a failure shows in `status`.
+ * Return the status link that downloads `record` (again), labelled `label` (see setStatus). Each
+ * click downloads as `download` does (a fresh signed link inside Office); a failure shows in `status`.
  */
 export function downloadLink(record, env, label, status) {
   const link = { href: record.download_url, label, download: record.filename };
-  if (!env.identity) return link;
+  if (!env.identity && env.host === "browser") return link;
   return { ...link, onClick: () => download(record, env, status.ownerDocument).catch((error) => setStatus(status, error.message, "error")) };
+}
+
+/**
+ * Ask `question` next to `status` (the pane has no window.confirm: Office add-ins block it) with a
+ * button to go ahead, labelled `yes`, and one to keep things as they are. Resolve to the choice.
+ */
+export function askInline(status, question, yes) {
+  const doc = status.ownerDocument;
+  status.textContent = "";
+  const box = doc.createElement("div");
+  box.className = "confirm";
+  box.setAttribute("role", "group");
+  const text = doc.createElement("p");
+  text.id = `confirm-${Math.random().toString(36).slice(2)}`;
+  text.textContent = question;
+  box.setAttribute("aria-labelledby", text.id);
+  const go = doc.createElement("button");
+  go.type = "button";
+  go.className = "button primary";
+  go.dataset.confirm = "yes";
+  go.textContent = yes;
+  const keep = doc.createElement("button");
+  keep.type = "button";
+  keep.className = "button";
+  keep.dataset.confirm = "no";
+  keep.textContent = "Cancel";
+  box.append(text, go, keep);
+  status.after(box);
+  go.focus();
+  return new Promise((resolve) => {
+    const answer = (choice) => () => {
+      box.remove();
+      resolve(choice);
+    };
+    go.addEventListener("click", answer(true));
+    keep.addEventListener("click", answer(false));
+  });
 }
 
 const STORE_KEY = "freelance-toolkit.remembered";

@@ -2,9 +2,28 @@
 
 import { formatMoney } from "./money.js";
 
-/** Replace the whole body of the open document with a .docx given as base64. */
-export async function replaceBody(context, base64) {
-  context.document.body.insertFileFromBase64(base64, "Replace");
+/**
+ * Open a .docx (base64) as a new document in its own window: the open document is left as it
+ * is. `Application.createDocument` is WordApi 1.3 (Microsoft Learn, Word.Application).
+ */
+export async function openAsNewDocument(context, base64) {
+  context.application.createDocument(base64).open();
+  await context.sync();
+}
+
+/** What the generated contract brings along when it replaces the open document's content. */
+export const REPLACE_OPTIONS = Object.freeze({
+  importTheme: true, importStyles: true, importParagraphSpacing: true, importPageColor: true, importDifferentOddEvenPages: true,
+});
+
+/**
+ * Replace the open document's content with a .docx (base64), its section properties included:
+ * `Document.insertFileFromBase64` (WordApi 1.5) copies "headers, footers, watermarks, and other
+ * section properties" by default, so page size, margins, the header and "Page X of Y" come along;
+ * `Body.insertFileFromBase64` would leave them out. Only after the user confirmed replacing.
+ */
+export async function replaceDocument(context, base64) {
+  context.document.insertFileFromBase64(base64, "Replace", { ...REPLACE_OPTIONS });
   await context.sync();
 }
 
@@ -13,9 +32,8 @@ export const FREELANCER_FIELDS = ["name", "business_name", "email", "phone", "ad
   "rate", "rate_unit", "currency", "skills", "profile_url"];
 
 /**
- * Return the text each `freelancer.<field>` control should show, by tag. Fields the roster leaves
- * empty map to null. Line breaks become "\v": insertText turns "\n" into a new paragraph, which
- * would split an inline content control, while "\v" is a line break inside it (Shift+Enter).
+ * Return the lines each `freelancer.<field>` control should show, by tag: an array of lines (an
+ * address has several), or null where the roster leaves the field empty.
  */
 export function freelancerTexts(freelancer, locale = "en-US") {
   const texts = {};
@@ -24,9 +42,23 @@ export function freelancerTexts(freelancer, locale = "en-US") {
     if (field === "rate" && value != null && freelancer.currency) value = formatMoney(value, freelancer.currency, locale);
     if (Array.isArray(value)) value = value.join(", ");
     value = value == null ? "" : String(value).trim();
-    texts[`freelancer.${field}`] = value ? value.replace(/\r\n|\r|\n/g, "\v") : null;
+    texts[`freelancer.${field}`] = value ? value.split(/\r\n|\r|\n/).map((line) => line.trim()) : null;
   }
   return texts;
+}
+
+/**
+ * Write `lines` into `control`, one line break (Shift+Enter) between lines. A break is inserted
+ * with `insertBreak(Line)` rather than typed: "\n" in insertText starts a new paragraph, which
+ * splits an inline control, and "\v" shows as a line break on Windows but not on the web or Mac
+ * (office-js#1755, #4275, #5403).
+ */
+function writeLines(control, lines) {
+  control.insertText(lines[0], "Replace");
+  for (const line of lines.slice(1)) {
+    control.insertBreak("Line", "End");
+    control.insertText(line, "End");
+  }
 }
 
 /**
@@ -50,7 +82,7 @@ export async function refillFreelancer(context, freelancer, locale = "en-US") {
       result.keptAsIs.push(tag);
       continue;
     }
-    for (const control of controls.items) control.insertText(texts[tag], "Replace");
+    for (const control of controls.items) writeLines(control, texts[tag]);
     result.controls += controls.items.length;
     result.fields.push(tag);
   }

@@ -7,8 +7,11 @@ import assert from "node:assert/strict";
 import { JSDOM } from "jsdom";
 
 import { createApi } from "../api.js";
-import { getToken, NEEDS_OFFICE, signInMessage, SIGN_IN_OPTIONS, SignInError } from "../auth.js";
+import {
+  createSignIn, FALLBACK_CODES, getToken, GRAPH_OPTIONS, NEEDS_OFFICE, signInMessage, SIGN_IN_OPTIONS, SignInError, signInWithDialog,
+} from "../auth.js";
 import { CLAIMS, fakeOffice, fakeServer, IDENTITY } from "./fakes.mjs";
+import { officeNamespace } from "./office-fakes.mjs";
 
 const ONEDRIVE = "/api/documents/d1/onedrive";
 const SAVED = [200, { web_url: "https://contoso-my.sharepoint.com/personal/alice/Documents/Freelance%20contracts/SOW.docx" }];
@@ -44,8 +47,10 @@ test("when the server signs users in, every API call carries Office's token as a
   assert.deepEqual(config, { url: "/api/config", method: "GET", authorization: null }, "the configuration is public");
   assert.deepEqual(calls.map((request) => request.authorization), ["token-1", "token-2", "token-3", "token-4", "token-5", "token-6"]
     .map((token) => `Bearer ${token}`), "a token asked of Office for each call, none reused from memory");
-  assert.ok(office.calls.every((options) => JSON.stringify(options) === JSON.stringify(SIGN_IN_OPTIONS)));
-  assert.deepEqual(SIGN_IN_OPTIONS, { allowSignInPrompt: true, allowConsentPrompt: true, forMSGraphAccess: true });
+  assert.deepEqual(office.calls, [...Array(5).fill(SIGN_IN_OPTIONS), GRAPH_OPTIONS],
+    "only the OneDrive save, which the server turns into a Graph call, asks for Graph access");
+  assert.deepEqual(SIGN_IN_OPTIONS, { allowSignInPrompt: true, allowConsentPrompt: true });
+  assert.deepEqual(GRAPH_OPTIONS, { ...SIGN_IN_OPTIONS, forMSGraphAccess: true });
 });
 
 test("no token is stored: local and session storage, cookies and the page stay untouched", async () => {
@@ -78,7 +83,7 @@ test("a claims challenge asks Office again with the claims, then sends the reque
     [401, { error: "Microsoft needs you to sign in again before saving to OneDrive.", errors: [], claims: CLAIMS }], SAVED] } });
   const api = createApi(server.fetch, { office });
   assert.deepEqual(await api.saveToOneDrive({ id: "d1" }), SAVED[1]);
-  assert.deepEqual(office.calls, [{ ...SIGN_IN_OPTIONS }, { ...SIGN_IN_OPTIONS, authChallenge: CLAIMS }]);
+  assert.deepEqual(office.calls, [{ ...GRAPH_OPTIONS }, { ...GRAPH_OPTIONS, authChallenge: CLAIMS }]);
   assert.deepEqual(server.to(ONEDRIVE).map((request) => request.authorization), ["Bearer token-1", "Bearer token-2"]);
 });
 
@@ -180,4 +185,86 @@ test("an unreachable server while reading the configuration is retried on the ne
   down = false;
   await api.templates();
   assert.deepEqual(server.requests.map((request) => [request.url, request.authorization]), [["/api/config", null], ["/api/templates", null]]);
+});
+
+// The fallback sign-in: an Office dialog running MSAL.js, where Office's SSO is not available.
+
+const ORIGIN = "https://freelance.contoso.com";
+/** Office with SSO failing with `code`, and a dialog answering each opening with the next of `answers`. */
+function officeWithDialog(code, answers, { sets = { DialogApi: "1.1" } } = {}) {
+  let opened = 0;
+  const auth = fakeOffice({ error: code === null ? null : { code, name: "Error", message: "internal" } });
+  const office = officeNamespace({ sets, auth: auth.auth, dialog: () => answers[Math.min(opened++, answers.length - 1)] });
+  return { office, sso: auth };
+}
+const dialogIn = (origin) => (office, options) => signInWithDialog(office, { ...options, origin });
+const message = (body) => ({ message: JSON.stringify(body) });
+
+test("where Office's SSO is not available (13000/13001/13003/13007/13012/50001), the dialog signs the user in", async () => {
+  assert.deepEqual([...FALLBACK_CODES].sort(), [13000, 13001, 13003, 13007, 13012, 50001]);
+  for (const code of FALLBACK_CODES) {
+    const { office, sso } = officeWithDialog(code, [message({ token: "dialog-token", expiresOn: "2999-01-01T00:00:00Z" })]);
+    const server = fakeServer();
+    const api = createApi(server.fetch, { signIn: createSignIn(office, { canUseDialog: true, dialog: dialogIn(ORIGIN) }) });
+    await api.templates();
+    await api.searchFreelancers("zoe");
+    assert.deepEqual(server.requests.slice(1).map((request) => request.authorization), ["Bearer dialog-token", "Bearer dialog-token"], `${code}`);
+    assert.equal(sso.calls.length, 1, `${code}: SSO is not asked again once it failed`);
+    assert.deepEqual(office.dialogs.map((dialog) => dialog.url), [`${ORIGIN}/sign-in.html`], `${code}: one dialog, its token kept in memory`);
+  }
+});
+
+test("a 401 after the dialog sign-in asks the dialog for a fresh token, not the one refused", async () => {
+  const { office } = officeWithDialog(13012, [message({ token: "dialog-1" }), message({ token: "dialog-2" })]);
+  const expired = [401, { error: "The access token is not valid: Signature has expired.", errors: [] }];
+  const server = fakeServer({ routes: { "GET /api/freelancers/f1": [expired, [200, { id: "f1" }]] } });
+  const api = createApi(server.fetch, { signIn: createSignIn(office, { canUseDialog: true, dialog: dialogIn(ORIGIN) }) });
+  assert.deepEqual(await api.freelancer("f1"), { id: "f1" });
+  assert.deepEqual(server.to("/api/freelancers/f1").map((request) => request.authorization), ["Bearer dialog-1", "Bearer dialog-2"]);
+  assert.deepEqual(office.dialogs.map((dialog) => dialog.url), [`${ORIGIN}/sign-in.html`, `${ORIGIN}/sign-in.html?fresh=1`]);
+});
+
+test("a kept dialog token about to expire is replaced before it is sent", async () => {
+  let now = Date.parse("2026-12-02T10:00:00Z");
+  const { office } = officeWithDialog(13012, [message({ token: "dialog-1", expiresOn: "2026-12-02T10:30:00Z" }), message({ token: "dialog-2" })]);
+  const signIn = createSignIn(office, { canUseDialog: true, dialog: dialogIn(ORIGIN), now: () => now });
+  const config = { identity: IDENTITY };
+  assert.equal(await signIn.token(config), "dialog-1");
+  now = Date.parse("2026-12-02T10:29:30Z");
+  assert.equal(await signIn.token(config), "dialog-2");
+});
+
+test("saving to OneDrive through the dialog asks it for Graph consent too", async () => {
+  const { office } = officeWithDialog(13012, [message({ token: "dialog-1" })]);
+  const api = createApi(fakeServer({ routes: { [`POST ${ONEDRIVE}`]: [SAVED] } }).fetch,
+    { signIn: createSignIn(office, { canUseDialog: true, dialog: dialogIn(ORIGIN) }) });
+  await api.saveToOneDrive({ id: "d1" });
+  assert.deepEqual(office.dialogs.map((dialog) => dialog.url), [`${ORIGIN}/sign-in.html?graph=1`]);
+});
+
+test("a cancelled SSO (13002), or a host without the dialog API, does not open the dialog", async () => {
+  const cancelled = officeWithDialog(13002, [message({ token: "never" })]);
+  await assert.rejects(createSignIn(cancelled.office, { canUseDialog: true, dialog: dialogIn(ORIGIN) }).token({ identity: IDENTITY }),
+    { name: "SignInError", code: 13002 });
+  assert.deepEqual(cancelled.office.dialogs, []);
+
+  const noDialog = officeWithDialog(13012, [message({ token: "never" })], { sets: {} });
+  assert.equal(noDialog.office.context.ui.displayDialogAsync, undefined, "no DialogApi, no displayDialogAsync");
+  await assert.rejects(createSignIn(noDialog.office, { canUseDialog: false }).token({ identity: IDENTITY }),
+    { name: "SignInError", code: 13012, message: signInMessage(13012) });
+});
+
+test("the dialog's failures become messages: closed by the user, blocked, or a sign-in error sent back", async () => {
+  const cases = [
+    [{ event: 12006 }, 12006, /cancelled/],
+    [{ error: 12007 }, 12007, /open already/],
+    [{ error: 12011 }, 12011, /blocked the sign-in window/],
+    [message({ error: "AADSTS65001: The user or administrator has not consented" }), "dialog", /did not finish: AADSTS65001/],
+    [{ message: "not json" }, "dialog", /sent nothing usable/],
+  ];
+  for (const [answer, code, says] of cases) {
+    const { office } = officeWithDialog(13012, [answer]);
+    await assert.rejects(createSignIn(office, { canUseDialog: true, dialog: dialogIn(ORIGIN) }).token({ identity: IDENTITY }),
+      (error) => error instanceof SignInError && error.code === code && says.test(error.message), `${JSON.stringify(answer)}`);
+  }
 });

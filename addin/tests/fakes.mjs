@@ -51,3 +51,21 @@ export function fakeServer({ identity = IDENTITY, routes = {} } = {}) {
   }
   return { fetch, requests, to: (url) => requests.filter((request) => request.url === url) };
 }
+
+// A generated tracker as the server hands it for insertion (GET /api/documents/<id>/insertion), and
+// what its workbook holds, for the Excel fake (office-fakes.mjs) to insert.
+const TRACKER_HEADERS = ["Freelancer", "Role", "SOW", "Milestone", "Status", "Planned units", "Rate", "Planned amount",
+  "Actual units", "Actual amount", "Invoiced", "Variance", "% used"];
+export const INSERTION = {
+  workbook: Buffer.from("PK\u0003\u0004 xl/worksheets/sheet1.xml xl/tables/table1.xml").toString("base64"),
+  sheets: ["Budget"],
+  names: [{ name: "ApprovedBudget", sheet: "Budget", address: "A4", scope: "workbook" }],
+  print_settings: [{ sheet: "Budget", print_titles: "$6:$6", print_area: null }],
+  charts: [{ sheet: "Budget", type: "ColumnClustered", title: "Planned vs actual per freelancer", source: "O6:Q7",
+    series_by: "Columns", top_left: "S6", bottom_right: "AB22" }],
+  warnings: [],
+};
+export const TRACKER_FILE = { sheets: [{ name: "Budget", tables: [
+  { name: "BudgetLines", headers: TRACKER_HEADERS },
+  { name: "FreelancerTotals", headers: ["Freelancer", "Planned", "Actual"] },
+] }] };

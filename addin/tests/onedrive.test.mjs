@@ -4,49 +4,13 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { JSDOM } from "jsdom";
 
-import { createApi } from "../api.js";
-import { SIGN_IN_OPTIONS } from "../auth.js";
+import { GRAPH_OPTIONS } from "../auth.js";
 import { mountBudget } from "../views/budget.js";
 import { mountNda } from "../views/nda.js";
 import { mountSow } from "../views/sow.js";
-import { CLAIMS, fakeOffice, fakeServer, IDENTITY } from "./fakes.mjs";
-
-const HTML = readFileSync(new URL("../taskpane.html", import.meta.url), "utf8");
-const RECORD = { id: "d1", filename: "SOW-2027-014 Zoe Angstrom.docx", download_url: "/api/documents/d1/file" };
-const ONEDRIVE = "/api/documents/d1/onedrive";
-const WEB_URL = "https://contoso-my.sharepoint.com/personal/alice/Documents/Freelance%20contracts/SOW-2027-014%20Zoe%20Angstrom.docx";
-const DOCX = new TextEncoder().encode("PK\u0003\u0004").buffer;
-
-/** Word and Excel as far as the views use them: the body a document replaces, the sheets a tracker adds. */
-const WORD = { run: async (batch) => batch({ document: { body: { insertFileFromBase64() {} } }, sync: async () => {} }) };
-const EXCEL = { run: async (batch) => batch({ workbook: { insertWorksheetsFromBase64: () => ({ value: [] }) }, sync: async () => {} }) };
-
-const until = async (condition, what) => {
-  for (let i = 0; i < 200 && !condition(); i += 1) await new Promise((resolve) => setTimeout(resolve, 5));
-  assert.ok(condition(), `waited for ${what}`);
-};
-
-/** Mount `mount`'s view in a fresh page; the server answers generating and downloading, and `onedrive` for saving. */
-function mounted(mount, viewId, { host = "word", identity = IDENTITY, onedrive = [[200, { web_url: WEB_URL }]] } = {}) {
-  const { window } = new JSDOM(HTML, { url: "https://127.0.0.1/taskpane.html" });
-  const office = fakeOffice();
-  const server = fakeServer({ identity, routes: {
-    "POST /api/documents": [[201, RECORD]],
-    "GET /api/documents/d1/file": [[200, DOCX]],
-    "POST /api/budgets/summary": [[200, { lines: 0 }]],
-    [`POST ${ONEDRIVE}`]: onedrive,
-  } });
-  const section = window.document.getElementById(viewId);
-  section.hidden = false;
-  const env = { host, identity, api: createApi(server.fetch, { office: host === "browser" ? null : office }),
-    Office: office, Word: WORD, Excel: EXCEL, canInsertWorksheets: true };
-  mount(section, env);
-  const form = section.querySelector("form");
-  return { window, form, office, server, box: () => form.querySelector("[data-onedrive]") };
-}
+import { CLAIMS, IDENTITY } from "./fakes.mjs";
+import { mounted, ONEDRIVE, RECORD, until, WEB_URL } from "./panes.mjs";
 
 async function generateAndSave({ form, box }) {
   form.requestSubmit();
@@ -62,7 +26,8 @@ test("after a SOW is inserted in Word, Save to OneDrive posts to the document's 
   assert.ok(page.box().hidden, "nothing to save before a document is generated");
   const status = await generateAndSave(page);
 
-  assert.equal(page.form.querySelector("[data-status]").textContent, `Inserted “${RECORD.filename}” into this document.`);
+  assert.match(page.form.querySelector("[data-status]").textContent, /^Opened “SOW-2027-014 Zoe Angstrom.docx” as a new document\./);
+  assert.equal(page.word.created.length, 1);
   const saves = page.server.to(ONEDRIVE);
   assert.deepEqual(saves.map((request) => request.method), ["POST"]);
   assert.match(saves[0].authorization, /^Bearer token-\d+$/);
@@ -98,7 +63,7 @@ test("a claims challenge while saving asks Office for the claims and saves on th
     [200, { web_url: WEB_URL }]] });
   const status = await generateAndSave(page);
   assert.equal(status.querySelector("a").href, WEB_URL);
-  assert.deepEqual(page.office.calls.at(-1), { ...SIGN_IN_OPTIONS, authChallenge: CLAIMS });
+  assert.deepEqual(page.sso.calls.at(-1), { ...GRAPH_OPTIONS, authChallenge: CLAIMS });
   assert.equal(page.server.to(ONEDRIVE).length, 2);
 });
 
@@ -126,8 +91,8 @@ test("a failed save says why in the pane, and a new document replaces the offer"
   assert.equal(page.box().querySelector("[data-onedrive-status]").textContent, "");
 });
 
-test("signed in, a download fetches the file with the token instead of opening its bare address", async () => {
-  const page = mounted(mountSow, "view-sow");
+test("signed in, where Office cannot open a browser window, a download fetches the file with the token", async () => {
+  const page = mounted(mountSow, "view-sow", { sets: { WordApi: "1.5" } });
   const { window } = page;
   globalThis.URL.createObjectURL ??= () => "blob:x";
   const clicked = [];
@@ -143,7 +108,7 @@ test("signed in, a download fetches the file with the token instead of opening i
 });
 
 test("signed in, each download from memory frees the one before it, and leaving the page frees the last", async () => {
-  const page = mounted(mountSow, "view-sow");
+  const page = mounted(mountSow, "view-sow", { sets: { WordApi: "1.5" } });
   const { window } = page;
   const clicked = [];
   window.HTMLAnchorElement.prototype.click = function () { clicked.push(this.href); };
@@ -176,7 +141,7 @@ test("a whole signed-in session stores no token: not in storage, cookies or the 
     if (saved) Object.defineProperty(globalThis, "localStorage", saved);
     else delete globalThis.localStorage;
   }
-  assert.ok(page.office.calls.length >= 2);
+  assert.ok(page.sso.calls.length >= 2);
   assert.match(window.localStorage.getItem("freelance-toolkit.remembered"), /Contoso Ltd/, "the company is remembered");
   const stored = [...Array(window.localStorage.length).keys()].map((i) => window.localStorage.getItem(window.localStorage.key(i))).join();
   assert.ok(!stored.includes("token-"), stored);

@@ -5,7 +5,7 @@ import { clearErrors, collect, describeHints, repeatable, showErrors } from "../
 import { mountGenerate } from "../generate.js";
 import { formatMoney } from "../money.js";
 import { createPicker, describeFreelancer } from "../picker.js";
-import { appendLines, insertTracker } from "../excel.js";
+import { appendLines, existingTracker, insertTracker } from "../excel.js";
 import { fillLocales, remembered, setStatus, whileBusy } from "../ui.js";
 
 // Freelancer lines: a roster pick adds a row with the freelancer's rate and unit filled in.
@@ -48,13 +48,30 @@ export function mountBudget(section, env) {
       // No lines is a tracker to fill in Excel: send the empty list the API expects.
       return { template: "budget", data: { lines: [], ...collect(form) }, format: "xlsx" };
     },
-    insert: {
-      available: env.canInsertWorksheets,
-      into: (base64) => env.Excel.run((context) => insertTracker(context, base64)),
-      message: () => "Inserted the tracker into this workbook: see the Budget sheet.",
-    },
+    actions: { insert: trackerInsert(env) },
     after: (record, bytes) => showSummary(section, env, bytes, record.filename, currency.value, form.elements.locale.value),
   });
+}
+
+/**
+ * Inserting a tracker into the open workbook (ExcelApi 1.13): asked first when the workbook has one
+ * already; where Excel cannot insert, the tracker is downloaded instead.
+ */
+export function trackerInsert(env) {
+  const settings = env.Office?.context?.document?.settings ?? null;
+  return {
+    available: env.host === "excel" && env.supports("ExcelApi", "1.13"),
+    async confirm() {
+      const found = await env.Excel.run((context) => existingTracker(context, settings));
+      return found ? `This workbook has a budget tracker already (table ${found.table} on the “${found.sheet}” sheet). ` +
+        "Insert another one? Freelancer lines will then go into the new one." : null;
+    },
+    async into(record) {
+      const insertion = await env.api.insertion(record);
+      const inserted = await env.Excel.run((context) => insertTracker(context, insertion, { supports: env.supports, settings }));
+      return [`Inserted the tracker into this workbook: see the “${inserted.sheet}” sheet.`, ...inserted.notes].join(" ");
+    },
+  };
 }
 
 async function showSummary(section, env, bytes, filename, currency, locale) {
@@ -158,7 +175,8 @@ export function mountLines(section, env) {
     whileBusy(button, async () => {
       setStatus(status, "Adding the lines…", "busy");
       try {
-        const count = await env.Excel.run((context) => appendLines(context, data));
+        const settings = env.Office?.context?.document?.settings ?? null;
+        const count = await env.Excel.run((context) => appendLines(context, data, { settings }));
         setStatus(status, `Added ${count} ${count === 1 ? "line" : "lines"} to the tracker table. Excel computes the amounts.`, "ok");
         lines.clear();
       } catch (error) {

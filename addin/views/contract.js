@@ -1,11 +1,12 @@
 // What the SOW and NDA views share: the freelancer (roster or typed), your company (remembered),
 // and generating the contract to insert into Word or download, with errors shown at their fields.
 
+import { toBase64 } from "../api.js";
 import { collect, describeHints, fill, repeatable } from "../forms.js";
 import { mountGenerate } from "../generate.js";
 import { setPath } from "../paths.js";
 import { createPicker } from "../picker.js";
-import { replaceBody } from "../word.js";
+import { openAsNewDocument, replaceDocument } from "../word.js";
 import { fillLocales, remember, remembered, setCardOpen, today } from "../ui.js";
 
 /**
@@ -55,14 +56,38 @@ export function mountContract(form, env, { template, onFreelancer = () => {}, on
       Object.values(lists).forEach((list) => list.prune());
       return { template: template(), data: collect(form) };
     },
-    insert: {
-      available: env.host === "word",
-      into: (base64) => env.Word.run((context) => replaceBody(context, base64)),
-      message: (record) => `Inserted “${record.filename}” into this document.`,
-    },
+    actions: contractActions(env),
     onGenerated: () => rememberFrom(form),
   });
   return { lists };
+}
+
+/**
+ * What Word can do with a generated contract: open it as a new document (WordApi 1.3), or, once
+ * the user confirmed, replace the open document's content with it (WordApi 1.5).
+ */
+export function contractActions(env) {
+  const word = env.host === "word";
+  const base64Of = async (record) => toBase64(await env.api.file(record));
+  return {
+    insert: {
+      available: word && env.supports("WordApi", "1.3"),
+      async into(record) {
+        const base64 = await base64Of(record);
+        await env.Word.run((context) => openAsNewDocument(context, base64));
+        return `Opened “${record.filename}” as a new document. Save it where your team keeps contracts.`;
+      },
+    },
+    replace: {
+      available: word && env.supports("WordApi", "1.5"),
+      confirm: () => "This replaces everything in the open document, its headers and footers included, with the contract. Replace it?",
+      async into(record) {
+        const base64 = await base64Of(record);
+        await env.Word.run((context) => replaceDocument(context, base64));
+        return `Replaced this document's content with “${record.filename}”.`;
+      },
+    },
+  };
 }
 
 function mountClient(form) {

@@ -36,6 +36,15 @@ def taskpane():
     return render_template_string(_read(settings.ADDIN_DIR / "taskpane.html"), office_js_url=settings.OFFICE_JS_URL)
 
 
+@bp.get("/sign-in.html")
+def sign_in():
+    """The sign-in dialog's page, where Office's single sign-on is not available: MSAL.js signs the
+    user in (auth code flow with PKCE). Its address is the app registration's SPA redirect URI."""
+    return render_template_string(
+        _read(_settings().ADDIN_DIR / "sign-in.html"), office_js_url=_settings().OFFICE_JS_URL
+    )
+
+
 @bp.get("/addin/<path:filename>")
 def addin_file(filename: str):
     """A script, style sheet or icon of the pane; icons may be cached for a week. The pane's own
@@ -50,9 +59,18 @@ def addin_file(filename: str):
 def office_js(filename: str):
     """office.js from the npm package ``@microsoft/office-js``, for tests and offline development
     (set OFFICE_JS_URL=/vendor/office-js/office.js); production uses Microsoft's CDN."""
-    return send_from_directory(
-        _settings().ADDIN_DIR.parent / "node_modules" / "@microsoft" / "office-js" / "dist", filename
-    )
+    return send_from_directory(_node_modules() / "@microsoft" / "office-js" / "dist", filename)
+
+
+@bp.get("/vendor/msal-browser.min.js")
+def msal_js():
+    """MSAL.js for the sign-in dialog, from the npm package ``@azure/msal-browser`` (a dependency
+    of the pane, installed by ``npm ci``): its CDN is gone since version 3 (the package's README)."""
+    return send_from_directory(_node_modules() / "@azure" / "msal-browser" / "lib", "msal-browser.min.js")
+
+
+def _node_modules() -> Path:
+    return _settings().ADDIN_DIR.parent / "node_modules"
 
 
 @lru_cache(maxsize=4)

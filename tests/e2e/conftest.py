@@ -24,6 +24,7 @@ from tests.identity.conftest import ENTRA_CONFIG, FakeMicrosoft
 ROOT = Path(__file__).resolve().parents[2]
 OFFICE_JS = ROOT / "node_modules" / "@microsoft" / "office-js" / "dist"
 OFFICE_JS_URL = "/vendor/office-js/office.js"
+OFFICE_FAKES = ROOT / "addin" / "tests" / "office-fakes.mjs"
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
 
@@ -161,6 +162,11 @@ def open_page(browser):
             page.route(
                 "**/vendor/office-js/office.js",
                 lambda route: route.fulfill(body=office_js, content_type="text/javascript"),
+            )
+            # The stand-ins import the pane's documented fakes of Word, Excel and Office (not served by the app).
+            page.route(
+                "**/e2e/office-fakes.mjs",
+                lambda route: route.fulfill(path=OFFICE_FAKES, content_type="text/javascript"),
             )
         if before is not None:
             before(page)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from tests.e2e.conftest import expect
@@ -72,30 +73,29 @@ def fill_sow(form, second_milestone_amount: str) -> None:
     form.get_by_label("Governing law").fill("the State of Washington")
 
 
-# Inside Word: office.js replaced by a stand-in for Microsoft's side, which says the host is Word and
-# records what the pane asks Word to do. The pane's own code runs unchanged.
-FAKE_WORD = """
-window.Office = {
-  HostType: { Word: "Word", Excel: "Excel" },
-  onReady: () => Promise.resolve({ host: "Word", platform: "PC" }),
-  context: { requirements: { isSetSupported: () => true }, ui: { openBrowserWindow: (url) => window.opened.push(url) } },
-};
-window.opened = [];
-window.inserted = [];
-window.controls = { "freelancer.name": ["Zoe A.", "Zoe A."], "freelancer.address": ["1 Old Road"],
-                    "freelancer.phone": ["+1 000"], "freelancer.tax_id": ["98-7654321"] };
-window.Word = { run: async (batch) => batch({
-  document: {
-    body: { insertFileFromBase64: (base64, location) => window.inserted.push({ base64, location }) },
-    contentControls: { getByTag: (tag) => ({
-      load() {},
-      get items() {
-        return (window.controls[tag] || []).map((text, i) => ({
-          insertText: (value, location) => { window.controls[tag][i] = value; },
-        }));
-      },
-    }) },
-  },
-  sync: async () => {},
-}) };
+def fake_office(host: str, sets: dict[str, str], setup: str) -> str:
+    """A stand-in for office.js: Office says the host is ``host`` with requirement sets ``sets``, and
+    ``setup`` (JavaScript, given ``fakes``, the pane's documented fakes in addin/tests/office-fakes.mjs)
+    makes ``window.Word`` or ``window.Excel``. The pane's own code runs unchanged."""
+    return f"""
+window.Office = {{
+  HostType: {{ Word: "Word", Excel: "Excel" }},
+  onReady: async () => {{
+    const fakes = await import("/e2e/office-fakes.mjs");
+    const office = fakes.officeNamespace({{ host: "{host}", sets: {json.dumps(sets)} }});
+    Object.assign(window.Office, {{ ...office, auth: window.Office.auth }});
+    {setup}
+    return {{ host: "{host}", platform: "PC" }};
+  }},
+}};
 """
+
+
+# Inside Word: records what the pane asks Word to do (window.Word.created, .inserted, .controls).
+FAKE_WORD = fake_office(
+    "Word",
+    {"WordApi": "1.5", "OpenBrowserWindowApi": "1.1"},
+    """window.Word = fakes.fakeWord({ sets: { WordApi: "1.5" }, controls: {
+      "freelancer.name": ["Zoe A.", "Zoe A."], "freelancer.address": ["1 Old Road"],
+      "freelancer.phone": ["+1 000"], "freelancer.tax_id": ["98-7654321"] } });""",
+)

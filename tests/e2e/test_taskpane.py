@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import REQUIRES_BROWSER, expect
-from tests.e2e.steps import FAKE_WORD, ZOE, choose_roster_freelancer, fill, fill_sow
+from tests.e2e.steps import FAKE_WORD, ZOE, choose_roster_freelancer, fake_office, fill, fill_sow
 from tests.reading import text_of
 
 pytestmark = REQUIRES_BROWSER
@@ -189,7 +189,7 @@ def test_a_budget_tracker_with_a_roster_line_downloads_and_shows_its_summary(pan
     page.screenshot(path=artifacts / "taskpane-budget-summary-360.png", full_page=True)
 
 
-def test_in_word_insert_replaces_the_document_body_with_the_generated_sow(pane, artifacts):
+def test_in_word_a_sow_opens_as_a_new_document_or_replaces_the_open_one_once_confirmed(pane, artifacts):
     page = pane("sow", office_js=FAKE_WORD)
     expect(page.locator("#host-badge")).to_have_text("Word")
     expect(page.locator("#browser-banner")).to_be_hidden()
@@ -198,14 +198,23 @@ def test_in_word_insert_replaces_the_document_body_with_the_generated_sow(pane, 
     form = page.locator("#sow-form")
     choose_roster_freelancer(form, "zoe", "Zoe Angstrom")
     fill_sow(form, second_milestone_amount="5000")
-    form.get_by_role("button", name="Insert into document").click()
-    expect(form.locator("[data-status]")).to_have_text("Inserted “SOW-2027-014 Zoe Angstrom.docx” into this document.")
-    page.screenshot(path=artifacts / "taskpane-word-sow-inserted-360.png")
-
-    [inserted] = page.evaluate("window.inserted")
-    assert inserted["location"] == "Replace"
-    text = text_of(base64.b64decode(inserted["base64"]))
+    form.get_by_role("button", name="Open in Word").click()
+    expect(form.locator("[data-status]")).to_contain_text("Opened “SOW-2027-014 Zoe Angstrom.docx” as a new document.")
+    [created] = page.evaluate("window.Word.created")
+    text = text_of(base64.b64decode(created))
     assert "Zoe Angstrom" in text and "$7,500.00" in text
+    assert page.evaluate("window.Word.inserted") == [], "the open document is left alone"
+
+    form.get_by_role("button", name="Replace this document…").click()
+    question = form.get_by_role("group", name=re.compile("replaces everything in the open document"))
+    expect(question).to_be_visible()
+    page.screenshot(path=artifacts / "taskpane-word-sow-replace-360.png")
+    question.get_by_role("button", name="Replace this document").click()
+    expect(form.locator("[data-status]")).to_contain_text("Replaced this document's content with")
+    [inserted] = page.evaluate("window.Word.inserted")
+    assert (inserted["into"], inserted["location"]) == ("document", "Replace")
+    assert inserted["options"]["importStyles"] and inserted["options"]["importTheme"]
+    assert base64.b64decode(inserted["base64"])[:2] == b"PK"
 
 
 def test_in_word_freelancer_details_refills_each_tagged_field_and_says_how_many(pane, artifacts):
@@ -223,43 +232,34 @@ def test_in_word_freelancer_details_refills_each_tagged_field_and_says_how_many(
         "Updated 4 fields with Zoe Angstrom's details (name, phone, address). "
         "Left as they were, since the roster has no value: tax id."
     )
-    controls = page.evaluate("window.controls")
-    assert controls["freelancer.name"] == ["Zoe Angstrom", "Zoe Angstrom"]
-    assert controls["freelancer.phone"] == ["+1 206 555 0134"]
-    assert controls["freelancer.address"] == ["12 Pike Street\vSeattle, WA 98101"]  # a line break, not a new paragraph
-    assert controls["freelancer.tax_id"] == ["98-7654321"]
+    controls = page.evaluate(
+        "Object.fromEntries(Object.entries(window.Word.controls).map(([tag, cs]) => [tag, cs.map((c) => c.written)]))"
+    )
+    assert controls["freelancer.name"] == [[["text", "Zoe Angstrom"]]] * 2
+    assert controls["freelancer.phone"] == [[["text", "+1 206 555 0134"]]]
+    # Lines with a line break between them, not "\v" (which Word on the web and Mac does not show).
+    assert controls["freelancer.address"] == [
+        [["text", "12 Pike Street"], ["break", "Line"], ["text", "Seattle, WA 98101"]]
+    ]
+    assert controls["freelancer.tax_id"] == [[]]
     page.screenshot(path=artifacts / "taskpane-word-details-360.png")
 
 
-# Inside Excel: a stand-in for Microsoft's side with a workbook holding the tracker's table.
-FAKE_EXCEL = """
-const headers = ["Freelancer", "Role", "SOW", "Milestone", "Status", "Planned units", "Rate", "Planned amount",
+# Inside Excel: a workbook holding the tracker's table, with one line filled in.
+FAKE_EXCEL = fake_office(
+    "Excel",
+    {"ExcelApi": "1.17", "OpenBrowserWindowApi": "1.1"},
+    """const headers = ["Freelancer", "Role", "SOW", "Milestone", "Status", "Planned units", "Rate", "Planned amount",
                  "Actual units", "Actual amount", "Invoiced", "Variance", "% used"];
-const filled = ["Zhang Wei", "Data engineer", "SOW-2027-009", "", "in progress", 10, 720, "=[@[Planned units]]*[@Rate]",
+    const filled = ["Zhang Wei", "Data engineer", "SOW-2027-009", "", "in progress", 10, 720, "=[@[Planned units]]*[@Rate]",
                 2, "=[@[Actual units]]*[@Rate]", 0, "=[@[Planned amount]]-[@[Actual amount]]", "=[@[Actual amount]]/[@[Planned amount]]"];
-window.Office = {
-  HostType: { Word: "Word", Excel: "Excel" },
-  onReady: () => Promise.resolve({ host: "Excel", platform: "PC" }),
-  context: { requirements: { isSetSupported: (set, version) => set === "ExcelApi" && Number(version) <= 1.17 } },
-};
-window.added = [];
-window.sheets = [];
-const table = {
-  isNullObject: false,
-  load() { return this; },
-  getHeaderRowRange: () => ({ load() { return this; }, values: [headers] }),
-  getDataBodyRange: () => ({ load() { return this; }, formulas: [filled] }),
-  rows: { add: (index, values) => window.added.push(...values) },
-};
-window.Excel = { run: async (batch) => batch({
-  workbook: {
-    tables: { getItemOrNullObject: () => table },
-    insertWorksheetsFromBase64: (base64, options) => { window.sheets.push({ base64, options }); return { value: ["{S1}"] }; },
-    worksheets: { getItem: () => ({ activate() {} }) },
-  },
-  sync: async () => {},
-}) };
-"""
+    const computed = filled.map((cell) => (String(cell).startsWith("=") ? 7200 : cell));
+    // What a generated tracker holds, for Excel to insert (Excel on the web refuses charts in it).
+    const tracker = { sheets: [{ name: "Budget", tables: [{ name: "BudgetLines", headers },
+      { name: "FreelancerTotals", headers: ["Freelancer", "Planned", "Actual"] }] }] };
+    window.Excel = fakes.fakeExcel({ platform: "OfficeOnline", describe: (base64) => (atob(base64).startsWith("PK") ? tracker : null),
+      tables: window.withTracker === false ? [] : [{ name: "BudgetLines", sheet: "Lines", headers, formulas: [filled], values: [computed] }] });""",
+)
 
 
 def test_in_excel_add_freelancer_lines_writes_each_value_under_its_column(pane, artifacts):
@@ -289,22 +289,52 @@ def test_in_excel_add_freelancer_lines_writes_each_value_under_its_column(pane, 
     page.screenshot(path=artifacts / "taskpane-excel-lines-360.png")
     form.get_by_role("button", name="Add to tracker").click()
     expect(form.locator("[data-status]")).to_have_text("Added 1 line to the tracker table. Excel computes the amounts.")
-    assert page.evaluate("window.added") == [
-        ["Zoe Angstrom", "Brand designer", "SOW-2027-014", "Logo", "planned", 40, 85, None, "", None, "", None, None]
+    assert page.evaluate("window.Excel.added") == [
+        {
+            "table": "BudgetLines",
+            "values": [
+                [
+                    "Zoe Angstrom",
+                    "Brand designer",
+                    "SOW-2027-014",
+                    "Logo",
+                    "planned",
+                    40,
+                    85,
+                    None,
+                    "",
+                    None,
+                    "",
+                    None,
+                    None,
+                ]
+            ],
+        }
     ]
 
 
-def test_in_excel_budget_tracker_inserts_the_generated_sheets_and_shows_the_summary(pane, artifacts):
-    page = pane("budget", office_js=FAKE_EXCEL)
+def test_in_excel_on_the_web_the_tracker_goes_in_without_its_chart_which_the_pane_adds_back(pane, artifacts):
+    page = pane("budget", office_js=FAKE_EXCEL, before=lambda p: p.add_init_script("window.withTracker = false"))
     form = page.locator("#budget-form")
     form.get_by_label("Project title").fill("Brand refresh")
     form.get_by_label("Approved budget").fill("5000")
     form.get_by_label("Currency").fill("usd")
     form.get_by_role("button", name="Insert tracker").click()
-    expect(form.locator("[data-status]")).to_have_text("Inserted the tracker into this workbook: see the Budget sheet.")
-    [sheets] = page.evaluate("window.sheets")
-    assert sheets["options"] == {"positionType": "End"}
-    assert base64.b64decode(sheets["base64"])[:2] == b"PK"
+    expect(form.locator("[data-status]")).to_contain_text(
+        "Inserted the tracker into this workbook: see the “Budget” sheet."
+    )
+    [sheet] = page.evaluate("window.Excel.sheets")
+    assert page.evaluate("window.Excel.insertedWith") == {"positionType": "End"}
+    assert [(chart["type"], chart["title"]["text"], chart["position"][0]) for chart in sheet["charts"]] == [
+        ("ColumnClustered", "Planned vs actual per freelancer", "S6")
+    ]
+    names = page.evaluate("[...window.Excel.names.values()].map((name) => [name.name, name.address])")
+    assert ["ApprovedBudget", "A4"] in names and len(names) == 11
+    assert sheet["print"] == {"titles": "$6:$6", "area": "A1:M1048576"}
+    assert page.evaluate("window.Office.context.document.settings.get('freelance.tracker')") == {
+        "table": "BudgetLines",
+        "sheet": "Budget",
+    }
     summary = page.get_by_role("region", name="Tracker summary")
     expect(summary.locator("dd").first).to_have_text("$5,000.00")
     page.screenshot(path=artifacts / "taskpane-excel-budget-360.png", full_page=True)

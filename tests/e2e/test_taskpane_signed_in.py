@@ -16,10 +16,12 @@ import pytest
 from tests.e2e.conftest import REQUIRES_BROWSER, EntraServer, expect
 from tests.e2e.steps import CLIENT, FAKE_WORD, ZOE, choose_roster_freelancer, fill, fill_sow
 from tests.identity.microsoft import ALICE, CONTOSO, POLICY_CLAIMS
+from tests.reading import text_of
 
 pytestmark = REQUIRES_BROWSER
 
-SIGN_IN_OPTIONS = {"allowSignInPrompt": True, "allowConsentPrompt": True, "forMSGraphAccess": True}
+SIGN_IN_OPTIONS = {"allowSignInPrompt": True, "allowConsentPrompt": True}
+GRAPH_OPTIONS = SIGN_IN_OPTIONS | {"forMSGraphAccess": True}  # only for the call the server turns into a Graph call
 
 # Word, signed in: getAccessToken asks the test (window.issueToken, exposed by Playwright) for a token,
 # and records the options the pane passed.
@@ -100,8 +102,8 @@ def test_in_word_a_signed_in_hiring_manager_saves_the_generated_sow_to_onedrive(
     expect(form.get_by_role("button", name="Save to OneDrive")).to_be_hidden()  # nothing generated yet
     choose_roster_freelancer(form, "zoe", "Zoe Angstrom")  # Contoso's roster: the search carried Alice's token
     fill_sow(form, second_milestone_amount="5000")
-    form.get_by_role("button", name="Insert into document").click()
-    expect(form.locator("[data-status]")).to_have_text("Inserted “SOW-2027-014 Zoe Angstrom.docx” into this document.")
+    form.get_by_role("button", name="Open in Word").click()
+    expect(form.locator("[data-status]")).to_contain_text("Opened “SOW-2027-014 Zoe Angstrom.docx” as a new document.")
 
     form.get_by_role("button", name="Save to OneDrive").click()
     link = form.get_by_role("link", name="Open in OneDrive")
@@ -117,11 +119,11 @@ def test_in_word_a_signed_in_hiring_manager_saves_the_generated_sow_to_onedrive(
     page.screenshot(path=artifacts / "taskpane-word-onedrive-saved-360.png")
     page.set_viewport_size({"width": 320, "height": 900})
     assert page.evaluate("document.documentElement.scrollWidth") <= 320, "the pane scrolls sideways at 320 px"
-    [inserted] = page.evaluate("window.inserted")
-    assert base64.b64decode(inserted["base64"]) == upload["content"], "OneDrive got the document Word got"
+    [created] = page.evaluate("window.Word.created")
+    assert base64.b64decode(created) == upload["content"], "OneDrive got the document Word got"
 
     link.click()
-    assert page.evaluate("window.opened") == [link.get_attribute("href")], (
+    assert page.evaluate("window.Office.opened") == [link.get_attribute("href")], (
         "opened in the default browser, through Office"
     )
 
@@ -132,9 +134,30 @@ def test_in_word_a_signed_in_hiring_manager_saves_the_generated_sow_to_onedrive(
         auth and auth.removeprefix("Bearer ") in office.issued for _, _, auth in sent[1:]
     ), sent
     assert sent[-1][0] == "POST" and re.fullmatch(r"documents/[0-9a-f-]{36}/onedrive", sent[-1][1]), sent[-1]
-    assert page.evaluate("window.tokenRequests") == [SIGN_IN_OPTIONS] * len(office.issued)
+    assert page.evaluate("window.tokenRequests") == [SIGN_IN_OPTIONS] * (len(office.issued) - 1) + [GRAPH_OPTIONS]
     kept = page.evaluate("JSON.stringify({...localStorage}) + JSON.stringify({...sessionStorage}) + document.cookie")
     assert not [token for token in office.issued if token in kept], "a token was stored"
+
+
+def test_in_word_a_download_opens_a_signed_link_that_works_in_a_browser_without_a_token(signed_in, entra_server):
+    page, _, api_requests = signed_in("sow")
+    form = page.locator("#sow-form")
+    choose_roster_freelancer(form, "zoe", "Zoe Angstrom")
+    fill_sow(form, second_milestone_amount="5000")
+    form.get_by_role("button", name="Download .docx").click()
+    expect(form.locator("[data-status]")).to_contain_text("“SOW-2027-014 Zoe Angstrom.docx” is ready.")
+    [link] = page.evaluate("window.Office.opened")
+    public_url, _, token = link.partition("/api/documents/links/")
+    assert public_url == "https://freelance.contoso.com" and token, "an address under the server's PUBLIC_URL"
+    url = f"{entra_server.url}/api/documents/links/{token}"
+    assert not [r for r in api_requests if r.url.endswith("/file")], "the pane did not fetch the bytes itself"
+
+    # The browser Office opens has no token: the signed link is enough, and only for this document.
+    response = page.request.get(url, headers={"Authorization": ""})
+    assert response.status == 200
+    assert response.headers["content-disposition"].startswith("attachment")
+    assert "Zoe Angstrom" in text_of(response.body())
+    assert page.request.get(url.replace("/links/", "/links/x")).status == 404
 
 
 def test_when_microsoft_asks_for_mfa_the_pane_asks_office_with_the_claims_and_saves(signed_in, entra_server, artifacts):
@@ -145,8 +168,8 @@ def test_when_microsoft_asks_for_mfa_the_pane_asks_office_with_the_claims_and_sa
     form.get_by_label("Jurisdiction").fill("the courts of King County, Washington")
     choose_roster_freelancer(form, "angst", "Zoe Angstrom")
     fill(form, CLIENT)
-    form.get_by_role("button", name="Insert into document").click()
-    expect(form.locator("[data-status]")).to_contain_text("into this document")
+    form.get_by_role("button", name="Open in Word").click()
+    expect(form.locator("[data-status]")).to_contain_text("as a new document")
 
     entra_server.microsoft.graph = "unavailable"  # Graph answers 503: the server says 503, the pane says so plainly
     form.get_by_role("button", name="Save to OneDrive").click()
@@ -161,7 +184,7 @@ def test_when_microsoft_asks_for_mfa_the_pane_asks_office_with_the_claims_and_sa
     form.get_by_role("button", name="Save to OneDrive").click()
     expect(form.get_by_role("link", name="Open in OneDrive")).to_be_visible()
     requests = page.evaluate("window.tokenRequests")
-    assert requests[asked:] == [SIGN_IN_OPTIONS, {**SIGN_IN_OPTIONS, "authChallenge": POLICY_CLAIMS}]
+    assert requests[asked:] == [GRAPH_OPTIONS, {**GRAPH_OPTIONS, "authChallenge": POLICY_CLAIMS}]
 
 
 def test_in_a_browser_the_pane_says_sign_in_needs_word_or_excel_and_asks_nothing(open_page, entra_server, artifacts):

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from freelance.identity import EntraSettings
+from freelance.manifest import render
 from freelance.web.services import services
 from tests.helpers import ROOT, SCHEMAS, needs_schemas
 
@@ -30,6 +32,21 @@ RESOURCE_KINDS = {
 }
 
 
+# The requirement sets the manifest declares, in the base manifest and in VersionOverrides: none.
+# Either place applies to Word and Excel alike (see the comment in manifest.xml), so a set that only
+# one of them has would take the add-in, or its Freelance tab, out of the other.
+REQUIRED_SETS: dict[str, set[tuple[str, str]]] = {"base": set(), "VersionOverrides": set()}
+# Sets that one host has and the other lacks (Microsoft Learn, "Office client application and
+# platform availability for Office Add-ins"), and the others the pane checks at runtime instead.
+ONE_HOST_ONLY = ("WordApi", "ExcelApi")
+CHECKED_AT_RUNTIME = ("DialogApi", "IdentityAPI")
+SIGN_IN = EntraSettings(
+    client_id="0f7b1e4c-3a2d-4e5f-9a8b-7c6d5e4f3a2b",
+    tenants=frozenset({"contoso.onmicrosoft.com"}),
+    api_uri="api://freelance.contoso.com/0f7b1e4c-3a2d-4e5f-9a8b-7c6d5e4f3a2b",
+)
+
+
 @pytest.fixture(scope="module")
 def manifest() -> etree._ElementTree:
     return etree.parse(str(ROOT / "manifest.xml"))
@@ -38,6 +55,21 @@ def manifest() -> etree._ElementTree:
 def _urls(tree) -> list[str]:
     values = [e.get("DefaultValue") for e in tree.iter() if (e.get("DefaultValue") or "").startswith(("http", "//"))]
     return values + [e.text for e in tree.iterfind(".//o:AppDomain", NS)]
+
+
+def _required_sets(tree) -> dict[str, set[tuple[str, str]]]:
+    """{"base" | "VersionOverrides": {(set name, its minimum version)}} as the manifest declares them."""
+    places = {"base": "o:Requirements", "VersionOverrides": "ov:VersionOverrides/ov:Requirements"}
+    found: dict[str, set[tuple[str, str]]] = {}
+    for place, path in places.items():
+        requirements = tree.find(path, NS)
+        found[place] = set()
+        for sets in [] if requirements is None else requirements.iterfind("{*}Sets"):
+            default = sets.get("DefaultMinVersion", "1.1")
+            found[place] |= {(s.get("Name"), s.get("MinVersion", default)) for s in sets.iterfind("{*}Set")}
+        if requirements is not None:
+            assert requirements.find("{*}Methods") is None, f"{place}: API methods are required"
+    return found
 
 
 def _png_size(data: bytes) -> tuple[int, int]:
@@ -51,6 +83,23 @@ def test_the_manifest_is_valid_against_the_office_schemas(client, manifest, sour
     tree = manifest if source == "checked-in" else etree.ElementTree(etree.fromstring(client.get("/manifest.xml").data))
     schema = etree.XMLSchema(etree.parse(str(SCHEMAS / "OfficeAppManifestV1_1.xsd")))
     assert schema.validate(tree), schema.error_log
+
+
+@pytest.mark.parametrize("variant", ["checked-in", "served", "served with sign-in"])
+def test_the_manifest_requires_no_api_set_that_one_of_its_hosts_lacks(client, manifest, variant):
+    if variant == "checked-in":
+        tree = manifest
+    elif variant == "served":
+        tree = etree.ElementTree(etree.fromstring(client.get("/manifest.xml").data))
+    else:  # what freelance/manifest.py serves when sign-in is on (its schema test: tests/identity)
+        served = render((ROOT / "manifest.xml").read_bytes(), "https://freelance.contoso.com", SIGN_IN)
+        tree = etree.ElementTree(etree.fromstring(served))
+        assert tree.find("ov:VersionOverrides/ov:WebApplicationInfo", NS) is not None
+    declared = _required_sets(tree)
+    everywhere = declared["base"] | declared["VersionOverrides"]
+    assert not {s for s in everywhere if s[0].startswith(ONE_HOST_ONLY)}, "Word or Excel lacks these"
+    assert not {s for s in everywhere if s[0].startswith(CHECKED_AT_RUNTIME)}, "the pane checks these at runtime"
+    assert declared == REQUIRED_SETS
 
 
 def test_every_address_is_https_on_localhost_3000(manifest):
@@ -144,6 +193,14 @@ def test_the_pane_may_be_framed_by_office_and_nothing_else(client):
     sovereign = {"https://*.online.office365.us", "https://*.online.office.de", "https://*.partner.officewebapps.cn"}
     assert sovereign | {"https://onedrive.live.com"} <= set(policy["frame-ancestors"].split())
     assert "'unsafe-inline'" not in policy["script-src"]
+
+
+def test_the_browser_check_is_served_to_the_pane_as_a_script(client):
+    page = client.get("/taskpane.html").get_data(as_text=True)
+    assert page.index('<script src="/addin/support.js"></script>') < page.index('<script type="module"')
+    with client.get("/addin/support.js") as response:
+        assert response.status_code == 200 and response.mimetype == "text/javascript"
+        assert b"noModule" in response.data
 
 
 def test_the_development_certificate_is_made_once_and_reused(tmp_path: Path):

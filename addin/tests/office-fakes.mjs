@@ -1,0 +1,295 @@
+// Fakes of Word, Excel and the Office namespace that behave as Microsoft's documentation says the
+// real ones do, errors included, as far as the pane uses them: properties are readable only after
+// load() and sync(), errors of queued calls surface at sync(), calls of a requirement set the host
+// lacks are not there, and each documented refusal is made. (Not a test file: tests import it.)
+
+/** An error as office.js raises it from context.sync(): `code` is one of Excel/Word.ErrorCodes. */
+export class RichApiError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.name = "RichApi.Error";
+    this.code = code;
+  }
+}
+
+const NOT_LOADED = (name) => `The property '${name}' is not available. Before reading the property's value, call the load ` +
+  "method on the containing object and call \"context.sync()\" on the associated request context.";
+
+/** Return whether `have` (e.g. "1.5") is at least `want` ("1.13"), as requirement set versions compare. */
+export function atLeast(have, want) {
+  const [a, b] = String(have).split(".").map(Number);
+  const [c, d] = String(want).split(".").map(Number);
+  return a > c || (a === c && b >= d);
+}
+
+/**
+ * A request context: `queue(fn)` defers work (and its errors) to the next sync(); `loadable(target,
+ * names)` wraps an object so the listed properties throw until loaded and synced.
+ */
+function requestContext() {
+  const queued = [];
+  const toLoad = [];
+  const context = {
+    syncs: 0,
+    queue(work) { queued.push(work); },
+    async sync() {
+      context.syncs += 1;
+      const work = queued.splice(0);
+      for (const each of work) each();
+      for (const [loaded, names] of toLoad.splice(0)) names.forEach((name) => loaded.add(name));
+    },
+    loadable(target, names) {
+      const loaded = new Set();
+      const guarded = new Set(names);
+      target.load = (what = [...guarded]) => {
+        const paths = (Array.isArray(what) ? what : String(what).split(",")).map((name) => name.trim());
+        toLoad.push([loaded, paths.map((path) => path.split("/")[0])]);
+        // "items/name" loads the collection and each item's name.
+        const nested = paths.filter((path) => path.startsWith("items/")).map((path) => path.slice("items/".length));
+        if (nested.length) target.items?.forEach((item) => item.load(nested));
+        return proxy;
+      };
+      const proxy = new Proxy(target, {
+        get(object, name) {
+          if (typeof name === "string" && guarded.has(name) && !loaded.has(name)) throw new Error(NOT_LOADED(name));
+          return object[name];
+        },
+      });
+      return proxy;
+    },
+  };
+  return context;
+}
+
+/** Return the Office namespace as the pane sees it: requirement sets, document settings, dialogs, browser windows. */
+export function officeNamespace({ host = "Word", platform = "PC", sets = {}, settings = {}, dialog = null, auth = null } = {}) {
+  const stored = { ...settings };
+  const office = {
+    HostType: { Word: "Word", Excel: "Excel" },
+    PlatformType: { PC: "PC", OfficeOnline: "OfficeOnline", Mac: "Mac", iOS: "iOS" },
+    AsyncResultStatus: { Succeeded: "succeeded", Failed: "failed" },
+    EventType: { DialogMessageReceived: "dialogMessageReceived", DialogEventReceived: "dialogEventReceived" },
+    opened: [],
+    saved: [],
+    dialogs: [],
+    onReady: async () => ({ host, platform }),
+    context: {
+      platform,
+      requirements: {
+        isSetSupported: (name, version = "1.1") => name in sets && atLeast(sets[name], version),
+      },
+      document: {
+        settings: {
+          get: (name) => (name in stored ? structuredClone(stored[name]) : null),
+          set: (name, value) => { stored[name] = structuredClone(value); },
+          saveAsync: (callback) => {
+            office.saved.push(structuredClone(stored));
+            callback?.({ status: "succeeded" });
+          },
+        },
+      },
+      ui: {
+        openBrowserWindow: (url) => office.opened.push(url),
+      },
+    },
+  };
+  if (auth) office.auth = auth;
+  if ("DialogApi" in sets) {
+    // displayDialogAsync (DialogApi 1.1): `dialog(url)` plays the dialog's part, returning
+    // {message} (what the page sends with messageParent), {event} (12006 closed...) or {error} (opening failed).
+    office.context.ui.displayDialogAsync = (url, options, callback) => {
+      office.dialogs.push({ url, options });
+      const outcome = dialog?.(url) ?? { event: 12006 };
+      if (outcome.error) {
+        callback({ status: "failed", error: { code: outcome.error, message: "Dialog failed" } });
+        return;
+      }
+      const handlers = {};
+      const opened = { closed: false, addEventHandler: (type, handler) => { handlers[type] = handler; }, close() { this.closed = true; } };
+      callback({ status: "succeeded", value: opened });
+      queueMicrotask(() => {
+        if (outcome.message !== undefined) handlers.dialogMessageReceived?.({ message: outcome.message, origin: new URL(url).origin });
+        else handlers.dialogEventReceived?.({ error: outcome.event });
+      });
+    };
+  }
+  return office;
+}
+
+/**
+ * Word with one document. `sets` gives WordApi's version: createDocument needs 1.3 (it is absent
+ * below), Document.insertFileFromBase64 1.5. Content controls are given by tag as their text; each
+ * records what was written into it, in order: ["text", value] and ["break", type].
+ */
+export function fakeWord({ sets = { WordApi: "1.1" }, controls = {} } = {}) {
+  const word = { created: [], inserted: [], controls: {} };
+  const version = sets.WordApi ?? "1.1";
+  for (const [tag, texts] of Object.entries(controls)) word.controls[tag] = texts.map((text) => ({ text, written: [] }));
+  word.run = async (batch) => {
+    const context = requestContext();
+    const application = {};
+    if (atLeast(version, "1.3")) {
+      application.createDocument = (base64) => ({
+        open: () => context.queue(() => word.created.push(base64)),
+      });
+    }
+    const document = {
+      contentControls: {
+        getByTag: (tag) => context.loadable({ items: (word.controls[tag] ?? []).map((control) => contentControl(context, control)) }, ["items"]),
+      },
+      body: {
+        insertFileFromBase64: (base64, location) => context.queue(() => word.inserted.push({ into: "body", base64, location })),
+      },
+    };
+    if (atLeast(version, "1.5")) {
+      document.insertFileFromBase64 = (base64, location, options) => context.queue(() => {
+        if (!["Replace", "Start", "End"].includes(location)) throw new RichApiError("InvalidArgument", "The argument is invalid or missing.");
+        word.inserted.push({ into: "document", base64, location, options });
+      });
+    }
+    return batch({ ...context, application, document });
+  };
+  return word;
+}
+
+function contentControl(context, control) {
+  const locations = ["Replace", "Start", "End", "Before", "After"];
+  return {
+    insertText(text, location) {
+      context.queue(() => {
+        if (!locations.includes(location)) throw new RichApiError("InvalidArgument", "The argument is invalid or missing.");
+        if (location === "Replace") control.written = [];
+        control.written.push(["text", text]);
+      });
+    },
+    insertBreak(type, location) {
+      context.queue(() => {
+        if (!["Start", "End", "Before", "After"].includes(location)) throw new RichApiError("InvalidArgument", "The argument is invalid or missing.");
+        control.written.push(["break", type]);
+      });
+    },
+  };
+}
+
+/**
+ * Excel with one workbook. `platform` "OfficeOnline" or "iOS" refuses to insert worksheets holding
+ * a chart, PivotTable, comment or slicer, with UnsupportedFeature, as Microsoft's "Work with
+ * workbooks" page says; so does every platform below ExcelApi 1.13 (the call is absent). The
+ * workbook inserted is described by `files[base64]`, or by `describe(base64)` for any other:
+ * {sheets: [{name, tables: [{name, headers}]}]}; its bytes are searched for chart parts the way
+ * the zip's member names appear in it. It runs in Node and in a browser (the end-to-end tests).
+ * `tables` are the workbook's own: [{name, sheet, headers, formulas, values}].
+ */
+export function fakeExcel({ platform = "PC", sets = { ExcelApi: "1.17" }, files = {}, describe = () => null, tables = [], names = [] } = {}) {
+  const version = sets.ExcelApi ?? "1.1";
+  const excel = { sheets: [], tables: [], names: new Map(names.map((name) => [name, { name }])), charts: [], added: [], activated: null };
+  for (const table of tables) addTable(excel, table.sheet, table);
+  excel.run = async (batch) => {
+    const context = requestContext();
+    const workbook = {
+      worksheets: { getItem: (id) => worksheet(context, excel, excel.sheets.find((sheet) => sheet.id === id)) },
+      tables: {
+        getItemOrNullObject: (name) => tableProxy(context, excel, excel.tables.find((table) => table.name === name)),
+        getItem: (name) => tableProxy(context, excel, excel.tables.find((table) => table.name === name), { orNull: false }),
+      },
+      names: {
+        getItemOrNullObject: (name) => context.loadable({ isNullObject: !excel.names.has(name), name }, ["isNullObject"]),
+        add: (name, range) => context.queue(() => {
+          if (excel.names.has(name)) throw new RichApiError("ItemAlreadyExists", "The resource already exists.");
+          excel.names.set(name, { name, scope: "workbook", sheet: range.sheet, address: range.address });
+        }),
+      },
+    };
+    if (atLeast(version, "1.13")) {
+      workbook.insertWorksheetsFromBase64 = (base64, options) => {
+        const result = { };
+        context.queue(() => {
+          const bytes = atob(base64);
+          if ((platform === "OfficeOnline" || platform === "iOS") && /xl\/(charts|pivotTables|comments|slicers)\//.test(bytes)) {
+            throw new RichApiError("UnsupportedFeature", "The operation failed because the source worksheet contains one or more unsupported features.");
+          }
+          const file = files[base64] ?? describe(base64);
+          if (!file) throw new RichApiError("InvalidArgument", "The argument is invalid or missing or has an incorrect format.");
+          excel.insertedWith = options;
+          result.value = file.sheets.map((sheet) => {
+            const added = addSheet(excel, sheet.name);
+            for (const table of sheet.tables ?? []) addTable(excel, added.name, table);
+            return added.id;
+          });
+        });
+        return result;
+      };
+    }
+    return batch({ ...context, workbook });
+  };
+  return excel;
+}
+
+function addSheet(excel, wanted) {
+  let name = wanted;
+  for (let n = 2; excel.sheets.some((sheet) => sheet.name === name); n += 1) name = `${wanted} (${n})`;
+  const sheet = { id: `{${excel.sheets.length + 1}}`, name, names: new Map(), charts: [], print: {} };
+  excel.sheets.push(sheet);
+  return sheet;
+}
+
+function addTable(excel, sheetName, { name, headers, formulas = [headers.map(() => "")], values = null }) {
+  let unique = name;
+  for (let n = 2; excel.tables.some((table) => table.name === unique); n += 1) unique = `${name}${n}`;
+  if (!excel.sheets.some((sheet) => sheet.name === sheetName)) addSheet(excel, sheetName);
+  excel.tables.push({ name: unique, sheet: sheetName, headers, formulas, values: values ?? formulas, rows: [] });
+}
+
+function rangeOf(sheet, address) {
+  return { sheet: sheet.name, address };
+}
+
+function worksheet(context, excel, sheet) {
+  const names = {
+    add: (name, range) => context.queue(() => {
+      if (sheet.names.has(name)) throw new RichApiError("ItemAlreadyExists", "The resource already exists.");
+      sheet.names.set(name, { name, scope: sheet.name, address: range.address });
+    }),
+  };
+  return context.loadable({
+    name: sheet.name,
+    id: sheet.id,
+    names,
+    activate: () => context.queue(() => { excel.activated = sheet.name; }),
+    getRange: (address) => rangeOf(sheet, address),
+    charts: {
+      add(type, source, seriesBy) {
+        const chart = { type, source: source.address, seriesBy, title: { text: "" }, position: null };
+        context.queue(() => sheet.charts.push(chart));
+        return { title: chart.title, setPosition: (from, to) => { chart.position = [from, to]; } };
+      },
+    },
+    get tables() {
+      return context.loadable({
+        items: excel.tables.filter((table) => table.sheet === sheet.name).map((table) => tableProxy(context, excel, table)),
+      }, ["items"]);
+    },
+    pageLayout: {
+      setPrintTitleRows: (rows) => context.queue(() => { sheet.print.titles = rows; }),
+      setPrintArea: (area) => context.queue(() => { sheet.print.area = area; }),
+    },
+  }, ["name"]);
+}
+
+function tableProxy(context, excel, table, { orNull = true } = {}) {
+  if (!table) {
+    if (!orNull) throw new RichApiError("ItemNotFound", "The requested resource doesn't exist.");
+    return context.loadable({ isNullObject: true }, ["isNullObject"]);
+  }
+  return context.loadable({
+    isNullObject: false,
+    name: table.name,
+    get worksheet() { return worksheet(context, excel, excel.sheets.find((sheet) => sheet.name === table.sheet)); },
+    getHeaderRowRange: () => context.loadable({ values: [table.headers] }, ["values"]),
+    getDataBodyRange: () => context.loadable({ formulas: table.formulas, values: table.values }, ["formulas", "values"]),
+    rows: {
+      add: (index, values) => context.queue(() => { excel.added.push({ table: table.name, values }); }),
+      getItemAt: (i) => ({ getRange: () => ({ set values(values) { context.queue(() => excel.added.push({ table: table.name, row: i, values })); } }) }),
+    },
+  }, ["isNullObject", "name"]);
+}
