@@ -66,6 +66,8 @@
   }
 
   if (canRunThePane()) return;
+  // Said at once, for the module (should it start) to see before the page has loaded.
+  document.documentElement.setAttribute("data-cannot-run", "");
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", showUnsupported);
   } else {

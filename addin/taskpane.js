@@ -22,6 +22,8 @@ function supports(set, version) {
 }
 
 async function start() {
+  // support.js found a browser engine the pane cannot run in, and said so.
+  if (document.documentElement.hasAttribute("data-cannot-run")) return;
   const host = await officeHost();
   // Only Word and Excel can sign anyone in: outside them there is no Office to ask for a token.
   const api = createApi(undefined, {

@@ -95,11 +95,14 @@ test("in a browser that has what the pane uses, support.js leaves the loading me
   assert.equal(document.getElementById("loading").textContent, "Loading the toolkit…");
   assert.equal(document.getElementById("unsupported"), null);
   assert.equal(document.querySelector("[data-unsupported]"), null);
+  assert.ok(!document.documentElement.hasAttribute("data-cannot-run"));
   assert.equal(document.getElementById("view-title").textContent, "Getting ready…");
 });
 
 test("in Internet Explorer 11 (none of it) the loading message becomes one saying what to use", async () => {
-  assertUnsupported(await pane(Object.keys(FEATURES)));
+  const window = await pane(Object.keys(FEATURES));
+  assertUnsupported(window);
+  assert.ok(window.document.documentElement.hasAttribute("data-cannot-run"), "the module, should it start, stops (taskpane.js)");
 });
 
 test("in EdgeHTML 18 (module scripts, but neither allSettled, replaceAll nor replaceChildren) too", async () => {

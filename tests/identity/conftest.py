@@ -38,14 +38,18 @@ def microsoft() -> Iterator[FakeMicrosoft]:
 
 
 @pytest.fixture
-def make_entra_app(database_url, microsoft) -> Iterator[Callable[..., Flask]]:
+def make_entra_app(database_url, microsoft, tmp_path) -> Iterator[Callable[..., Flask]]:
     """``make_entra_app(**settings)`` returns the app in Entra ID mode (Contoso and Fabrikam admitted, unless
-    ``settings`` say otherwise), talking to the fake Microsoft; its tables are emptied afterwards."""
+    ``settings`` say otherwise), talking to the fake Microsoft, its link key kept in tmp_path (each app made
+    is another worker, or the server after a restart); its tables are emptied afterwards."""
     made: list[tuple[Flask, httpx.Client]] = []
+    key_file = {"SECRET_KEY_FILE": str(tmp_path / "secret.key")}
 
     def make(**settings: str) -> Flask:
         http = httpx.Client(transport=httpx.MockTransport(microsoft))
-        made.append((create_app({"DATABASE_URL": database_url, **ENTRA_CONFIG, **settings}, http=http), http))
+        made.append(
+            (create_app({"DATABASE_URL": database_url, **ENTRA_CONFIG, **key_file, **settings}, http=http), http)
+        )
         return made[-1][0]
 
     yield make
