@@ -45,9 +45,9 @@ export function createApi(fetchImpl = globalThis.fetch.bind(globalThis), { offic
   // One token request at a time, shared by the requests that overlap it (Office on the web refuses
   // a second getAccessToken while one is running: 13008); dropped once the request settles.
   const pending = new Map();
-  function token(current, { graph = false, authChallenge, fresh = false } = {}) {
+  function token(current, { graph = false, authChallenge, fresh = false, refused } = {}) {
     if (!current.identity) return null;
-    if (authChallenge || fresh) return tokens.token(current, { graph, authChallenge, fresh });
+    if (authChallenge || fresh) return tokens.token(current, { graph, authChallenge, fresh, refused });
     const key = graph ? "graph" : "api";
     if (!pending.has(key)) pending.set(key, tokens.token(current, { graph }).finally(() => pending.delete(key)));
     return pending.get(key);
@@ -55,13 +55,14 @@ export function createApi(fetchImpl = globalThis.fetch.bind(globalThis), { offic
 
   async function request(path, options = {}, { graph = false } = {}) {
     const current = await settings();
-    let response = await send(path, options, await token(current, { graph }));
+    const first = await token(current, { graph });
+    let response = await send(path, options, first);
     if (response.status === 401 && current.identity) {
       // A claims challenge (MFA, Continuous Access Evaluation) asks for those claims; any other 401
       // asks for a fresh token, never the one just refused. Either way, once.
       const claims = (await bodyOf(response.clone()))?.claims;
       const authChallenge = typeof claims === "string" && claims ? claims : undefined;
-      response = await send(path, options, await token(current, { graph, authChallenge, fresh: !authChallenge }));
+      response = await send(path, options, await token(current, { graph, authChallenge, fresh: !authChallenge, refused: first }));
     }
     if (!response.ok) throw await errorOf(response);
     return response;

@@ -134,31 +134,42 @@ export function signInWithDialog(office, { graph = false, fresh = false, authCha
 }
 
 /**
- * Return the pane's token source: `token(config, {authChallenge, graph, fresh})` resolves to a
- * token for this API (null in local mode). Office's SSO first; after an error in FALLBACK_CODES,
+ * Return the pane's token source: `token(config, {authChallenge, graph, fresh, refused})` resolves
+ * to a token for this API (null in local mode); `refused` is the token a 401 answered, never given again
+ * where the dialog can do better. Office's SSO first; after an error in FALLBACK_CODES,
  * and where the dialog API is there (`canUseDialog`), the dialog sign-in for the rest of the
  * session. Its token is kept in memory only, until it expires or `fresh` asks for a new one (a
  * 401 from the server); SSO tokens are never kept (Office keeps them).
  */
 export function createSignIn(office, { canUseDialog = false, dialog = signInWithDialog, now = () => Date.now() } = {}) {
   let fallback = false;
-  let kept = null;
+  const kept = new Map(); // by purpose: "graph" tokens carry the Graph consent, "api" ones may not
+  let opening = null; // one dialog at a time: Office refuses a second (12007)
   async function viaDialog(options) {
-    const valid = kept && !options.fresh && !options.authChallenge && (!kept.expiresOn || Date.parse(kept.expiresOn) - now() > 60_000);
-    if (!valid) kept = await dialog(office, options);
-    return kept.token;
+    const purpose = options.graph ? "graph" : "api";
+    const token = kept.get(purpose);
+    const valid = token && !options.fresh && !options.authChallenge && (!token.expiresOn || Date.parse(token.expiresOn) - now() > 60_000);
+    if (valid) return token.token;
+    opening ??= dialog(office, options).finally(() => { opening = null; });
+    const signedIn = await opening;
+    kept.set(purpose, signedIn);
+    return signedIn.token;
   }
   return {
     async token(config, options = {}) {
       if (!config?.identity) return null;
       if (fallback) return viaDialog(options);
+      let token;
       try {
-        return await getToken(office, config, options);
+        token = await getToken(office, config, options);
       } catch (error) {
         if (!(canUseDialog && FALLBACK_CODES.has(error.code))) throw error;
         fallback = true;
         return viaDialog(options);
       }
+      // Office has no "refresh" for SSO: given back the token the server just refused, sign in anew.
+      if (options.refused && token === options.refused && canUseDialog) return viaDialog({ ...options, fresh: true });
+      return token;
     },
   };
 }

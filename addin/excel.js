@@ -64,40 +64,52 @@ export async function insertTracker(context, insertion, { supports = () => true,
     await context.sync();
   } catch (error) {
     if (error?.code === "UnsupportedFeature" || error?.code === "ApiNotFound") {
-      throw new CannotInsert("This version of Excel cannot insert worksheets into an open workbook. Download the tracker and open it instead.");
+      throw new CannotInsert("Excel here cannot insert these worksheets into an open workbook. Download the tracker and open it instead.");
     }
     throw error;
   }
   // The inserted sheets come back in the order of the tracker's sheets.
   const sheets = new Map(insertion.sheets.map((title, i) => [title, workbook.worksheets.getItem(ids.value[i])]));
-  const notes = [...(insertion.warnings ?? [])];
-
-  for (const chart of insertion.charts) {
-    const sheet = sheets.get(chart.sheet);
-    const added = sheet.charts.add(chart.type, sheet.getRange(chart.source), chart.series_by);
-    if (chart.title) added.title.text = chart.title;
-    added.setPosition(chart.top_left, chart.bottom_right);
-  }
-  if (supports("ExcelApi", "1.4")) {
-    await addNames(context, insertion.names, sheets);
-  } else if (insertion.names.length) {
-    notes.push("This version of Excel cannot add names, so the tracker's named cells (such as ApprovedBudget) are plain cells here.");
-  }
-  if (supports("ExcelApi", "1.9")) {
-    for (const print of insertion.print_settings ?? []) {
-      const layout = sheets.get(print.sheet).pageLayout;
-      if (print.print_titles) layout.setPrintTitleRows(print.print_titles);
-      if (print.print_area) layout.setPrintArea(print.print_area);
-    }
-  }
   const first = sheets.get(insertion.sheets[0]).load("name");
   first.activate();
   const table = await linesTableOn(context, [...sheets.values()]);
   await context.sync();
-
+  const notes = [...(insertion.warnings ?? [])];
   if (settings && table) {
     settings.set(TRACKER_SETTING, { table, sheet: first.name });
-    await saveSettings(settings);
+    if (!(await saveSettings(settings))) notes.push("The pane could not remember this tracker: Add freelancer lines may write to an older one.");
+  }
+
+  // What the inserted sheets lack, added back; a step that fails is said, and the tracker stays.
+  const step = async (what, work) => {
+    try {
+      await work();
+      await context.sync();
+    } catch (error) {
+      notes.push(`The ${what} could not be added (${error.message}).`);
+    }
+  };
+  await step("chart", () => {
+    for (const chart of insertion.charts) {
+      const sheet = sheets.get(chart.sheet);
+      const added = sheet.charts.add(chart.type, sheet.getRange(chart.source), chart.series_by);
+      if (chart.title) added.title.text = chart.title;
+      added.setPosition(chart.top_left, chart.bottom_right);
+    }
+  });
+  if (supports("ExcelApi", "1.4")) {
+    await step("named cells", () => addNames(context, insertion.names, sheets));
+  } else if (insertion.names.length) {
+    notes.push("This version of Excel cannot add names, so the tracker's named cells (such as ApprovedBudget) are plain cells here.");
+  }
+  if (supports("ExcelApi", "1.9")) {
+    await step("print settings", () => {
+      for (const print of insertion.print_settings ?? []) {
+        const layout = sheets.get(print.sheet).pageLayout;
+        if (print.print_titles) layout.setPrintTitleRows(print.print_titles);
+        if (print.print_area) layout.setPrintArea(print.print_area);
+      }
+    });
   }
   return { sheet: first.name, table, notes };
 }
@@ -128,8 +140,9 @@ async function linesTableOn(context, sheets) {
   return found?.[0].name ?? null;
 }
 
+// Resolve to whether Office saved the settings.
 function saveSettings(settings) {
-  return new Promise((resolve) => { settings.saveAsync(() => resolve()); });
+  return new Promise((resolve) => { settings.saveAsync((result) => resolve(result?.status !== "failed")); });
 }
 
 /**

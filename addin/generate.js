@@ -88,17 +88,21 @@ export function mountGenerate(form, env, { noun, request, actions = {}, onGenera
     }
   }
 
+  // Whatever fails on the way (Office refusing a read, the summary) is said, never left unseen.
+  const attempt = (name, button) => whileBusy(button, () => run(name, button).catch((error) => {
+    setStatus(status, `Something went wrong: ${error.message}`, "error");
+  }));
+
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    const button = form.querySelector(`[data-action=${primary}]`);
-    whileBusy(button, () => run(primary, button));
+    attempt(primary, form.querySelector(`[data-action=${primary}]`));
   });
   for (const button of form.querySelectorAll("[data-action]")) {
     if (!(button.dataset.action in actions) && button !== save) continue;
     button.addEventListener("click", (event) => {
       if (button.type === "submit") return;
       event.preventDefault();
-      whileBusy(button, () => run(button.dataset.action, button));
+      attempt(button.dataset.action, button);
     });
   }
 }

@@ -63,7 +63,13 @@ if (globalThis.document?.getElementById("sign-in-status")) {
       Office.context.ui.messageParent(JSON.stringify({ error: "MSAL.js is not installed on this server" }));
       return;
     }
-    const config = await fetch("/api/config", { headers: { Accept: "application/json" } }).then((response) => response.json());
+    let config;
+    try {
+      config = await fetch("/api/config", { headers: { Accept: "application/json" } }).then((response) => response.json());
+    } catch (error) {
+      Office.context.ui.messageParent(JSON.stringify({ error: `the server cannot be reached (${error.message})` }));
+      return;
+    }
     await completeSignIn({ msal: globalThis.msal, office: Office, config, location });
   });
 }

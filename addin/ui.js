@@ -96,7 +96,7 @@ function objectUrlOf(bytes, doc) {
 }
 
 /**
- * Save a generated document. Inside Office, in either mode, the server signs a short-lived link
+ * Save a generated document. Inside Office's desktop and mobile apps, in either mode, the server signs a short-lived link
  * to the file and Office opens it in the default browser (`Office.context.ui.openBrowserWindow`),
  * which downloads it: a task pane is no browser tab, and on Mac and iPad its WKWebView ignores
  * `a[download]` and blob URLs (office-js#2700, #3385, #3848); a signed link needs no token, which
@@ -105,7 +105,9 @@ function objectUrlOf(bytes, doc) {
  */
 export async function download(record, env, doc = globalThis.document) {
   const ui = env.Office?.context?.ui;
-  if (env.host !== "browser" && typeof ui?.openBrowserWindow === "function") {
+  // Office on the web is a browser tab, whose popup blocker would stop a window opened this late.
+  const web = env.Office?.context?.platform === "OfficeOnline";
+  if (env.host !== "browser" && !web && typeof ui?.openBrowserWindow === "function") {
     ui.openBrowserWindow((await env.api.link(record)).url);
     return;
   }

@@ -268,3 +268,14 @@ test("the dialog's failures become messages: closed by the user, blocked, or a s
       (error) => error instanceof SignInError && error.code === code && says.test(error.message), `${JSON.stringify(answer)}`);
   }
 });
+
+test("a 401 answered with the token Office keeps giving (SSO has no refresh) signs in through the dialog", async () => {
+  const office = officeNamespace({ sets: { DialogApi: "1.1" }, auth: { getAccessToken: async () => "cached-sso-token" },
+    dialog: () => message({ token: "dialog-token" }) });
+  const expired = [401, { error: "The access token is not valid: Signature has expired.", errors: [] }];
+  const server = fakeServer({ routes: { "GET /api/freelancers/f1": [expired, [200, { id: "f1" }]] } });
+  const api = createApi(server.fetch, { signIn: createSignIn(office, { canUseDialog: true, dialog: dialogIn(ORIGIN) }) });
+  assert.deepEqual(await api.freelancer("f1"), { id: "f1" });
+  assert.deepEqual(server.to("/api/freelancers/f1").map((request) => request.authorization), ["Bearer cached-sso-token", "Bearer dialog-token"]);
+  assert.deepEqual(office.dialogs.map((dialog) => dialog.url), [`${ORIGIN}/sign-in.html?fresh=1`]);
+});

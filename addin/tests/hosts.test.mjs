@@ -100,7 +100,7 @@ test("where Excel refuses the insert (UnsupportedFeature), the tracker is downlo
   page.form.requestSubmit();
   await settled(page);
   assert.equal(statusOf(page).dataset.tone, "info", statusOf(page).textContent);
-  assert.match(statusOf(page).textContent, /cannot insert worksheets into an open workbook\. .* It is downloading now\./);
+  assert.match(statusOf(page).textContent, /cannot insert these worksheets into an open workbook\. .* It is downloading now\./);
   assert.deepEqual(page.office.opened, [LINK]);
   assert.deepEqual(page.excel.sheets, []);
 });

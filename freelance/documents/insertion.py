@@ -99,7 +99,10 @@ def insertion_of(xlsx: bytes) -> Insertion:
         raise NotAWorkbook(str(exc)) from exc
     except (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError, EOFError) as exc:
         raise NotAWorkbook(f"a member of the archive cannot be read: {exc}") from exc
-    return _Package(members).insertion()
+    try:
+        return _Package(members).insertion()
+    except (ValueError, OverflowError) as exc:  # a size or an index that is not a number
+        raise NotAWorkbook(f"a part holds a value that is not a number: {exc}") from exc
 
 
 @dataclass(frozen=True)
@@ -343,9 +346,16 @@ class _Grid:
         return f"{letter}{_walk(row, y, self.row, _LAST_ROW) + 1}"
 
 
+_WALK_LIMIT = 1000
+"""The most columns or rows a chart's anchor is followed over: a chart spans a screen or two."""
+
+
 def _walk(index: int, offset: int, size_of: Callable[[int], int], last: int) -> int:
-    """Return the index of the column or row ``offset`` EMU past the start of ``index``."""
-    while index < last and offset >= size_of(index):
+    """Return the index of the column or row ``offset`` EMU past the start of ``index`` (within the
+    sheet, and at most _WALK_LIMIT further: a hostile anchor over zero-height rows ends there)."""
+    index = min(max(index, 0), last)
+    end = min(last, index + _WALK_LIMIT)
+    while index < end and offset >= size_of(index):
         offset -= size_of(index)
         index += 1
     return index

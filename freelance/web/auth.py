@@ -15,14 +15,17 @@ from .services import services
 
 bp = Blueprint("auth", __name__)
 _PUBLIC = ("/api/config", "/api/openapi.json")
-_BY_LINK = "/api/documents/links/"  # a signed link is its own credential
+_SEND_TOKEN = "Sign in: send your access token as 'Authorization: Bearer <token>'."
+_BY_LINK = "documents.download_by_link"  # the route of a signed link, which is its own credential
 _SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 _PROXY_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Real-IP")
 
 
 def current_user() -> User:
     """Return the user the current request acts for: tenant, object id, name (``LOCAL_USER`` in local mode)."""
-    user: User = g.user
+    user: User | None = g.get("user")
+    if user is None:
+        raise NotSignedIn(_SEND_TOKEN, error="")
     return user
 
 
@@ -49,11 +52,11 @@ def _identify() -> None:
             )
         g.user = LOCAL_USER
         return
-    if request.path.startswith(_BY_LINK):
+    if request.endpoint == _BY_LINK:
         return  # opened in a system browser, which has no token to send
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise NotSignedIn("Sign in: send your access token as 'Authorization: Bearer <token>'.", error="")
+        raise NotSignedIn(_SEND_TOKEN, error="")
     g.user = verifier.verify(token.strip())
     services().users.seen(g.user)
 
