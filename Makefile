@@ -15,7 +15,8 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-run: $(VENV)/.installed
+# node_modules holds MSAL.js, which the server serves to the sign-in window.
+run: $(VENV)/.installed node_modules/.installed
 	$(PY) server.py
 
 lint: $(VENV)/.installed

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -72,3 +73,23 @@ needs_libreoffice = [
     ),
 ]
 """For tests that open documents in LibreOffice and read its PDF back; in CI they never skip."""
+
+
+def convert_in_libreoffice(folder: Path, files: list[Path], to: str, outdir: Path | None = None) -> None:
+    """Convert ``files`` with headless LibreOffice (a profile of its own in ``folder``) to ``to``
+    (a format or "format:filter"), written into ``outdir`` (default ``folder``)."""
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation={(folder / 'profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            to,
+            "--outdir",
+            str(outdir or folder),
+            *map(str, files),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=240,
+    )

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from tests.helpers import needs_libreoffice
+from tests.helpers import convert_in_libreoffice, needs_libreoffice
 
 pytestmark = needs_libreoffice
 
@@ -23,22 +23,7 @@ def pdf_texts(tmp_path_factory, catalog) -> dict[str, str]:
     for template_id, data in inputs.items():
         template = catalog[template_id]
         (folder / f"{template_id}.docx").write_bytes(template.generate(template.validate(data)).content)
-    profile = (folder / "profile").as_uri()
-    subprocess.run(
-        [
-            "soffice",
-            f"-env:UserInstallation={profile}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(folder),
-            *(str(folder / f"{t}.docx") for t in inputs),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=240,
-    )
+    convert_in_libreoffice(folder, [folder / f"{t}.docx" for t in inputs], "pdf")
     texts = {}
     for template_id in inputs:
         pdf = folder / f"{template_id}.pdf"

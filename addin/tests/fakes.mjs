@@ -1,5 +1,5 @@
-// Fakes of Microsoft's side for the sign-in tests: a small Office.auth, and the server at the fetch
-// boundary. (Not a test file: the test files import it.)
+// Fakes of Microsoft's side for the sign-in tests: Office's single sign-on (Office.auth), and the
+// server at the fetch boundary; officeNamespace (office-fakes.mjs) is the rest of Office. (Not a test file: the test files import it.)
 
 export const IDENTITY = { client_id: "6f1c0e2a-3b4d-4e5f-8a9b-0c1d2e3f4a5b",
   scopes: ["api://freelance.contoso.com/6f1c0e2a-3b4d-4e5f-8a9b-0c1d2e3f4a5b/access_as_user"] };
@@ -12,11 +12,8 @@ export const CLAIMS = '{"access_token":{"polids":{"essential":true,"values":["9a
  */
 export function fakeOffice({ error = null, delay = 0 } = {}) {
   const calls = [];
-  const opened = [];
   return {
     calls,
-    opened,
-    context: { ui: { openBrowserWindow: (url) => opened.push(url) } },
     auth: {
       async getAccessToken(options) {
         calls.push(options);

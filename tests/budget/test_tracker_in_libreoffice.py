@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import subprocess
 import warnings
 from decimal import Decimal
 from pathlib import Path
@@ -15,7 +14,7 @@ import pytest
 
 from freelance.budget.tracker import COLUMNS, LineFigures, Totals, freelancer_totals
 from tests.budget.workbooks import BUDGET, FIRST_LINE_ROW, figures, render, totals, without_cached_values
-from tests.helpers import needs_libreoffice
+from tests.helpers import convert_in_libreoffice, needs_libreoffice
 
 CSV_FILTER = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false"  # UTF-8, values not as shown
 TYPED = [
@@ -68,37 +67,8 @@ def converted(tmp_path_factory, catalog) -> Path:
     trackers["formulas-only"] = without_cached_values(trackers["tracker"])
     for name, content in trackers.items():
         (folder / f"{name}.xlsx").write_bytes(content)
-    profile = f"-env:UserInstallation={(folder / 'profile').as_uri()}"
-    subprocess.run(
-        [
-            "soffice",
-            profile,
-            "--headless",
-            "--convert-to",
-            CSV_FILTER,
-            "--outdir",
-            str(folder),
-            *(str(folder / f"{name}.xlsx") for name in trackers),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=240,
-    )
-    subprocess.run(
-        [
-            "soffice",
-            profile,
-            "--headless",
-            "--convert-to",
-            "xlsx",
-            "--outdir",
-            str(folder / "typed"),
-            str(folder / "typed.xlsx"),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=240,
-    )
+    convert_in_libreoffice(folder, [folder / f"{name}.xlsx" for name in trackers], CSV_FILTER)
+    convert_in_libreoffice(folder, [folder / "typed.xlsx"], "xlsx", outdir=folder / "typed")
     return folder
 
 

@@ -4,14 +4,13 @@ without its names and cached values, and finds the totals of the generated track
 from __future__ import annotations
 
 import csv
-import subprocess
 from decimal import Decimal
 
 import pytest
 
 from freelance.documents.insertion import insertion_of
 from tests.budget.workbooks import BUDGET, render, totals, without_cached_values
-from tests.helpers import needs_libreoffice
+from tests.helpers import convert_in_libreoffice, needs_libreoffice
 
 CSV_FILTER = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false"  # UTF-8, values not as shown
 
@@ -26,21 +25,7 @@ def summaries(tmp_path_factory, catalog) -> dict[str, list[str]]:
     workbooks = {"generated": tracker, "inserted": insertion_of(tracker).workbook}
     for name, content in workbooks.items():
         (folder / f"{name}.xlsx").write_bytes(without_cached_values(content))
-    subprocess.run(
-        [
-            "soffice",
-            f"-env:UserInstallation={(folder / 'profile').as_uri()}",
-            "--headless",
-            "--convert-to",
-            CSV_FILTER,
-            "--outdir",
-            str(folder),
-            *(str(folder / f"{name}.xlsx") for name in workbooks),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=240,
-    )
+    convert_in_libreoffice(folder, [folder / f"{name}.xlsx" for name in workbooks], CSV_FILTER)
     return {name: list(csv.reader((folder / f"{name}.csv").read_text("utf-8").splitlines()))[3] for name in workbooks}
 
 
