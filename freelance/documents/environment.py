@@ -1,40 +1,271 @@
-"""The Jinja environments templates render in: sandboxed, strict, and escaping every value."""
+"""The Jinja environments templates render in: sandboxed, strict, escaping every value, bounded.
+
+Templates may be uploaded by anyone a tenant trusts with its wording, so they are untrusted code:
+- only the documented filters exist (``FILTERS``), and ``range`` is the only global;
+- every value passes through escape(): what a user typed is text, never markup;
+- a render runs within a ``Budget``: loop iterations, time and the size of values are bounded, so
+  a template that loops 10^8 times or builds a gigabyte string stops with ``BudgetSpent``.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
-from decimal import Decimal
-from typing import Any
+from decimal import Decimal, InvalidOperation
+from typing import Any, cast
 
-from jinja2 import StrictUndefined, pass_context
+from babel.dates import format_date
+from babel.numbers import format_decimal
+from jinja2 import StrictUndefined, Template, nodes, pass_context, pass_eval_context
+from jinja2.filters import FILTERS as _BUILTIN_FILTERS
+from jinja2.nodes import EvalContext
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
-from ..values import Money
+from ..values import Money, locale_for
 from .formatting import written_date, written_money, written_number
 
 DEFAULT_LOCALE = "en-US"
 _WORD_LINE_BREAK = Markup('</w:t><w:br/><w:t xml:space="preserve">')
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
+MAX_RANGE = 1000
+"""The most numbers ``range()`` gives."""
+MAX_VALUE = 1_000_000
+"""The most characters (or items) one value may grow to while a template computes it."""
+
+
+class BudgetSpent(RuntimeError):
+    """A render went past its budget: too many loop iterations, too long, or too large a value."""
+
+
+class Budget:
+    """What one render may spend: loop iterations, seconds of wall-clock time, characters of output."""
+
+    def __init__(self, iterations: int = 1_000_000, seconds: float = 5.0, output: int = 100_000_000):
+        self.iterations, self.output = iterations, output
+        self.seconds, self._deadline = seconds, time.monotonic() + seconds
+
+    def loop(self, iterable: Iterable[Any]) -> Iterator[Any]:
+        """Yield ``iterable``'s items, each counted against the budget."""
+        for item in iterable:
+            self.iterations -= 1
+            if self.iterations < 0:
+                raise BudgetSpent("the template loops too many times")
+            if not self.iterations & 1023:
+                self.check_time()
+            yield item
+
+    def spend_output(self, characters: int) -> None:
+        """Count ``characters`` of output; raise BudgetSpent past the budget."""
+        self.output -= characters
+        if self.output < 0:
+            raise BudgetSpent("the document would be too large")
+        self.check_time()
+
+    def check_time(self) -> None:
+        if time.monotonic() > self._deadline:
+            raise BudgetSpent(f"the template took longer than {self.seconds:g} seconds")
+
+
+_BUDGET: ContextVar[Budget | None] = ContextVar("render_budget", default=None)
+
+
+@contextmanager
+def budgeted(budget: Budget) -> Iterator[Budget]:
+    """Run the renders inside the block within ``budget``."""
+    token = _BUDGET.set(budget)
+    try:
+        yield budget
+    finally:
+        _BUDGET.reset(token)
+
+
+def _current_budget() -> Budget:
+    budget = _BUDGET.get()
+    if budget is None:  # a render outside budgeted() (a file name): a fresh budget of its own
+        budget = Budget()
+        _BUDGET.set(budget)
+    return budget
+
+
+def _bounded_loop(iterable: Iterable[Any]) -> Iterator[Any]:
+    return _current_budget().loop(iterable)
+
+
+def _range(*args: int) -> range:
+    numbers = range(*args)
+    if len(numbers) > MAX_RANGE:
+        raise BudgetSpent(f"range() gives at most {MAX_RANGE} numbers")
+    return numbers
+
 
 def _written(context: Context, value: Any) -> str:
-    """Return ``value`` as a contract writes it, in the locale the context names."""
+    """Return ``value`` as a contract writes it: money and dates per the context's locale, numbers as they are."""
     if value is None:
         return ""
     if isinstance(value, str):
         return value
-    locale = context.get("locale") or DEFAULT_LOCALE
     if isinstance(value, Money):
-        return written_money(value, locale)
+        return written_money(value, _locale(context))
     if isinstance(value, date):
-        return written_date(value, locale)
-    if isinstance(value, (Decimal, int)) and not isinstance(value, bool):
-        return written_number(value, locale)
+        return written_date(value, _locale(context))
+    if isinstance(value, Decimal):
+        return format(value, "f")
     return str(value)
+
+
+def _locale(context: Context) -> str:
+    return str(context.get("locale") or DEFAULT_LOCALE)
+
+
+def _money(context: Context, value: Any, currency: str | None = None) -> str:
+    """``{{ fee|money }}``: an amount as currency (Money, {amount, currency}, or a number and a currency code)."""
+    if isinstance(value, Money):
+        money = value
+    elif isinstance(value, dict) and {"amount", "currency"} <= value.keys():
+        money = Money(_decimal(value["amount"]), str(value["currency"]))
+    elif currency:
+        money = Money(_decimal(value), str(currency))
+    else:
+        raise ValueError("money needs an amount and a currency: give the currency, e.g. amount|money('EUR')")
+    try:
+        return written_money(money, _locale(context))
+    except (ValueError, InvalidOperation) as exc:
+        raise ValueError(f"{money.currency!r} is not a currency code") from exc
+
+
+def _date(context: Context, value: Any, style: str = "long") -> str:
+    """``{{ start|date }}``: a date (or ISO 8601 text) in words; style short, medium, long or full."""
+    if style not in ("short", "medium", "long", "full"):
+        raise ValueError("date's style is one of short, medium, long, full")
+    day = value if isinstance(value, date) else date.fromisoformat(str(value))
+    return format_date(day, format=style, locale=locale_for(_locale(context)))
+
+
+def _number(context: Context, value: Any, decimals: int | None = None) -> str:
+    """``{{ hours|number }}``: a number grouped per locale (1,200.5); ``decimals`` fixes the decimals (1,200.50)."""
+    number = _decimal(value)
+    if decimals is None:
+        return written_number(number, _locale(context))
+    places = min(max(int(decimals), 0), 10)
+    pattern = "#,##0" + ("." + "0" * places if places else "")
+    return format_decimal(number, format=pattern, locale=locale_for(_locale(context)), decimal_quantization=True)
+
+
+def _decimal(value: Any) -> Decimal:
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a number")
+    try:
+        return value if isinstance(value, Decimal) else Decimal(str(value))
+    except InvalidOperation:
+        raise ValueError(f"{str(value)[:40]!r} is not a number") from None
+
+
+def _too_long(size: int) -> None:
+    if size > MAX_VALUE:
+        raise BudgetSpent(f"a value would be longer than {MAX_VALUE:,} characters")
+
+
+@pass_eval_context
+def _replace(eval_context: EvalContext, text: Any, old: Any, new: Any, count: int | None = None) -> str:
+    """Jinja's replace, refusing a result that could pass MAX_VALUE before computing it."""
+    _too_long(len(str(text)) * max(1, len(str(new))) + len(str(new)))
+    return cast(str, _BUILTIN_FILTERS["replace"](eval_context, text, old, new, count))
+
+
+@pass_eval_context
+def _join(eval_context: EvalContext, items: Iterable[Any], separator: str = "", attribute: Any = None) -> str:
+    """Jinja's join, refusing a result longer than MAX_VALUE before computing it."""
+    items = list(_current_budget().loop(items))
+    _too_long(sum(len(str(item)) for item in items) + len(items) * len(str(separator)))
+    return cast(str, _BUILTIN_FILTERS["join"](eval_context, items, separator, attribute))
+
+
+FILTERS: dict[str, str] = {
+    "money": "an amount as currency: fee|money, or rate|money('EUR')",
+    "date": "a date in words: start|date, or start|date('short')",
+    "number": "a number grouped per locale: hours|number, or hours|number(2)",
+    "written": "a value as a contract writes it (money, dates per locale)",
+    "upper": "UPPER CASE",
+    "lower": "lower case",
+    "title": "Title Case",
+    "capitalize": "First letter capital",
+    "trim": "without surrounding spaces",
+    "truncate": "shortened: text|truncate(80)",
+    "replace": "text|replace('old', 'new')",
+    "default": "a value when the field is empty: po|default('none')",
+    "d": "short for default",
+    "length": "how many items (or characters)",
+    "count": "same as length",
+    "first": "the first item",
+    "last": "the last item",
+    "join": "items joined: skills|join(', ')",
+    "sort": "items sorted: items|sort(attribute='name')",
+    "reverse": "items in reverse order",
+    "unique": "items without repeats",
+    "sum": "the sum: lines|sum(attribute='amount')",
+    "min": "the smallest item",
+    "max": "the largest item",
+    "round": "a number rounded: x|round(2)",
+    "abs": "a number without its sign",
+    "int": "a whole number",
+    "float": "a decimal number",
+    "string": "the value as text",
+    "list": "the value as a list",
+    "batch": "items in groups: items|batch(3)",
+    "slice": "items in columns: items|slice(3)",
+    "wordcount": "the number of words",
+}
+"""The filters a template may use, each with what it does: the only ones that exist."""
+
+
+class _Environment(ImmutableSandboxedEnvironment):
+    """The sandbox with only documented filters, a bounded ``range``, and bounded ``*`` and ``**``."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, int) and abs(right) > 100:
+            raise BudgetSpent("a power above 100 is too large")
+        if operator == "*" and (isinstance(left, (str, list, tuple)) or isinstance(right, (str, list, tuple))):
+            sized, times = (left, right) if isinstance(left, (str, list, tuple)) else (right, left)
+            if isinstance(times, int) and len(sized) * times > MAX_VALUE:
+                raise BudgetSpent(f"a value would be longer than {MAX_VALUE:,} characters")
+        return super().call_binop(context, operator, left, right)
+
+    def bounded_template(self, source: str) -> Template:
+        """Compile ``source`` with every loop counted against the render's Budget."""
+        tree = self.parse(source)
+        for loop in tree.find_all(nodes.For):
+            loop.iter = nodes.Call(nodes.Name("_bounded_loop", "load"), [loop.iter], [], None, None)
+        return self.template_class.from_code(self, self.compile(tree), self.make_globals(None), None)
+
+
+def _environment(finalize: Callable[[Context, Any], str], autoescape: bool = True) -> _Environment:
+    env = _Environment(
+        autoescape=autoescape,
+        undefined=StrictUndefined,
+        finalize=finalize,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    env.filters = {name: _BUILTIN_FILTERS[name] for name in FILTERS if name in _BUILTIN_FILTERS}
+    env.filters |= {
+        "money": pass_context(_money),
+        "date": pass_context(_date),
+        "number": pass_context(_number),
+        "written": pass_context(_written),
+        "replace": _replace,
+        "join": _join,
+    }
+    env.globals = {"range": _range, "_bounded_loop": _bounded_loop}
+    return env
 
 
 @pass_context
@@ -55,18 +286,6 @@ def _finalize_line(context: Context, value: Any) -> str:
 @pass_context
 def _finalize_xml_line(context: Context, value: Any) -> Markup:
     return escape(_finalize_line(context, value))
-
-
-def _environment(finalize: Callable[[Context, Any], str], autoescape: bool = True) -> ImmutableSandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(
-        autoescape=autoescape,
-        undefined=StrictUndefined,
-        finalize=finalize,
-        keep_trailing_newline=True,
-        auto_reload=False,
-    )
-    env.filters["written"] = pass_context(_written)
-    return env
 
 
 WORDML = _environment(_finalize_wordml)

@@ -14,7 +14,7 @@ from xml.parsers import expat
 from jinja2 import Template, TemplateError
 
 from . import wordml
-from .environment import WORDML, XML_LINE
+from .environment import WORDML, XML_LINE, Budget, BudgetSpent, budgeted
 from .ziparchive import Member, UnsafeZip, ZipLimits, open_checked, pack
 
 # Parts whose text is WordprocessingML runs; other XML parts take tags in plain element text.
@@ -31,6 +31,10 @@ class TemplateInvalid(ValueError):
 
 class RenderFailed(RuntimeError):
     """Rendering failed for these values (a template expression error, or output that is not XML)."""
+
+
+class RenderLimit(RenderFailed):
+    """Rendering stopped: the template loops too often, takes too long or grows too large."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +87,7 @@ class CompiledTemplate:
                 source, environment = wordml.text_source(content), XML_LINE
             else:
                 return None
-            return _Part(name, environment.from_string(source)) if source is not None else None
+            return _Part(name, environment.bounded_template(source)) if source is not None else None
         except (wordml.TemplateSyntaxError, TemplateError) as exc:
             lineno = getattr(exc, "lineno", None)  # jinja2's syntax errors say where they are
             line = f" (line {lineno})" if lineno else ""
@@ -94,18 +98,29 @@ class CompiledTemplate:
         """The names of the parts that hold tags."""
         return [entry.name for entry in self._layout if isinstance(entry, _Part)]
 
-    def render(self, context: Mapping[str, Any]) -> bytes:
-        """Return the document for ``context``; raise RenderFailed if a part cannot be rendered."""
-        return pack(
-            [self._render_part(entry, context) if isinstance(entry, _Part) else entry for entry in self._layout]
-        )
+    def render(self, context: Mapping[str, Any], budget: Budget | None = None) -> bytes:
+        """Return the document for ``context``; raise RenderFailed if a part cannot be rendered
+        (RenderLimit, a subclass, when it would take more than ``budget``: by default a fresh Budget)."""
+        with budgeted(budget or Budget()) as spending:
+            return pack(
+                [
+                    self._render_part(entry, context, spending) if isinstance(entry, _Part) else entry
+                    for entry in self._layout
+                ]
+            )
 
     @staticmethod
-    def _render_part(part: _Part, context: Mapping[str, Any]) -> Member:
+    def _render_part(part: _Part, context: Mapping[str, Any], budget: Budget) -> Member:
+        chunks = []
         try:
-            content = part.template.render(context).encode("utf-8")
+            for chunk in part.template.generate(context):
+                chunks.append(chunk)
+                budget.spend_output(len(chunk))
+        except BudgetSpent as exc:
+            raise RenderLimit(f"{part.name}: {exc}") from exc
         except (TemplateError, TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
             raise RenderFailed(f"{part.name}: {exc}") from exc
+        content = "".join(chunks).encode("utf-8")
         try:
             # expat checks well-formedness without building a tree. Rendered parts cannot carry a
             # DTD (templates with one are refused, values are escaped), so no entity is expanded.

@@ -273,7 +273,7 @@ def test_an_undefined_value_fails_with_render_failed_naming_it(tag, named, sow_d
 
 def test_an_unknown_locale_fails_with_render_failed_naming_it():
     with pytest.raises(RenderFailed, match="unknown locale 'xx-XX'"):
-        CompiledTemplate(make_docx("{{ n }}")).render({"n": 1200, "locale": "xx-XX"})
+        CompiledTemplate(make_docx("{{ n|number }}")).render({"n": 1200, "locale": "xx-XX"})
 
 
 def test_output_that_would_not_be_well_formed_xml_fails_with_render_failed():
@@ -332,13 +332,31 @@ _TWELVE_THOUSAND_EUROS = Money(Decimal("12000"), "EUR")
         (None, _JAN_4, "January 4, 2027"),  # no locale in the context: en-US
         ("en-US", _TWELVE_THOUSAND_EUROS, "€12,000.00"),
         ("de-DE", _TWELVE_THOUSAND_EUROS, "12.000,00\u00a0€"),  # Babel puts a no-break space before the sign
-        ("en-US", Decimal("1200.5"), "1,200.5"),
-        ("de-DE", Decimal("1200.5"), "1.200,5"),
+        ("en-US", Decimal("1200.5"), "1200.5"),  # a plain number is written as it is: a year 2023 stays 2023
+        ("de-DE", 2023, "2023"),
     ],
 )
-def test_dates_money_and_numbers_are_written_in_the_locale_of_the_context(locale, value, written, reopen):
+def test_dates_and_money_are_written_in_the_locale_of_the_context(locale, value, written, reopen):
     context = {"value": value} if locale is None else {"value": value, "locale": locale}
     rendered = CompiledTemplate(make_docx("{{ value }}")).render(context)
+    assert reopen(rendered).paragraphs[0].text == written
+
+
+@pytest.mark.parametrize(
+    ("tag", "locale", "written"),
+    [
+        ("{{ value|number }}", "en-US", "1,200.5"),
+        ("{{ value|number }}", "de-DE", "1.200,5"),
+        ("{{ value|number(2) }}", "en-US", "1,200.50"),
+        ("{{ value|money('EUR') }}", "en-US", "€1,200.50"),
+        ("{{ day|date }}", "en-GB", "4 January 2027"),
+        ("{{ day|date('short') }}", "en-US", "1/4/27"),
+        ("{{ fee|money }}", "en-US", "$12.00"),
+    ],
+)
+def test_filters_group_numbers_and_write_money_and_dates_only_where_asked(tag, locale, written, reopen):
+    context = {"value": Decimal("1200.5"), "day": "2027-01-04", "fee": {"amount": "12", "currency": "USD"}}
+    rendered = CompiledTemplate(make_docx(tag)).render(context | {"locale": locale})
     assert reopen(rendered).paragraphs[0].text == written
 
 
