@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -44,7 +45,10 @@ def compiled(format: str, data: bytes) -> Compiled:
 
 @dataclass(frozen=True)
 class Template:
-    """One template: id, title, kind (which model its data follows), format and compiled form."""
+    """One template: id, title, kind (which model its data follows), format, compiled form and data model.
+
+    A shipped template has version number 1; a company template's ``number`` counts its uploads.
+    """
 
     id: str
     title: str
@@ -52,14 +56,17 @@ class Template:
     format: str
     compiled: Compiled = field(repr=False)
     _filename: FileNamePattern = field(repr=False)
+    model: type[DocumentData] = field(repr=False)
+    source: str = "shipped"
+    number: int = 1
+    created_at: datetime | None = None
+    created_by: str | None = None
+    warnings: tuple[dict[str, Any], ...] = ()
+    """What publishing found worth the author's attention (a company template)."""
 
     @property
     def version(self) -> str:
         return self.compiled.version
-
-    @property
-    def model(self) -> type[DocumentData]:
-        return DOCUMENT_MODELS[self.kind]
 
     def validate(self, data: Any) -> DocumentData:
         """Return ``data`` as this template's model; raise InvalidData listing every problem."""
@@ -93,6 +100,8 @@ class Catalog:
 
     def __init__(self, folder: Path):
         self._templates: dict[str, Template] = {}
+        self.filenames: dict[str, str] = {}
+        """The file-name pattern of each shipped kind (company templates of that kind take it too)."""
         for meta_path in sorted(folder.glob("*.json")):
             meta = json.loads(meta_path.read_text("utf-8"))
             template_id = meta_path.stem
@@ -104,10 +113,15 @@ class Catalog:
                 meta["format"],
                 compiled(meta["format"], data),
                 TEXT_LINE.from_string(meta["filename"]),
+                DOCUMENT_MODELS[meta["kind"]],
             )
+            self.filenames[meta["kind"]] = meta["filename"]
 
     def __iter__(self) -> Iterator[Template]:
         return iter(self._templates.values())
+
+    def __contains__(self, template_id: object) -> bool:
+        return template_id in self._templates
 
     def __getitem__(self, template_id: str) -> Template:
         try:

@@ -26,6 +26,10 @@ class NotApplicable(InvalidData):
     """A valid request about something it cannot apply to (a contract asked for as a workbook)."""
 
 
+class TemplateRefused(InvalidData):
+    """An uploaded template that cannot be published; ``problems`` lists every one, where it is and why."""
+
+
 class NotFound(DomainError):
     """No such template, document or record (for this tenant)."""
 

@@ -96,3 +96,8 @@ Date = Annotated[date, BeforeValidator(_iso_date), AfterValidator(_plausible_yea
 Amount = Annotated[Decimal, Field(gt=0, max_digits=15, decimal_places=3)]
 """A positive amount of money: at most 15 digits, at most 3 decimal places (the currency may allow fewer)."""
 Units = Annotated[Decimal, Field(gt=0, le=100_000, max_digits=10, decimal_places=2)]
+
+
+def text(max_length: int) -> object:
+    """Return the type of required text of one or more lines, stripped, of 1 to ``max_length`` characters."""
+    return Annotated[str, _length(max_length), _LINES]

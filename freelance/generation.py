@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .catalog import Catalog
+from .company.library import Templates
 from .errors import InvalidData, NotFound
 from .generated import Generated
 from .models import Freelancer
@@ -29,19 +29,37 @@ class Recorded:
 class Generator:
     """Generates documents from the catalog's templates, filled from a tenant's roster, and records them."""
 
-    def __init__(self, catalog: Catalog, roster: Roster, store: Store):
-        self._catalog, self._roster, self._store = catalog, roster, store
+    def __init__(self, templates: Templates, roster: Roster, store: Store):
+        self._templates, self._roster, self._store = templates, roster, store
+
+    def regenerate(self, tenant: str, document_id: str, *, by: str = "local") -> Recorded:
+        """Return a new document made from a stored one's data with the same template version.
+
+        Raises NotFound, or Conflict when the template is retired or the version is gone.
+        """
+        record = self._store.document(tenant, document_id)
+        template = self._templates.get(tenant, record.template, version=record.template_version)
+        generated = template.generate(template.validate(record.data))
+        return Recorded(self._store.add_document(tenant, generated, by), generated)
 
     def generate(
-        self, tenant: str, template_id: str, data: Any, *, format: str | None = None, by: str = "local"
+        self,
+        tenant: str,
+        template_id: str,
+        data: Any,
+        *,
+        format: str | None = None,
+        by: str = "local",
+        number: int | None = None,
     ) -> Recorded:
         """Return the document ``template_id`` makes of ``data``, stored with its record as user ``by``.
 
         Each freelancer_id is filled from the tenant's roster (the record keeps that snapshot).
-        Raises NotFound for an unknown template, InvalidData naming every problem of the data,
+        ``number`` picks a company template's version (default: its newest). Raises NotFound for an
+        unknown template, Conflict for a retired one, InvalidData naming every problem of the data,
         CannotRender for a template fault; nothing is stored then.
         """
-        template = self._catalog[template_id]
+        template = self._templates.get(tenant, template_id, number=number)
         if format is not None and format != template.format:
             raise InvalidData(
                 "The format does not match the template.",

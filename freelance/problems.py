@@ -19,12 +19,18 @@ _MESSAGES = {
 
 @dataclass(frozen=True)
 class Problem:
-    """Where something is wrong (``field``, or ``row`` and ``column`` of a file) and the ``message`` saying why."""
+    """Where something is wrong (``field``, or ``row`` and ``column`` of a file) and the ``message`` saying why.
+
+    A template's problem also says where it is in the document (``location``, in the author's terms)
+    and the ``tag`` at fault, which an add-in can find in the open document.
+    """
 
     field: str | None
     message: str
     row: int | None = None
     column: str | None = None
+    location: str | None = None
+    tag: str | None = None
 
     @classmethod
     def in_row(cls, row: int, column: str, message: str) -> Problem:
@@ -32,7 +38,7 @@ class Problem:
         return cls(None, message, row, column)
 
     def __str__(self) -> str:
-        where = f"row {self.row}, {self.column}" if self.row is not None else self.field
+        where = f"row {self.row}, {self.column}" if self.row is not None else self.location or self.field
         return f"{where}: {self.message}"
 
 

@@ -18,7 +18,7 @@ from .environment import WORDML, XML_LINE, Budget, BudgetSpent, budgeted
 from .ziparchive import Member, UnsafeZip, ZipLimits, open_checked, pack
 
 # Parts whose text is WordprocessingML runs; other XML parts take tags in plain element text.
-_WORDML_PART = re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml")
+_WORDML_PART = re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes|comments)\.xml")
 _TEXT_PART = re.compile(r"docProps/(core|app|custom)\.xml")
 # Unchanged parts are compressed once, as small as zlib can; rendered parts on every request,
 # where level 3 is about twice as fast as the default 6 for a tenth more bytes.
@@ -51,7 +51,7 @@ def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
         raise TemplateInvalid(f"{info.filename}: the member cannot be read: {exc}") from exc
 
 
-TEMPLATE_LIMITS = ZipLimits(max_members=500, max_total_size=50 * 1024 * 1024)
+TEMPLATE_LIMITS = ZipLimits(max_members=500, max_total_size=50 * 1024 * 1024, max_member_size=20 * 1024 * 1024)
 """What a template file may hold before anything in it is decompressed."""
 
 

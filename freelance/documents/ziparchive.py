@@ -80,6 +80,7 @@ class ZipLimits:
 
     max_members: int = 2_000
     max_total_size: int = 200 * 1024 * 1024
+    max_member_size: int = 100 * 1024 * 1024
     max_ratio: int = 200
 
 
@@ -104,6 +105,11 @@ def open_checked(data: bytes, limits: ZipLimits = ZipLimits()) -> zipfile.ZipFil
     if total > limits.max_total_size:
         raise UnsafeZip(f"the archive would expand to {total} bytes; at most {limits.max_total_size} are accepted")
     for info in members:
+        if info.file_size > limits.max_member_size:
+            raise UnsafeZip(
+                f"member {info.filename!r} would expand to {info.file_size} bytes; "
+                f"at most {limits.max_member_size} are accepted"
+            )
         if info.file_size > 1024 * 1024 and info.file_size > limits.max_ratio * max(info.compress_size, 1):
             raise UnsafeZip(
                 f"member {info.filename!r} expands {info.file_size // max(info.compress_size, 1)}-fold, "

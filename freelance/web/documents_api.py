@@ -61,6 +61,18 @@ def generate() -> Response:
     return response
 
 
+@bp.post("/<document_id>/regenerate")
+@documented("Regenerate a document with its template version", responses={201: Document, 409: Error})
+def regenerate(document_id: str) -> Response:
+    """A new document from a stored one's data and the very template version it was made with."""
+    user = current_user()
+    record = services().generator.regenerate(user.tenant, document_id, by=user.oid).record
+    response = jsonify(_document(record).model_dump(mode="json"))
+    response.status_code = 201
+    response.headers["Location"] = url_for("documents.read", document_id=record.id)
+    return response
+
+
 @bp.get("")
 @documented("List documents", query=ListQuery, responses={200: DocumentPage})
 def list_documents() -> Response:

@@ -20,6 +20,7 @@ from ..errors import (
     NotConfigured,
     NotFound,
     NotSignedIn,
+    TemplateRefused,
     TooLarge,
     UnreadableFile,
 )
@@ -41,6 +42,7 @@ STATUS: dict[type[DomainError], int] = {
     TooLarge: 413,
     CannotRender: 422,
     NotApplicable: 422,
+    TemplateRefused: 422,
     MicrosoftFailed: 502,
     MicrosoftUnavailable: 503,
 }

@@ -20,6 +20,10 @@ _DATA_SCHEMA = {
 }
 
 
+def _absent(value: object) -> bool:
+    return value is None
+
+
 class DocumentRequest(BaseModel):
     """Generate a document from a template and its data."""
 
@@ -124,15 +128,37 @@ class DocumentPage(Page[Document]):
 class TemplateSummary(BaseModel):
     id: str
     title: str
-    kind: str
+    kind: str = Field(description="sow, nda-mutual, nda-one-way, budget, or custom (a company template's own data)")
     format: str
     version: str = Field(description="SHA-256 of the template file")
+    number: int = Field(
+        1, description="The version number: 1 for a shipped template, counting uploads for a company one"
+    )
+    source: Literal["shipped", "company"] = "shipped"
     fields: list[str] = Field(description="The top-level fields of the template's data")
     schema_url: str
+    created_at: datetime | None = Field(None, exclude_if=_absent)
+    created_by: str | None = Field(None, exclude_if=_absent)
 
 
-def _absent(value: object) -> bool:
-    return value is None
+class PublishedTemplate(TemplateSummary):
+    """A company template just published: its data schema, and what the author may want to check."""
+
+    model_config = ConfigDict(populate_by_name=True)
+    data_schema: dict[str, Any] = Field(alias="schema", serialization_alias="schema")
+    warnings: list[Problem]
+
+
+class TemplateVersion(BaseModel):
+    number: int
+    version: str = Field(description="SHA-256 of the file")
+    created_at: datetime
+    created_by: str
+
+
+class TemplateVersions(BaseModel):
+    template: TemplateSummary
+    items: list[TemplateVersion] = Field(description="Newest first")
 
 
 class Problem(BaseModel):
@@ -147,6 +173,13 @@ class Problem(BaseModel):
         None, description="The row of the uploaded file, as a spreadsheet numbers it", exclude_if=_absent
     )
     column: str | None = Field(None, description="The file's header of the column", exclude_if=_absent)
+    location: str | None = Field(
+        None,
+        examples=["body, paragraph 12 ('The fee is {{ fee.amout }}')"],
+        description="Where in an uploaded template, in the author's terms",
+        exclude_if=_absent,
+    )
+    tag: str | None = Field(None, description="The template tag at fault, as typed", exclude_if=_absent)
     message: str
 
 

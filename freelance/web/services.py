@@ -8,6 +8,8 @@ import httpx
 from flask import Flask, current_app
 
 from ..catalog import Catalog
+from ..company.library import Templates
+from ..company.store import TemplateStore
 from ..database import connect, upgrade
 from ..generation import Generator
 from ..identity import OnBehalfOf, TokenVerifier
@@ -28,6 +30,7 @@ class Services:
 
     settings: Settings
     catalog: Catalog
+    templates: Templates
     store: Store
     roster: Roster
     users: Users
@@ -46,6 +49,7 @@ def build(settings: Settings, http: httpx.Client | None) -> Services:
     if settings.MIGRATE_ON_START:
         upgrade(engine)
     catalog, store, roster = Catalog(settings.TEMPLATES_DIR), Store(engine), Roster(engine)
+    templates = Templates(catalog, TemplateStore(engine))
     verifier: TokenVerifier | None = None
     onedrive: OneDrive | None = None
     if identity := settings.identity:
@@ -53,7 +57,16 @@ def build(settings: Settings, http: httpx.Client | None) -> Services:
         verifier, onedrive = TokenVerifier(identity, http), OneDrive(OnBehalfOf(identity, http), http)
     links = Links(settings.SECRET_KEY, settings.SECRET_KEY_FILE)
     return Services(
-        settings, catalog, store, roster, Users(engine), Generator(catalog, roster, store), verifier, onedrive, links
+        settings,
+        catalog,
+        templates,
+        store,
+        roster,
+        Users(engine),
+        Generator(templates, roster, store),
+        verifier,
+        onedrive,
+        links,
     )
 
 

@@ -1,0 +1,142 @@
+"""The data model of a company template: a pydantic model built from its fields (and its shipped kind).
+
+A template of a shipped kind (a company SOW) validates with that kind's model, rules and context,
+plus its own fields; a custom template validates its own fields, and the contract fields it uses
+(client, freelancer, effective_date ...) keep their shipped types.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from functools import lru_cache
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from ..fields import Amount, Currency, Date, text
+from ..models import DOCUMENT_MODELS, Contract, DocumentData, Freelancer, _freelancer_context
+from ..problems import Problem
+from ..values import Money
+from .fields import Spec
+
+MAX_ITEMS = 200
+"""The most items a list of a company template may hold."""
+
+
+class MoneyValue(BaseModel):
+    """An amount and its currency."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra={"x-format": "money"})
+    amount: Amount
+    currency: Currency
+
+
+class CompanyData(DocumentData):
+    """The data of a custom company template: its own fields, plus the contract fields it uses."""
+
+    def problems(self) -> list[Problem]:
+        fields = type(self).model_fields
+        if "freelancer" in fields and getattr(self, "freelancer", None) is None:
+            return [Problem("freelancer", "is required (or a freelancer_id from the roster)")]
+        return []
+
+    def context(self) -> dict[str, Any]:
+        return {name: _context(getattr(self, name)) for name in type(self).model_fields} | {"locale": _locale(self)}
+
+
+class _OwnFields:
+    """Mixed into a shipped kind's model: its context gains the template's own fields."""
+
+    def context(self) -> dict[str, Any]:
+        shipped = next(base for base in type(self).__mro__ if base in DOCUMENT_MODELS.values())
+        own = [name for name in type(self).model_fields if name not in shipped.model_fields]  # type: ignore[attr-defined]
+        return super().context() | {name: _context(getattr(self, name)) for name in own}  # type: ignore[misc]
+
+
+def _locale(data: DocumentData) -> str:
+    return str(getattr(data, "locale", None) or "en-US")
+
+
+def _context(value: Any) -> Any:
+    if isinstance(value, MoneyValue):
+        return Money(value.amount, value.currency)
+    if isinstance(value, Freelancer):
+        return _freelancer_context(value)
+    if isinstance(value, BaseModel):
+        return {name: _context(getattr(value, name)) for name in type(value).model_fields}
+    if isinstance(value, (list, tuple)):
+        return [_context(item) for item in value]
+    return value
+
+
+def data_model(kind: str, fields: dict[str, Spec], shipped: tuple[str, ...] = ()) -> type[DocumentData]:
+    """Return the model of a template of ``kind`` with its own ``fields``, built once per definition.
+
+    A custom template also takes the contract fields it uses (``shipped``), with their shipped types.
+    """
+    definition = json.dumps({name: spec.to_json() for name, spec in fields.items()}, sort_keys=True)
+    return _cached(kind, definition, tuple(sorted(shipped)))
+
+
+def definition_of(model: type[DocumentData]) -> tuple[str, dict[str, Spec], tuple[str, ...]] | None:
+    """Return the kind, own fields and shipped fields a company template's ``model`` was built from."""
+    return _DEFINITIONS.get(model)
+
+
+_DEFINITIONS: dict[type[DocumentData], tuple[str, dict[str, Spec], tuple[str, ...]]] = {}
+
+
+@lru_cache(maxsize=256)
+def _cached(kind: str, definition: str, shipped: tuple[str, ...]) -> type[DocumentData]:
+    fields = {name: Spec.from_json(spec) for name, spec in json.loads(definition).items()}
+    own = {name: _field(spec, name) for name, spec in fields.items()}
+    built: type[DocumentData]
+    if kind in DOCUMENT_MODELS:
+        base = DOCUMENT_MODELS[kind]
+        built = create_model(f"Company{base.__name__}", __base__=(_OwnFields, base), **own)  # type: ignore[call-overload]
+    else:
+        own |= _contract_fields(shipped)
+        built = create_model("CompanyTemplateData", __base__=CompanyData, **own)  # type: ignore[call-overload,misc]
+    _DEFINITIONS[built] = (kind, fields, shipped)
+    return built
+
+
+def _contract_fields(used: tuple[str, ...]) -> dict[str, Any]:
+    """The contract fields (shipped types) a custom template uses; freelancer brings freelancer_id."""
+    chosen = {name: Contract.model_fields[name] for name in used if name in Contract.model_fields}
+    if "freelancer" in chosen:
+        chosen["freelancer_id"] = Contract.model_fields["freelancer_id"]
+    return {name: (info.annotation, info) for name, info in chosen.items()}
+
+
+def _field(spec: Spec, name: str) -> tuple[Any, Any]:
+    annotation = _annotation(spec, name)
+    info = Field(title=spec.title, description=spec.description, examples=spec.examples or None)
+    if spec.required:
+        return annotation, info
+    return annotation | None, Field(None, title=spec.title, description=spec.description)
+
+
+def _annotation(spec: Spec, name: str) -> Any:
+    if spec.enum:
+        return Literal[tuple(spec.enum)]
+    if spec.type == "object":
+        parts = {part: _field(inner, f"{name}.{part}") for part, inner in spec.properties.items()}
+        config = ConfigDict(extra="forbid", frozen=True)
+        return create_model(_model_name(name), __config__=config, **parts)  # type: ignore[call-overload]
+    if spec.type == "list":
+        item = _annotation(spec.items or Spec(), f"{name}_item")
+        return Annotated[list[item], Field(max_length=MAX_ITEMS)]  # type: ignore[valid-type]
+    kinds: dict[str, Any] = {
+        "date": Date,
+        "money": MoneyValue,
+        "number": Annotated[Decimal, Field(max_digits=18, decimal_places=6)],
+        "integer": Annotated[int, Field(strict=True, ge=-(10**12), le=10**12)],
+        "boolean": bool,
+    }
+    return kinds.get(spec.type) or text(spec.max_length or 4000)
+
+
+def _model_name(path: str) -> str:
+    return "".join(part.capitalize() for part in path.replace("[]", "").replace(".", "_").split("_")) or "Part"
