@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 
 import openxml_audit
@@ -259,7 +260,8 @@ def test_a_template_that_loops_too_often_for_its_data_is_stopped_with_422(client
     many = {"tasks": [{"name": f"T{i}"} for i in range(200)]}  # 8 million iterations
     stopped = _generate(client, many, "looping")
     assert stopped.status_code == 422
-    assert "loops too many times" in stopped.json["error"]
+    # Whichever limit it meets first on a busy machine: the iterations, or the seconds.
+    assert re.search("loops too many times|took longer than", stopped.json["error"])
     assert _generate(client, {"tasks": [{"name": "T"}]}, "looping").status_code == 201  # the server goes on
 
 
