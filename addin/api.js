@@ -76,10 +76,37 @@ export function createApi(fetchImpl = globalThis.fetch.bind(globalThis), { offic
   return {
     /** The server's client configuration `{identity}`: null in local mode, `{client_id, scopes}` when users sign in. */
     config: settings,
-    /** The templates: [{id, title, kind, format, version, fields, schema_url}]. */
+    /**
+     * The templates, shipped and this company's: [{id, title, kind, format, version, number, source,
+     * fields, schema_url, created_at?, created_by?}].
+     */
     templates: async () => (await json("/api/templates")).items,
     /** The JSON Schema of a template's data. */
-    schema: (templateId) => json(`/api/templates/${encodeURIComponent(templateId)}`),
+    schema: (templateId) => json(templatePath(templateId)),
+    /**
+     * The JSON Schema of `template`'s data, from its `schema_url` when that is a path of this server
+     * (the request carries the user's token: it never goes elsewhere), else by its id.
+     */
+    schemaOf: (template) => json(ownApiPath(template.schema_url) ?? templatePath(template.id)),
+    /**
+     * Publish a .docx as a company template: `{id, title, file, filename?, schema?}`, `file` its bytes
+     * (or a Blob), `schema` an optional JSON Schema file (a Blob) or text. Return the new template's
+     * summary with its `schema` and `warnings`; a 409 ApiError when the id is taken, 422 listing
+     * every problem of the document.
+     */
+    publishTemplate: (fields) => json("/api/templates", { method: "POST", body: templateForm(fields), headers: { Accept: "application/json" } }),
+    /** Publish a new version of the company template `id` (fields as publishTemplate); return its summary. */
+    publishVersion: (id, fields) => json(templatePath(id), { method: "PUT", body: templateForm({ id, ...fields }), headers: { Accept: "application/json" } }),
+    /** The versions of a company template, newest first: [{number, version, created_at, created_by}]. */
+    templateVersions: async (id) => (await json(`${templatePath(id)}/versions`)).items,
+    /** Retire a company template: it is no longer offered; the documents made from it are kept. */
+    retireTemplate: async (id) => {
+      await request(templatePath(id), { method: "DELETE", headers: { Accept: "application/json" } });
+    },
+    /** Return a preview of a template filled with `data` (sample data when null) as .docx bytes (ArrayBuffer). */
+    preview: async (id, data = null) => (await request(`${templatePath(id)}/preview`, {
+      method: "POST", headers: { "Content-Type": "application/json", Accept: `${DOCX}, application/json` }, body: JSON.stringify(data ?? {}),
+    })).arrayBuffer(),
     /** Generate a document; return its record {id, filename, download_url, sha256, size, ...}. */
     generate: (template, data, format) => post("/api/documents", format ? { template, data, format } : { template, data }),
     /** Return a generated document's bytes as an ArrayBuffer. */
@@ -107,6 +134,25 @@ export function createApi(fetchImpl = globalThis.fetch.bind(globalThis), { offic
 }
 
 const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+const DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+
+const templatePath = (id) => `/api/templates/${encodeURIComponent(id)}`;
+
+// A path under /api/ of this server ("/api/templates/x"), or null: never "//host/..." nor "https://...".
+function ownApiPath(url) {
+  return typeof url === "string" && /^\/api\/[^/\\]/.test(url) ? url : null;
+}
+
+// The multipart body of publishing a template: the document, its id and title, the schema if any.
+function templateForm({ id, title, file, filename, schema }) {
+  const form = new FormData();
+  form.append("file", file instanceof Blob ? file : new Blob([file], { type: DOCX }), filename ?? `${id}.docx`);
+  if (id) form.append("id", id);
+  if (title) form.append("title", title);
+  if (schema instanceof Blob) form.append("schema", schema, schema.name || "schema.json");
+  else if (schema) form.append("schema", schema);
+  return form;
+}
 
 async function bodyOf(response) {
   try {

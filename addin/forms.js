@@ -15,14 +15,19 @@ export function idOf(element, prefix = "f") {
 function isData(control) {
   return control.name && !control.matches(":disabled") && !("local" in control.dataset) &&
     !["button", "submit", "reset"].includes(control.type) &&
-    (!["radio", "checkbox"].includes(control.type) || control.checked);
+    (!["radio", "checkbox"].includes(control.type) || control.checked || control.dataset.type === "bool");
 }
 
+// A value that is not a number is sent as typed: the API names the mistake at its field.
 function valueOf(control) {
   const raw = control.value ?? "";
   switch (control.dataset.type) {
     case "int":
       return raw.trim() === "" ? undefined : /^-?\d+$/.test(raw.trim()) ? Number(raw.trim()) : raw.trim();
+    case "number":
+      return raw.trim() === "" ? undefined : /^-?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(raw.trim()) ? Number(raw.trim()) : raw.trim();
+    case "bool":
+      return control.checked;
     case "lines": {
       const lines = raw.split(/\r?\n/).map((line) => line.trim()).filter(Boolean);
       return lines.length ? lines : undefined;
@@ -32,10 +37,13 @@ function valueOf(control) {
   }
 }
 
-/** Return the form's data: each enabled, named control's value at its path; empty values left out. */
+/**
+ * Return the data of `form` (or of any element holding controls): each enabled, named control's
+ * value at its path; empty values left out.
+ */
 export function collect(form) {
   const data = {};
-  for (const control of form.elements) {
+  for (const control of form.elements ?? form.querySelectorAll("input, select, textarea")) {
     if (!isData(control)) continue;
     const value = valueOf(control);
     if (value !== undefined) setPath(data, control.name, value);
@@ -160,8 +168,11 @@ function labelOf(target) {
     text = target.querySelector(":scope > legend, :scope > .group-title")?.textContent?.trim();
   }
   if (!text) return null;
-  const item = target.closest("fieldset.item")?.querySelector("[data-item-label]")?.textContent;
-  return item ? `${item}, ${text.toLowerCase()}` : text;
+  // Within a row its label ("Milestone 2"), within a drawn object its title ("Client").
+  const around = target.parentElement?.closest("fieldset.item, fieldset.object, fieldset.money");
+  const within = around?.matches(".item") ? around.querySelector("[data-item-label]")?.textContent
+    : around?.querySelector(":scope > legend")?.textContent;
+  return within ? `${within}, ${text.toLowerCase()}` : text;
 }
 
 function renderSummary(summary, headline, links, unmatched) {
@@ -196,23 +207,28 @@ function renderSummary(summary, headline, links, unmatched) {
 
 /**
  * Manage the repeatable rows of `list` ([data-list="milestones"], rows cloned from its
- * [data-template]). Names are renumbered ("milestones[2].amount") whenever a row comes or goes.
+ * [data-template], or made by `row()`). Names are renumbered ("milestones[2].amount") whenever a
+ * row comes or goes, lists and groups inside the rows with them (a list's own path may change so).
  * Return `{add(values?), rows(), clear(), prune()}`.
  */
-export function repeatable(list, { onChange = () => {} } = {}) {
+export function repeatable(list, { onChange = () => {}, row: make = null } = {}) {
   const doc = list.ownerDocument;
-  const template = doc.getElementById(list.dataset.template);
-  const prefix = list.dataset.list;
+  const template = make ? null : doc.getElementById(list.dataset.template);
+  const build = make ?? (() => template.content.firstElementChild.cloneNode(true));
   const label = list.dataset.label;
   const min = Number(list.dataset.min ?? 0);
-  const pattern = new RegExp(`^${prefix}\\[\\d+\\]`);
   const rows = () => [...list.children];
 
   function renumber() {
+    const prefix = list.dataset.list;
+    const pattern = new RegExp(`^${escapeRegExp(prefix)}\\[\\d+\\]`);
     rows().forEach((row, i) => {
-      for (const control of row.querySelectorAll("[name]")) control.name = control.name.replace(pattern, `${prefix}[${i}]`);
-      row.querySelector("[data-item-label]").textContent = `${label} ${i + 1}`;
-      const remove = row.querySelector("[data-remove]");
+      const path = `${prefix}[${i}]`;
+      for (const control of row.querySelectorAll("[name]")) control.name = control.name.replace(pattern, path);
+      for (const inner of row.querySelectorAll("[data-list]")) inner.dataset.list = inner.dataset.list.replace(pattern, path);
+      for (const group of row.querySelectorAll("[data-field]")) group.dataset.field = group.dataset.field.replace(pattern, path);
+      row.querySelector(":scope > legend [data-item-label]").textContent = `${label} ${i + 1}`;
+      const remove = row.querySelector(":scope > [data-remove]");
       remove.setAttribute("aria-label", `Remove ${label.toLowerCase()} ${i + 1}`);
       remove.hidden = rows().length <= min;
     });
@@ -220,20 +236,20 @@ export function repeatable(list, { onChange = () => {} } = {}) {
   }
 
   function add(values = {}, { focus = false } = {}) {
-    const row = template.content.firstElementChild.cloneNode(true);
+    const row = build();
     list.append(row);
     renumber();
     const index = rows().length - 1;
     for (const [field, value] of Object.entries(values)) {
-      const control = row.querySelector(`[name="${prefix}[${index}].${field}"]`);
+      const control = [...row.querySelectorAll("[name]")].find((each) => each.name === `${list.dataset.list}[${index}].${field}`);
       if (control) control.value = value ?? "";
     }
     describeHints(row);
-    row.querySelector("[data-remove]").addEventListener("click", () => {
+    row.querySelector(":scope > [data-remove]").addEventListener("click", () => {
       const next = row.nextElementSibling ?? row.previousElementSibling;
       row.remove();
       renumber();
-      (next?.querySelector("input:not([type=hidden]), textarea") ?? list.parentElement.querySelector("[data-add]"))?.focus();
+      (next?.querySelector("input:not([type=hidden]), textarea") ?? list.parentElement.querySelector(":scope > [data-add]"))?.focus();
     });
     if (focus) row.querySelector("input:not([type=hidden]), textarea")?.focus();
     return row;
@@ -242,7 +258,8 @@ export function repeatable(list, { onChange = () => {} } = {}) {
   /** Remove rows left entirely empty (keeping `min`), so the data sent has no blank items. */
   function prune() {
     for (const row of rows()) {
-      const empty = [...row.querySelectorAll("input:not([type=hidden]), textarea")].every((control) => !control.value.trim());
+      const typed = row.querySelectorAll("input:not([type=hidden]):not([type=checkbox]):not([type=radio]), textarea");
+      const empty = [...typed].every((control) => !control.value.trim());
       if (empty && rows().length > Math.max(min, 1)) row.remove();
     }
     renumber();
@@ -255,6 +272,10 @@ export function repeatable(list, { onChange = () => {} } = {}) {
 
   for (let i = 0; i < min; i++) add();
   return { add, rows, prune, clear };
+}
+
+function escapeRegExp(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 /**

@@ -16,9 +16,22 @@ export function formatPath(steps) {
     typeof step === "number" ? `${path}[${step}]` : path ? `${path}.${step}` : step, "");
 }
 
-/** Set `value` at `path` in `target`, making the objects and arrays on the way; return `target`. */
+// Names a path must never step through: company templates name their own fields, and a field
+// called "__proto__" would otherwise write into every object of the pane.
+const UNSAFE_STEPS = new Set(["__proto__", "constructor", "prototype"]);
+
+/** Return whether `path` steps through none of the names an object inherits its behaviour from. */
+export function isSafePath(path) {
+  return parsePath(path).every((step) => !UNSAFE_STEPS.has(step));
+}
+
+/**
+ * Set `value` at `path` in `target`, making the objects and arrays on the way; return `target`.
+ * An unsafe path (see isSafePath) sets nothing.
+ */
 export function setPath(target, path, value) {
   const steps = parsePath(path);
+  if (steps.some((step) => UNSAFE_STEPS.has(step))) return target;
   let node = target;
   steps.forEach((step, i) => {
     if (i === steps.length - 1) {

@@ -112,10 +112,15 @@ export async function download(record, env, doc = globalThis.document) {
     return;
   }
   if (env.identity) {
-    clickDownload(doc, objectUrlOf(await env.api.file(record), doc), record.filename);
+    downloadBytes(await env.api.file(record), record.filename, doc);
     return;
   }
   clickDownload(doc, new URL(record.download_url, doc.baseURI).href, record.filename);
+}
+
+/** Download `bytes` (an ArrayBuffer) as `filename` from a plain browser tab. */
+export function downloadBytes(bytes, filename, doc = globalThis.document) {
+  clickDownload(doc, objectUrlOf(bytes, doc), filename);
 }
 
 function clickDownload(doc, url, filename) {

@@ -89,3 +89,34 @@ export async function refillFreelancer(context, freelancer, locale = "en-US") {
   await context.sync();
   return result;
 }
+
+/** The longest text Word's search takes; a longer one fails with SearchStringInvalidOrTooLong. */
+export const SEARCH_LIMIT = 255;
+
+/**
+ * Return what to search for to find `text`: its start, up to SEARCH_LIMIT characters once escaped.
+ * In Word's search "^" starts a special character ("^p" a paragraph mark), so a caret is searched as "^^".
+ */
+export function searchTextFor(text) {
+  let escaped = "";
+  for (const character of text) {
+    const next = character === "^" ? "^^" : character;
+    if (escaped.length + next.length > SEARCH_LIMIT) break;
+    escaped += next;
+  }
+  return escaped;
+}
+
+/**
+ * Find `text` in the document's body (case as typed; a long text by its first 255 characters) and
+ * select its first occurrence, which Word scrolls into view. Return whether it was found.
+ */
+export async function selectText(context, text) {
+  const found = context.document.body.search(searchTextFor(text), { matchCase: true });
+  found.load("items");
+  await context.sync();
+  if (found.items.length === 0) return false;
+  found.items[0].select();
+  await context.sync();
+  return true;
+}

@@ -61,13 +61,17 @@ function requestContext() {
   return context;
 }
 
-/** Return the Office namespace as the pane sees it: requirement sets, document settings, dialogs, browser windows. */
-export function officeNamespace({ host = "Word", platform = "PC", sets = {}, settings = {}, dialog = null, auth = null } = {}) {
+/**
+ * Return the Office namespace as the pane sees it: requirement sets, document settings, dialogs,
+ * browser windows, and the open document as a file (`file`: see documentFile).
+ */
+export function officeNamespace({ host = "Word", platform = "PC", sets = {}, settings = {}, dialog = null, auth = null, file = {} } = {}) {
   const stored = { ...settings };
   const office = {
     HostType: { Word: "Word", Excel: "Excel" },
     PlatformType: { PC: "PC", OfficeOnline: "OfficeOnline", Mac: "Mac", iOS: "iOS" },
     AsyncResultStatus: { Succeeded: "succeeded", Failed: "failed" },
+    FileType: { Compressed: "compressed", Pdf: "pdf", Text: "text" },
     EventType: { DialogMessageReceived: "dialogMessageReceived", DialogEventReceived: "dialogEventReceived" },
     opened: [],
     saved: [],
@@ -94,6 +98,7 @@ export function officeNamespace({ host = "Word", platform = "PC", sets = {}, set
     },
   };
   if (auth) office.auth = auth;
+  if (file) Object.assign(office, documentFile(office.context.document, file));
   if ("DialogApi" in sets) {
     // displayDialogAsync (DialogApi 1.1): `dialog(url)` plays the dialog's part, returning
     // {message} (what the page sends with messageParent), {event} (12006 closed...) or {error} (opening failed).
@@ -116,13 +121,68 @@ export function officeNamespace({ host = "Word", platform = "PC", sets = {}, set
   return office;
 }
 
+// Office's common error codes for getting the file (office.js's OSF.DDA.ErrorCodeManager).
+const FILE_ERRORS = {
+  11000: ["Memory Limit Exceeded", "Call closeAsync on the current File before retrieving another."],
+  11001: ["Network problem", "A network problem has prevented retrieval of the file."],
+  11002: ["Invalid value", "The specified slice size is not supported."],
+  1009: ["Unsupported file type", "The specified file type is not supported."],
+  5001: ["Internal Error", "An internal error has occurred."],
+};
+const failure = (code) => ({ status: "failed", error: { code, name: FILE_ERRORS[code][0], message: FILE_ERRORS[code][1] } });
+
+/**
+ * Document.getFileAsync as Microsoft documents it (Office.File, Office.Slice, Office.GetFileOptions):
+ * the open document's `bytes` in slices of `sliceSize` (at most and by default 4194304), each slice's
+ * `data` an array of byte values; at most two files in memory (a third getFileAsync fails until one
+ * is closed with File.closeAsync); every callback later, never during the call. `failSlice` makes
+ * reading that slice fail with a network problem (11001). Returns `{files}`: what was asked, for tests
+ * (`open`, the files not closed yet; `slices`, the indexes read in order).
+ */
+function documentFile(document, { bytes = new Uint8Array([0x50, 0x4b, 3, 4]), failSlice = null, types = ["compressed", "pdf", "text"] } = {}) {
+  const files = { open: 0, opened: 0, closed: 0, slices: [] };
+  const later = (callback, result) => setTimeout(() => callback?.(result), 0);
+  document.getFileAsync = (fileType, options, callback) => {
+    if (typeof options === "function") [options, callback] = [{}, options];
+    const sliceSize = options?.sliceSize ?? 4194304;
+    if (!types.includes(fileType)) return later(callback, failure(1009));
+    if (!Number.isInteger(sliceSize) || sliceSize <= 0 || sliceSize > 4194304) return later(callback, failure(11002));
+    if (files.open >= 2) return later(callback, failure(11000));
+    files.open += 1;
+    files.opened += 1;
+    let closed = false;
+    const file = {
+      size: bytes.length,
+      sliceCount: Math.max(1, Math.ceil(bytes.length / sliceSize)),
+      getSliceAsync(index, done) {
+        if (closed || !Number.isInteger(index) || index < 0 || index >= file.sliceCount) return later(done, failure(5001));
+        if (index === failSlice) return later(done, failure(11001));
+        files.slices.push(index);
+        const data = Array.from(bytes.slice(index * sliceSize, (index + 1) * sliceSize));
+        return later(done, { status: "succeeded", value: { data, index, size: data.length } });
+      },
+      closeAsync(done) {
+        if (!closed) {
+          closed = true;
+          files.open -= 1;
+          files.closed += 1;
+        }
+        later(done, { status: "succeeded", value: undefined });
+      },
+    };
+    return later(callback, { status: "succeeded", value: file });
+  };
+  return { files };
+}
+
 /**
  * Word with one document. `sets` gives WordApi's version: createDocument needs 1.3 (it is absent
  * below), Document.insertFileFromBase64 1.5. Content controls are given by tag as their text; each
- * records what was written into it, in order: ["text", value] and ["break", type].
+ * records what was written into it, in order: ["text", value] and ["break", type]. The body's
+ * `paragraphs` (text) can be searched: see bodySearch; `selected` is what was last selected.
  */
-export function fakeWord({ sets = { WordApi: "1.1" }, controls = {} } = {}) {
-  const word = { created: [], inserted: [], controls: {} };
+export function fakeWord({ sets = { WordApi: "1.1" }, controls = {}, paragraphs = [] } = {}) {
+  const word = { created: [], inserted: [], controls: {}, selected: null, searches: [] };
   const version = sets.WordApi ?? "1.1";
   for (const [tag, texts] of Object.entries(controls)) word.controls[tag] = texts.map((text) => ({ text, written: [] }));
   word.run = async (batch) => {
@@ -139,6 +199,7 @@ export function fakeWord({ sets = { WordApi: "1.1" }, controls = {} } = {}) {
       },
       body: {
         insertFileFromBase64: (base64, location) => context.queue(() => word.inserted.push({ into: "body", base64, location })),
+        search: (text, options) => bodySearch(context, word, paragraphs, text, options),
       },
     };
     if (atLeast(version, "1.5")) {
@@ -150,6 +211,34 @@ export function fakeWord({ sets = { WordApi: "1.1" }, controls = {} } = {}) {
     return batch({ ...context, application, document });
   };
   return word;
+}
+
+/**
+ * Body.search (WordApi 1.1) as documented: a RangeCollection whose items are readable after
+ * load("items") and sync(); a search text over 255 characters fails at sync() with
+ * SearchStringInvalidOrTooLong; "^^" finds a caret ("^" starts a special character); a match lies
+ * within one paragraph; matchCase as asked (case-insensitive by default). Each range's select()
+ * sets `word.selected` to {paragraph, offset, text} at the next sync.
+ */
+function bodySearch(context, word, paragraphs, text, { matchCase = false } = {}) {
+  word.searches.push({ text, matchCase });
+  context.queue(() => {
+    if (typeof text !== "string" || text.length === 0 || text.length > 255) {
+      throw new RichApiError("SearchStringInvalidOrTooLong", "The search string is invalid or too long.");
+    }
+  });
+  const wanted = String(text).replaceAll("^^", "^");
+  const fold = (value) => (matchCase ? value : value.toLowerCase());
+  const items = [];
+  if (String(text).length <= 255 && wanted) {
+    paragraphs.forEach((paragraph, index) => {
+      for (let at = fold(paragraph).indexOf(fold(wanted)); at !== -1; at = fold(paragraph).indexOf(fold(wanted), at + 1)) {
+        const found = { paragraph: index, offset: at, text: paragraph.slice(at, at + wanted.length) };
+        items.push({ text: found.text, select: () => context.queue(() => { word.selected = found; }) });
+      }
+    });
+  }
+  return context.loadable({ items }, ["items"]);
 }
 
 function contentControl(context, control) {

@@ -23,13 +23,14 @@ export const until = async (condition, what) => {
 
 /**
  * Mount `mount`'s view in a fresh page; the server answers generating, downloading and inserting,
- * and `onedrive` for saving. Office has `sets`; `sso` is its single sign-on, which records its calls.
+ * and `onedrive` for saving. Office has `sets`; `sso` is its single sign-on, which records its calls;
+ * `file` is the open document as Office hands it over, `paragraphs` the text of its body.
  */
 export function mounted(mount, viewId, { host = "word", identity = IDENTITY, onedrive = [[200, { web_url: WEB_URL }]], excel: excelOptions = {},
-  sets = { WordApi: "1.5", ExcelApi: "1.17", OpenBrowserWindowApi: "1.1" }, routes = {} } = {}) {
+  sets = { WordApi: "1.5", ExcelApi: "1.17", OpenBrowserWindowApi: "1.1" }, routes = {}, file = {}, paragraphs = [] } = {}) {
   const { window } = new JSDOM(HTML, { url: "https://127.0.0.1/taskpane.html" });
   const sso = fakeOffice();
-  const office = officeNamespace({ host, sets, auth: sso.auth });
+  const office = officeNamespace({ host, sets, auth: sso.auth, file });
   if (!("OpenBrowserWindowApi" in sets)) delete office.context.ui.openBrowserWindow;
   const server = fakeServer({ identity, routes: {
     "POST /api/documents": [[201, RECORD]],
@@ -42,7 +43,7 @@ export function mounted(mount, viewId, { host = "word", identity = IDENTITY, one
   } });
   const section = window.document.getElementById(viewId);
   section.hidden = false;
-  const word = fakeWord({ sets: { WordApi: sets.WordApi ?? "1.1" } });
+  const word = fakeWord({ sets: { WordApi: sets.WordApi ?? "1.1" }, paragraphs });
   const excel = fakeExcel({ sets: { ExcelApi: sets.ExcelApi ?? "1.1" }, files: { [INSERTION.workbook]: TRACKER_FILE }, ...excelOptions });
   const env = { host, identity, api: createApi(server.fetch, { office: host === "browser" ? null : office }),
     Office: office, Word: word, Excel: excel, supports: office.context.requirements.isSetSupported };

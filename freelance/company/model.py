@@ -22,6 +22,8 @@ from .fields import Spec
 
 MAX_ITEMS = 200
 """The most items a list of a company template may hold."""
+DEFAULT_TEXT_LENGTH = 300
+"""The most characters of a text field unless the sidecar's maxLength says otherwise (up to 10,000)."""
 
 
 class MoneyValue(BaseModel):
@@ -135,7 +137,7 @@ def _annotation(spec: Spec, name: str) -> Any:
         "integer": Annotated[int, Field(strict=True, ge=-(10**12), le=10**12)],
         "boolean": bool,
     }
-    return kinds.get(spec.type) or text(spec.max_length or 4000)
+    return kinds.get(spec.type) or text(spec.max_length or DEFAULT_TEXT_LENGTH)
 
 
 def _model_name(path: str) -> str:

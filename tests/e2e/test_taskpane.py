@@ -113,7 +113,7 @@ def test_outside_office_the_pane_says_so_hides_what_needs_a_host_and_offers_down
     expect(freelancer).to_be_visible()  # a heading to jump to, not hidden inside a <summary>
     expect(freelancer.get_by_role("button", name="Freelancer")).to_have_attribute("aria-expanded", "true")
     tabs = page.get_by_role("navigation", name="Views").get_by_role("link")
-    expect(tabs).to_have_text(["SOW", "NDA", "Budget", "Help"])
+    expect(tabs).to_have_text(["SOW", "NDA", "Templates", "Budget", "Publish", "Help"])
     page.screenshot(path=artifacts / "taskpane-sow-empty-360.png")
 
     page.get_by_role("link", name="NDA").click()
@@ -194,7 +194,7 @@ def test_in_word_a_sow_opens_as_a_new_document_or_replaces_the_open_one_once_con
     expect(page.locator("#host-badge")).to_have_text("Word")
     expect(page.locator("#browser-banner")).to_be_hidden()
     tabs = page.get_by_role("navigation", name="Views").get_by_role("link")
-    expect(tabs).to_have_text(["SOW", "NDA", "Freelancer details", "Help"])
+    expect(tabs).to_have_text(["SOW", "NDA", "Templates", "Freelancer details", "Publish", "Help"])
     form = page.locator("#sow-form")
     choose_roster_freelancer(form, "zoe", "Zoe Angstrom")
     fill_sow(form, second_milestone_amount="5000")
