@@ -32,6 +32,8 @@ bench: $(VENV)/.installed
 	$(PY) -m bench.render
 	$(PY) -m bench.budget
 	$(PY) -m bench.roster_import
+	$(PY) -m bench.peer_templates
+	$(PY) -m bench.company_templates
 
 templates: $(VENV)/.installed
 	$(PY) -m tools.build_templates

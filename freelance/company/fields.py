@@ -31,6 +31,8 @@ _SAMPLES = Path(__file__).resolve().parents[2] / "templates" / "samples"
 _CONTRACT_FIELDS = frozenset(Contract.model_fields)
 _KINDS = ("sow", "nda-mutual", "nda-one-way")
 """The shipped kinds a company Word template can be (a tracker is a workbook)."""
+_KIND_EVIDENCE = 2
+"""How many of a kind's own field names a template must use to be of that kind (or the sidecar's x-kind)."""
 
 
 @dataclass
@@ -123,10 +125,11 @@ def _leaves(fields: dict[str, Spec]) -> list[Spec]:
 
 
 def _kind_of(roots: set[str]) -> str:
-    """The shipped kind whose own fields (beyond every contract's) the template uses most; else custom."""
+    """The shipped kind whose own fields (beyond every contract's) the template uses most, at least two
+    of them (one shared word such as ``deliverables`` does not make an SOW); else custom."""
     scores = {kind: len(roots & (set(DOCUMENT_MODELS[kind].model_fields) - _CONTRACT_FIELDS)) for kind in _KINDS}
     best = max(_KINDS, key=lambda kind: scores[kind])
-    return best if scores[best] else "custom"
+    return best if scores[best] >= _KIND_EVIDENCE else "custom"
 
 
 def _add(derived: Derived, use: Use) -> None:
