@@ -132,7 +132,7 @@ def test_the_ribbon_hosts_are_the_hosts_the_add_in_declares(manifest):
 @pytest.mark.parametrize(
     "host, buttons",
     [
-        ("Document", ["Statement of work", "NDA", "Freelancer details"]),
+        ("Document", ["Statement of work", "NDA", "Freelancer details", "Publish as template"]),
         ("Workbook", ["Budget tracker", "Add freelancer lines"]),
     ],
 )
