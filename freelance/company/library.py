@@ -37,7 +37,10 @@ class Templates:
         if template_id in self.catalog:
             template = self.catalog[template_id]
             if version not in (None, template.version) or number not in (None, 1):
-                raise NotFound(f"Template {template_id!r} has no such version.")
+                raise Conflict(
+                    f"Template {template_id!r} has been updated since: that version is no longer available.",
+                    [Problem("template", "was made with an earlier version of a shipped template")],
+                )
             return template
         record = self._store.template(tenant, template_id)
         if record is None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import JSON, ForeignKeyConstraint, Index, Integer, LargeBinary, String, func, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column, sessionmaker, undefer
 
 from ..database import Base, UTCDateTime
@@ -73,16 +74,20 @@ class TemplateStore:
 
     def create(self, tenant: str, template_id: str, title: str, version: NewVersion, by: str) -> VersionRecord:
         """Add a template with its first version; raise Conflict if the tenant has one of that id (even retired)."""
-        with self._session.begin() as session:
-            if session.get(TemplateRecord, (tenant, template_id)) is not None:
-                raise Conflict(
-                    f"There is already a template {template_id!r}.",
-                    [Problem("id", "is taken: publish a new version of it, or choose another id")],
-                )
-            now = datetime.now(UTC)
-            session.add(TemplateRecord(tenant=tenant, id=template_id, title=title, created_at=now, created_by=by))
-            session.flush()
-            return self._add_version(session, tenant, template_id, 1, version, by, now)
+        taken = Conflict(
+            f"There is already a template {template_id!r}.",
+            [Problem("id", "is taken: publish a new version of it, or choose another id")],
+        )
+        try:
+            with self._session.begin() as session:
+                if session.get(TemplateRecord, (tenant, template_id)) is not None:
+                    raise taken
+                now = datetime.now(UTC)
+                session.add(TemplateRecord(tenant=tenant, id=template_id, title=title, created_at=now, created_by=by))
+                session.flush()
+                return self._add_version(session, tenant, template_id, 1, version, by, now)
+        except IntegrityError:  # published at the same moment by someone else
+            raise taken from None
 
     def add_version(
         self, tenant: str, template_id: str, title: str | None, version: NewVersion, by: str

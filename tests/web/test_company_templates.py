@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 
 import openxml_audit
 import pytest
 
 from freelance.web import create_app
+from freelance.web.services import services
 from tests.company import COMPANY_SOW, CUSTOM, CUSTOM_DATA, custom_template, publish
 from tests.documents.docx_files import Table, make_docx
 from tests.helpers import convert_in_libreoffice, needs_libreoffice
@@ -137,7 +139,10 @@ def test_an_upload_over_the_limit_is_413(database_url, tmp_path):
     app = create_app(
         {"DATABASE_URL": database_url, "SECRET_KEY_FILE": str(tmp_path / "key"), "MAX_UPLOAD_LENGTH": 100_000}
     )
-    assert publish(app.test_client(), CUSTOM + b"\0" * 100_000).status_code == 413
+    try:
+        assert publish(app.test_client(), CUSTOM + b"\0" * 100_000).status_code == 413
+    finally:
+        services(app).store.engine.dispose()
 
 
 def test_a_new_version_keeps_the_old_one_for_its_documents(client):
@@ -284,3 +289,16 @@ def test_libreoffice_opens_a_company_document(client, tmp_path):
     convert_in_libreoffice(tmp_path, [path], "pdf")
     text = subprocess.run(["pdftotext", str(tmp_path / "order.pdf"), "-"], capture_output=True, check=True).stdout
     assert "Budget €12,000.00" in text.decode("utf-8")
+
+
+def test_two_publishing_one_id_at_once_get_one_template_and_one_409(app):
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(lambda _: publish(app.test_client(), CUSTOM).status_code, range(2)))
+    assert sorted(answers) == [201, 409]
+
+
+def test_a_shipped_templates_document_regenerates_too(client, sow_data):
+    document = client.post("/api/documents", json={"template": "sow", "data": sow_data}).json
+    again = client.post(f"/api/documents/{document['id']}/regenerate")
+    assert again.status_code == 201
+    assert again.json["sha256"] == document["sha256"]  # same data, same version: the same bytes
