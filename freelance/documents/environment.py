@@ -23,9 +23,10 @@ from babel.numbers import format_decimal
 from jinja2 import StrictUndefined, Template, nodes, pass_context, pass_eval_context
 from jinja2.filters import FILTERS as _BUILTIN_FILTERS
 from jinja2.nodes import EvalContext
-from jinja2.runtime import Context
+from jinja2.runtime import Context, markup_join, str_join
 from jinja2.sandbox import ImmutableSandboxedEnvironment
-from markupsafe import Markup, escape
+from jinja2.visitor import NodeTransformer
+from markupsafe import Markup, escape, soft_str
 
 from ..values import Money, locale_for
 from .formatting import written_date, written_money, written_number
@@ -38,6 +39,8 @@ MAX_RANGE = 1000
 """The most numbers ``range()`` gives."""
 MAX_VALUE = 1_000_000
 """The most characters (or items) one value may grow to while a template computes it."""
+MAX_NUMBER_BITS = 4096
+"""The most bits a whole number may grow to (about 1,200 digits) while a template computes it."""
 
 
 class BudgetSpent(RuntimeError):
@@ -47,8 +50,10 @@ class BudgetSpent(RuntimeError):
 class Budget:
     """What one render may spend: loop iterations, seconds of wall-clock time, characters of output."""
 
-    def __init__(self, iterations: int = 1_000_000, seconds: float = 5.0, output: int = 100_000_000):
-        self.iterations, self.output = iterations, output
+    def __init__(
+        self, iterations: int = 1_000_000, seconds: float = 5.0, output: int = 100_000_000, kept: int = 50_000_000
+    ):
+        self.iterations, self.output, self.kept = iterations, output, kept
         self.seconds, self._deadline = seconds, time.monotonic() + seconds
 
     def loop(self, iterable: Iterable[Any]) -> Iterator[Any]:
@@ -67,6 +72,14 @@ class Budget:
         if self.output < 0:
             raise BudgetSpent("the document would be too large")
         self.check_time()
+
+    def keep(self, value: Any) -> Any:
+        """Count the size of a value a ``{% set %}`` keeps, all of a render's together; return it."""
+        if isinstance(value, (str, list, tuple, dict)):
+            self.kept -= len(value)
+            if self.kept < 0:
+                raise BudgetSpent("the template keeps too much text in {% set %} values")
+        return value
 
     def check_time(self) -> None:
         if time.monotonic() > self._deadline:
@@ -96,6 +109,10 @@ def _current_budget() -> Budget:
 
 def _bounded_loop(iterable: Iterable[Any]) -> Iterator[Any]:
     return _current_budget().loop(iterable)
+
+
+def _kept(value: Any) -> Any:
+    return _current_budget().keep(value)
 
 
 def _range(*args: int) -> range:
@@ -226,25 +243,51 @@ FILTERS: dict[str, str] = {
 
 
 class _Environment(ImmutableSandboxedEnvironment):
-    """The sandbox with only documented filters, a bounded ``range``, and bounded ``*`` and ``**``."""
+    """The sandbox with only documented filters, a bounded ``range``, and bounded ``*``, ``**``, ``+`` and ``~``."""
 
-    intercepted_binops = frozenset({"*", "**"})
+    intercepted_binops = frozenset({"*", "**", "+"})
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         if operator == "**" and isinstance(right, int) and abs(right) > 100:
             raise BudgetSpent("a power above 100 is too large")
+        if isinstance(left, int) and isinstance(right, int):
+            # Python's whole numbers have no upper bound: (((9**100)**100)**100)**100 or a
+            # product squared tag after tag would compute for minutes, between two time checks.
+            bits = {"**": left.bit_length() * right, "*": left.bit_length() + right.bit_length()}.get(operator, 0)
+            if bits > MAX_NUMBER_BITS:
+                raise BudgetSpent("a number would be too large")
         if operator == "*" and (isinstance(left, (str, list, tuple)) or isinstance(right, (str, list, tuple))):
             sized, times = (left, right) if isinstance(left, (str, list, tuple)) else (right, left)
-            if isinstance(times, int) and len(sized) * times > MAX_VALUE:
-                raise BudgetSpent(f"a value would be longer than {MAX_VALUE:,} characters")
+            if isinstance(times, int):
+                _too_long(len(sized) * times)
+        if operator == "+" and isinstance(left, (str, list, tuple)) and isinstance(right, (str, list, tuple)):
+            _too_long(len(left) + len(right))
         return super().call_binop(context, operator, left, right)
 
     def bounded_template(self, source: str) -> Template:
         """Compile ``source`` with every loop counted against the render's Budget."""
-        tree = self.parse(source)
+        tree = _BoundedConcat().visit(self.parse(source))
         for loop in tree.find_all(nodes.For):
             loop.iter = nodes.Call(nodes.Name("_bounded_loop", "load"), [loop.iter], [], None, None)
+        for assignment in tree.find_all(nodes.Assign):
+            assignment.node = nodes.Call(nodes.Name("_kept", "load"), [assignment.node], [], None, None)
         return self.template_class.from_code(self, self.compile(tree), self.make_globals(None), None)
+
+
+class _BoundedConcat(NodeTransformer):
+    """Turns ``a ~ b`` into a call of ``_concat``: a tag doubling a value set after set is bounded too."""
+
+    def visit_Concat(self, node: nodes.Concat) -> nodes.Call:
+        self.generic_visit(node)
+        return nodes.Call(nodes.Name("_concat", "load"), node.nodes, [], None, None, lineno=node.lineno)
+
+
+@pass_eval_context
+def _concat(eval_context: EvalContext, *values: Any) -> str:
+    """Jinja's ``~``, refusing a result longer than MAX_VALUE before computing it."""
+    texts = [soft_str(value) for value in values]
+    _too_long(sum(len(text) for text in texts))
+    return markup_join(texts) if eval_context.autoescape else str_join(texts)
 
 
 def _environment(finalize: Callable[[Context, Any], str], autoescape: bool = True) -> _Environment:
@@ -264,7 +307,7 @@ def _environment(finalize: Callable[[Context, Any], str], autoescape: bool = Tru
         "replace": _replace,
         "join": _join,
     }
-    env.globals = {"range": _range, "_bounded_loop": _bounded_loop}
+    env.globals = {"range": _range, "_bounded_loop": _bounded_loop, "_concat": _concat, "_kept": _kept}
     return env
 
 

@@ -14,6 +14,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 from jinja2 import TemplateSyntaxError, nodes
 
@@ -30,7 +31,8 @@ _OPENS = {"for": "endfor", "if": "endif"}
 _CELL_STATEMENTS = {"vm", "hm"}
 _CELL_VALUES = {"colspan", "cellbg"}
 _LOOP_FIELDS = {"index", "index0", "revindex", "revindex0", "first", "last", "length", "previtem", "nextitem"}
-_KNOWN_GLOBALS = {"cycler", "joiner", "namespace", "lipsum", "dict", "range"}
+_KNOWN_GLOBALS = {"cycler", "joiner", "namespace", "lipsum", "dict", "range", "self", "caller", "varargs", "kwargs"}
+"""Names Jinja gives a template of its own: none of them is data, and none is available."""
 _FILTER_REFUSALS = {
     "safe": "|safe would let a value become raw WordprocessingML: values are always escaped",
     "attr": "|attr reads attributes the template cannot name directly: use a.b",
@@ -107,6 +109,7 @@ def analyse(tags: list[Tag]) -> Analysis:
         if source is not None:
             code.append((tag, source))
     if analysis.problems or not _balanced(code, analysis):
+        _walk_each(code, analysis)
         return analysis
     lines, starts, line = [], [], 1
     for _tag, source in code:
@@ -120,6 +123,38 @@ def analyse(tags: list[Tag]) -> Analysis:
         return analysis
     _Walker(analysis, lambda lineno: _at(code, starts, lineno)).walk(tree.body, {})
     return analysis
+
+
+def _walk_each(code: list[tuple[Tag, str]], analysis: Analysis) -> None:
+    """Report the refusals of each tag on its own, when the part as a whole cannot be parsed.
+
+    The uses found so are not kept: a loop variable read outside its loop would pass for data.
+    """
+    scratch = Analysis()
+    scope: Scope = {}
+    for tag, source in code:
+        alone = _alone(source)
+        if alone is None:
+            continue
+        body = WORDML.parse(alone).body
+        _Walker(scratch, partial(_same, tag)).walk(body, scope)
+        if body and isinstance(body[0], nodes.For):
+            scope |= dict.fromkeys(_names(body[0].target))
+    analysis.problems += scratch.problems
+
+
+def _alone(source: str) -> str | None:
+    """Return one tag's Jinja as a template of its own; None for a tag that only closes or continues a block."""
+    statement = _STATEMENT.match(source)
+    if statement is None:
+        return source
+    keyword, rest = statement.groups()
+    probes = {"if": "{{ " + rest + " }}", "elif": "{{ " + rest + " }}", "for": source + "{% endfor %}", "set": source}
+    return probes.get(keyword)
+
+
+def _same(tag: Tag, _lineno: int) -> Tag:
+    return tag
 
 
 def _at(code: list[tuple[Tag, str]], starts: list[int], lineno: int) -> Tag:
@@ -341,6 +376,8 @@ class _Walker:
             return
         if isinstance(node.node, nodes.Getattr) and node.node.attr == "format":
             self._refuse(node, ".format() is not allowed: write the text around the value")
+        elif isinstance(node.node, nodes.Name) and node.node.name in _KNOWN_GLOBALS and node.node.name not in scope:
+            self._refuse(node, f"{node.node.name}() is not available in templates")
         else:
             self._refuse(node, "calls are not allowed: use the documented filters")
         self._children(node.args + [kw.value for kw in node.kwargs], scope)

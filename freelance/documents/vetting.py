@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections import Counter
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -25,6 +26,7 @@ from .ziparchive import UnsafeZip, open_checked
 
 _P, _T, _TBL, _TR, _TC, _INSTR = (qn(f"w:{name}") for name in ("p", "t", "tbl", "tr", "tc", "instrText"))
 _FLD_SIMPLE, _INSTR_ATTR = qn("w:fldSimple"), qn("w:instr")
+_FLD_CHAR, _FLD_CHAR_TYPE = qn("w:fldChar"), qn("w:fldCharType")
 _PARTS = re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes|comments)\.xml")
 _PROPERTIES = re.compile(r"docProps/(core|app|custom)\.xml")
 _PART_NAMES = {"document": "body", "footnotes": "footnotes", "endnotes": "endnotes", "comments": "comments"}
@@ -38,6 +40,8 @@ _EXTERNAL = {
     "subDocument": "a subdocument linked from another file",
     "frame": "a frame that loads another file",
 }
+_NOTES = {"footnotes": "footnote", "endnotes": "endnote", "comments": "comment"}
+_TYPE = qn("w:type")
 _PROPERTY_NAMES = {"creator": "Author", "lastModifiedBy": "Last modified by", "keywords": "Tags"}
 
 
@@ -87,7 +91,7 @@ def vet(data: bytes) -> Vetting:
             _vet_word_part(name, root, vetting)
         elif _PROPERTIES.fullmatch(name):
             _analyse(_property_tags(name, root), vetting)
-    if "word/document.xml" not in parts:
+    if "word/document.xml" not in names:
         vetting.problems.append(Found("file", "is not a Word document (it has no word/document.xml)"))
     return vetting
 
@@ -143,19 +147,23 @@ def _vet_relationships(name: str, root: etree._Element, vetting: Vetting) -> Non
 
 
 def _vet_word_part(name: str, root: etree._Element, vetting: Vetting) -> None:
-    part = _label(name)
     tags: list[Tag] = []
-    paragraphs = tables = 0
+    paragraphs: Counter[str] = Counter()
+    tables: Counter[str] = Counter()
     table_rows: dict[etree._Element, int] = {}
-    for paragraph in root.iter(_P):
-        table = _outermost(paragraph, _TBL)
+    notes: dict[etree._Element, str] = {}
+    placed = [(paragraph, _place(name, paragraph, notes), _outermost(paragraph, _TBL)) for paragraph in root.iter(_P)]
+    # A part of one paragraph (a footer) is named alone; in a longer one each paragraph has its number.
+    totals = Counter(part for _, part, table in placed if table is None)
+    for paragraph, part, table in placed:
         if table is None:
-            paragraphs += 1
-            where = f"{part}, paragraph {paragraphs}" if part == "body" or paragraphs > 1 else part
+            paragraphs[part] += 1
+            many = part == "body" or totals[part] > 1
+            where = f"{part}, paragraph {paragraphs[part]}" if many else part
         else:
             if table not in table_rows:
-                tables += 1
-                table_rows[table] = tables
+                tables[part] += 1
+                table_rows[table] = tables[part]
             rows = [r for r in table.iter(_TR) if _outermost(r, _TBL) is table]
             row = next(r for r in rows if r is paragraph or any(a is r for a in paragraph.iterancestors(_TR)))
             where = f"{part + ', ' if part != 'body' else ''}table {table_rows[table]}, row {rows.index(row) + 1}"
@@ -172,6 +180,17 @@ def _vet_word_part(name: str, root: etree._Element, vetting: Vetting) -> None:
     _analyse(tags, vetting)
 
 
+def _place(name: str, paragraph: etree._Element, notes: dict[etree._Element, str]) -> str:
+    """The part ``paragraph`` is in, as its author names it: body, header, footnote 2, comment 1 ..."""
+    part = _label(name)
+    if note_kind := _NOTES.get(part):
+        # Each footnote, endnote or comment on its own, numbered as Word shows them (separators aside).
+        note = next(paragraph.iterancestors(qn(f"w:{note_kind}")), None)
+        if note is not None and note.get(_TYPE) in (None, "normal"):
+            part = notes.setdefault(note, f"{note_kind} {len(notes) + 1}")
+    return part
+
+
 def _outermost(element: etree._Element, tag: str) -> etree._Element | None:
     found = None
     for ancestor in element.iterancestors(tag):
@@ -180,9 +199,20 @@ def _outermost(element: etree._Element, tag: str) -> etree._Element | None:
 
 
 def _field_codes(paragraph: etree._Element) -> list[str]:
+    """Return the instruction of each field of ``paragraph``: simple fields, then complex ones, each
+    on its own (a PAGE field before an INCLUDETEXT, or an INCLUDEPICTURE nested in an IF)."""
     codes = [simple.get(_INSTR_ATTR, "") for simple in paragraph.iter(_FLD_SIMPLE)]
-    complex_code = "".join(node.text or "" for node in paragraph.iter(_INSTR))
-    return [*codes, complex_code] if complex_code.strip() else codes
+    # The bottom of the stack gathers instruction text of a field begun in an earlier paragraph.
+    fields: list[list[str]] = [[]]
+    for node in paragraph.iter(_FLD_CHAR, _INSTR):
+        if node.tag == _INSTR:
+            fields[-1].append(node.text or "")
+        elif node.get(_FLD_CHAR_TYPE) == "begin":
+            fields.append([])
+        elif node.get(_FLD_CHAR_TYPE) == "end" and len(fields) > 1:
+            codes.append("".join(fields.pop()))
+    codes += ["".join(instruction) for instruction in fields]
+    return [code for code in codes if code.strip()]
 
 
 def _property_tags(name: str, root: etree._Element) -> list[Tag]:
