@@ -34,6 +34,7 @@ import docx
 import docxtpl
 from docxtpl import DocxTemplate
 
+from freelance import catalog
 from freelance.catalog import CONTROLLED
 from freelance.company.publishing import prepare
 from freelance.documents import CompiledTemplate
@@ -149,7 +150,7 @@ def main() -> None:
     batches, seconds = (3, 0.3) if args.quick else (9, 1.0)
     upload = timed(
         {
-            "publish (vet+derive+compile+trial)": lambda: prepare(content, None, CONTROLLED),
+            "publish (vet+derive+compile+trial)": lambda: (catalog.compiled.cache_clear(), prepare(content, None)),
             "compile": lambda: CompiledTemplate(content, controlled=CONTROLLED),
             "docxtpl: read tags": lambda: DocxTemplate(BytesIO(content)).get_undeclared_template_variables(WORDML),
         },

@@ -63,6 +63,8 @@ class Template:
     created_by: str | None = None
     warnings: tuple[dict[str, Any], ...] = ()
     """What publishing found worth the author's attention (a company template)."""
+    definition: tuple[dict[str, Any], tuple[str, ...]] | None = field(default=None, repr=False)
+    """A company template's own fields (as stored) and the shipped fields it uses: its sample data's recipe."""
 
     @property
     def version(self) -> str:

@@ -6,13 +6,16 @@ from collections import OrderedDict
 from threading import Lock
 from typing import Any
 
-from ..catalog import CONTROLLED, Catalog, Template, compiled
+from sqlalchemy import inspect
+
+from ..catalog import Catalog, Template, compiled
 from ..documents.environment import TEXT_LINE
 from ..errors import Conflict, NotFound
 from ..problems import Problem
-from .fields import Spec, sample_for
-from .model import data_model, definition_of
+from .model import data_model
 from .publishing import check_id, prepare
+from .samples import sample_data, sample_for
+from .spec import Spec
 from .store import TemplateRecord, TemplateStore, VersionRecord
 
 _CACHED_TEMPLATES = 128
@@ -61,7 +64,7 @@ class Templates:
     ) -> Template:
         """Publish a new company template; raise TemplateRefused, or Conflict for a taken id (a shipped one too)."""
         self._not_shipped(check_id(template_id))
-        version = self._store.create(tenant, template_id, title, prepare(content, sidecar, CONTROLLED), by)
+        version = self._store.create(tenant, template_id, title, prepare(content, sidecar), by)
         return self._template(tenant, self._record(tenant, template_id), version)
 
     def publish_version(
@@ -69,9 +72,12 @@ class Templates:
     ) -> Template:
         """Publish the next version of the tenant's template (the older ones are kept)."""
         self._not_shipped(template_id)
-        if self._store.template(tenant, template_id) is None:
+        record = self._store.template(tenant, template_id)
+        if record is None:
             raise NotFound(f"There is no template {template_id!r}.")
-        version = self._store.add_version(tenant, template_id, title, prepare(content, sidecar, CONTROLLED), by)
+        if record.retired_at is not None:  # said before the file is vetted, compiled and tried
+            raise Conflict(f"Template {template_id!r} is retired.", [Problem("id", "is retired")])
+        version = self._store.add_version(tenant, template_id, title, prepare(content, sidecar), by)
         return self._template(tenant, self._record(tenant, template_id), version)
 
     def retire(self, tenant: str, template_id: str, by: str) -> None:
@@ -86,15 +92,15 @@ class Templates:
         versions = self._store.versions(tenant, template_id) if record is not None else []
         if record is None or not versions:
             raise NotFound(f"There is no template {template_id!r}.")
-        return self._template(tenant, record, self._store.version(tenant, template_id) or versions[0]), versions
+        return self._template(tenant, record, versions[0]), versions
 
-    def sample(self, template: Template) -> dict[str, Any]:
+    @staticmethod
+    def sample(template: Template) -> dict[str, Any]:
         """Return data the template renders for a preview that gives none."""
-        definition = definition_of(template.model)
-        if definition is None:
-            return sample_for(template.kind, {}, ())
-        kind, fields, shipped = definition
-        return sample_for(kind, fields, shipped)
+        if template.definition is None:
+            return sample_data(template.kind)
+        fields, shipped = template.definition
+        return sample_for(template.kind, {name: Spec.from_json(spec) for name, spec in fields.items()}, shipped)
 
     def _not_shipped(self, template_id: str, doing: str = "cannot be replaced or retired") -> None:
         if template_id in self.catalog:
@@ -116,7 +122,8 @@ class Templates:
                 return cached
         fields = {name: Spec.from_json(spec) for name, spec in version.fields.items()}
         model = data_model(version.kind, fields, tuple(version.shipped_fields))
-        content = version.content if "content" in version.__dict__ else self._content(tenant, record.id, version)
+        loaded = "content" not in inspect(version).unloaded
+        content = version.content if loaded else self._content(tenant, record.id, version)
         template = Template(
             record.id,
             record.title,
@@ -130,6 +137,7 @@ class Templates:
             created_at=version.created_at,
             created_by=version.created_by,
             warnings=tuple(version.warnings),
+            definition=(version.fields, tuple(version.shipped_fields)),
         )
         with self._lock:
             self._cache[key] = template

@@ -18,7 +18,7 @@ from ..fields import Amount, Currency, Date, text
 from ..models import DOCUMENT_MODELS, Contract, DocumentData, Freelancer, _freelancer_context
 from ..problems import Problem
 from ..values import Money
-from .fields import Spec
+from .spec import Spec
 
 MAX_ITEMS = 200
 """The most items a list of a company template may hold."""
@@ -81,14 +81,6 @@ def data_model(kind: str, fields: dict[str, Spec], shipped: tuple[str, ...] = ()
     return _cached(kind, definition, tuple(sorted(shipped)))
 
 
-def definition_of(model: type[DocumentData]) -> tuple[str, dict[str, Spec], tuple[str, ...]] | None:
-    """Return the kind, own fields and shipped fields a company template's ``model`` was built from."""
-    return _DEFINITIONS.get(model)
-
-
-_DEFINITIONS: dict[type[DocumentData], tuple[str, dict[str, Spec], tuple[str, ...]]] = {}
-
-
 @lru_cache(maxsize=256)
 def _cached(kind: str, definition: str, shipped: tuple[str, ...]) -> type[DocumentData]:
     fields = {name: Spec.from_json(spec) for name, spec in json.loads(definition).items()}
@@ -100,7 +92,6 @@ def _cached(kind: str, definition: str, shipped: tuple[str, ...]) -> type[Docume
     else:
         own |= _contract_fields(shipped)
         built = create_model("CompanyTemplateData", __base__=CompanyData, **own)  # type: ignore[call-overload,misc]
-    _DEFINITIONS[built] = (kind, fields, shipped)
     return built
 
 
@@ -125,10 +116,11 @@ def _annotation(spec: Spec, name: str) -> Any:
         return Literal[tuple(spec.enum)]
     if spec.type == "object":
         parts = {part: _field(inner, f"{name}.{part}") for part, inner in spec.properties.items()}
-        config = ConfigDict(extra="forbid", frozen=True)
-        return create_model(_model_name(name), __config__=config, **parts)  # type: ignore[call-overload]
+        # Named by the whole path, with "-" (no field has one) between steps: a_b.x and a.b_x differ.
+        config = ConfigDict(extra="forbid", frozen=True, title=spec.title or _readable(name))
+        return create_model(name.replace(".", "-"), __config__=config, **parts)  # type: ignore[call-overload]
     if spec.type == "list":
-        item = _annotation(spec.items or Spec(), f"{name}_item")
+        item = _annotation(spec.items or Spec(), f"{name}-item")
         return Annotated[list[item], Field(max_length=MAX_ITEMS)]  # type: ignore[valid-type]
     kinds: dict[str, Any] = {
         "date": Date,
@@ -140,5 +132,7 @@ def _annotation(spec: Spec, name: str) -> Any:
     return kinds.get(spec.type) or text(spec.max_length or DEFAULT_TEXT_LENGTH)
 
 
-def _model_name(path: str) -> str:
-    return "".join(part.capitalize() for part in path.replace("[]", "").replace(".", "_").split("_")) or "Part"
+def _readable(path: str) -> str:
+    """``tasks.sub_tasks-item`` -> "Sub tasks item": the last step, in words."""
+    words = path.rsplit(".", 1)[-1].replace("-", " ").replace("_", " ").strip()
+    return words[:1].upper() + words[1:]

@@ -7,12 +7,14 @@ import hashlib
 import re
 from typing import Any
 
+from ..catalog import compiled
 from ..documents import CompiledTemplate, RenderFailed, TemplateInvalid
 from ..documents.vetting import Found, vet
 from ..errors import InvalidData, TemplateRefused
 from ..problems import Problem
-from .fields import Derived, derive, sample_for
+from .fields import Derived, derive
 from .model import data_model
+from .samples import sample_for
 from .store import NewVersion
 
 TEMPLATE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")
@@ -29,20 +31,20 @@ def check_id(template_id: str) -> str:
     return template_id
 
 
-def prepare(content: bytes, sidecar: dict[str, Any] | None, controlled: tuple[str, ...]) -> NewVersion:
+def prepare(content: bytes, sidecar: dict[str, Any] | None) -> NewVersion:
     """Return the version ``content`` (a .docx) and ``sidecar`` make; raise TemplateRefused listing every problem."""
     vetting = vet(content)
     problems = list(vetting.problems)
     derived = derive(vetting.uses, sidecar)
     problems += derived.problems
-    compiled = None
+    template = None
     if not problems:
         try:
-            compiled = CompiledTemplate(content, controlled=controlled)
+            template = compiled("docx", content)  # the compile the library then finds cached
         except TemplateInvalid as exc:
             problems.append(Found("file", str(exc)))
-    if compiled is not None:
-        problems += _trial_render(compiled, derived)
+    if isinstance(template, CompiledTemplate):
+        problems += _trial_render(template, derived)
     if problems:
         count = f"{len(problems)} problem{'s' if len(problems) > 1 else ''}"
         raise TemplateRefused(f"The template cannot be published: {count}.", [_problem(p) for p in problems])
@@ -65,6 +67,8 @@ def _trial_render(compiled: CompiledTemplate, derived: Derived) -> list[Found]:
         return [Found("file", f"it does not render with sample data: {exc}")]
     except ValueError as exc:  # sample data the template's own sidecar rules refuse
         return [Found("schema", f"no sample data satisfies it: {exc}")]
+    except Exception as exc:  # an upload's fault whatever it is: refused with the reason, never a 500
+        return [Found("file", f"it does not render with sample data: {type(exc).__name__}: {exc}")]
     return []
 
 

@@ -22,6 +22,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 from jinja2 import StrictUndefined, Template, nodes, pass_context, pass_eval_context
 from jinja2.filters import FILTERS as _BUILTIN_FILTERS
+from jinja2.filters import do_batch, sync_do_slice
 from jinja2.nodes import EvalContext
 from jinja2.runtime import Context, markup_join, str_join
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -100,11 +101,8 @@ def budgeted(budget: Budget) -> Iterator[Budget]:
 
 
 def _current_budget() -> Budget:
-    budget = _BUDGET.get()
-    if budget is None:  # a render outside budgeted() (a file name): a fresh budget of its own
-        budget = Budget()
-        _BUDGET.set(budget)
-    return budget
+    """The render's Budget; outside budgeted() (a shipped file name), a fresh one for each use."""
+    return _BUDGET.get() or Budget()
 
 
 def _bounded_loop(iterable: Iterable[Any]) -> Iterator[Any]:
@@ -196,6 +194,18 @@ def _replace(eval_context: EvalContext, text: Any, old: Any, new: Any, count: in
     return cast(str, _BUILTIN_FILTERS["replace"](eval_context, text, old, new, count))
 
 
+def _grouped(name: str) -> Callable[..., Any]:
+    """Jinja's slice or batch, in at most MAX_RANGE groups (or of at most MAX_RANGE items)."""
+    grouping = {"slice": sync_do_slice, "batch": do_batch}[name]
+
+    def grouped(value: Any, count: int, fill_with: Any = None) -> Any:
+        if not isinstance(count, int) or not 1 <= count <= MAX_RANGE:
+            raise BudgetSpent(f"{name} takes a whole number from 1 to {MAX_RANGE}")
+        return list(grouping(list(_current_budget().loop(value)), count, fill_with))
+
+    return grouped
+
+
 @pass_eval_context
 def _join(eval_context: EvalContext, items: Iterable[Any], separator: str = "", attribute: Any = None) -> str:
     """Jinja's join, refusing a result longer than MAX_VALUE before computing it."""
@@ -245,9 +255,11 @@ FILTERS: dict[str, str] = {
 class _Environment(ImmutableSandboxedEnvironment):
     """The sandbox with only documented filters, a bounded ``range``, and bounded ``*``, ``**``, ``+`` and ``~``."""
 
-    intercepted_binops = frozenset({"*", "**", "+"})
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
+        if operator == "%" and isinstance(left, str):
+            raise BudgetSpent("formatting text with % is not available: write the text around the value")
         if operator == "**" and isinstance(right, int) and abs(right) > 100:
             raise BudgetSpent("a power above 100 is too large")
         if isinstance(left, int) and isinstance(right, int):
@@ -297,6 +309,7 @@ def _environment(finalize: Callable[[Context, Any], str], autoescape: bool = Tru
         finalize=finalize,
         keep_trailing_newline=True,
         auto_reload=False,
+        optimized=False,  # the optimizer would run filters on constants at compile time, outside any Budget
     )
     env.filters = {name: _BUILTIN_FILTERS[name] for name in FILTERS if name in _BUILTIN_FILTERS}
     env.filters |= {
@@ -305,6 +318,8 @@ def _environment(finalize: Callable[[Context, Any], str], autoescape: bool = Tru
         "number": pass_context(_number),
         "written": pass_context(_written),
         "replace": _replace,
+        "slice": _grouped("slice"),
+        "batch": _grouped("batch"),
         "join": _join,
     }
     env.globals = {"range": _range, "_bounded_loop": _bounded_loop, "_concat": _concat, "_kept": _kept}

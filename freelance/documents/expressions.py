@@ -23,7 +23,6 @@ from .environment import FILTERS, MAX_RANGE, WORDML
 LIST = "[]"
 """The step of a path that stands for every item of a list: ``("deliverables", LIST, "name")``."""
 
-_SMART_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 _LEVEL = re.compile(r"^(\{[%#])(?:p|tr|tc|r)\s")
 _STATEMENT = re.compile(r"^\{%-?\s*(\w+)\s*(.*?)\s*-?%\}$", re.S)
 _EXPRESSION = re.compile(r"^\{\{-?\s*(.*?)\s*-?\}\}$", re.S)
@@ -50,6 +49,8 @@ _TYPE_TESTS = {
     "false": "boolean",
     "boolean": "boolean",
 }
+_ATTRIBUTE_AT = {"sum": 0, "join": 1, "min": 1, "max": 1, "unique": 1, "sort": 2}
+"""Where each filter that reads items' fields takes the field's name among its positional arguments."""
 _FILTER_TYPES = {
     "money": "money",
     "date": "date",
@@ -93,11 +94,6 @@ class Analysis:
 
     uses: list[Use] = field(default_factory=list)
     problems: list[TagProblem] = field(default_factory=list)
-
-
-def plain(tag: str) -> str:
-    """Return ``tag`` with Word's smart quotes made straight, as Jinja reads them."""
-    return tag.translate(_SMART_QUOTES)
 
 
 def analyse(tags: list[Tag]) -> Analysis:
@@ -237,6 +233,8 @@ class _Walker:
         if isinstance(node, nodes.For):
             if node.recursive:
                 self._refuse(node, "recursive loops are not allowed")
+            if not isinstance(node.target, nodes.Name):
+                self._refuse(node, "a loop takes one name for each item: {% for d in deliverables %}")
             iterated = self._expression(node.iter, scope, "list")
             inner = dict(scope)
             for name in _names(node.target):
@@ -291,6 +289,9 @@ class _Walker:
         if isinstance(node, (nodes.And, nodes.Or, nodes.Not, nodes.CondExpr)):
             self._children(list(node.iter_child_nodes()), scope, "condition")
             return None
+        if isinstance(node, nodes.Mod) and isinstance(node.left, nodes.Const) and isinstance(node.left.value, str):
+            self._refuse(node, "formatting text with % is not allowed: write the text around the value")
+            return None
         if isinstance(node, (nodes.BinExpr, nodes.Neg, nodes.Pos)):
             self._children(list(node.iter_child_nodes()), scope, "text" if isinstance(node, nodes.Add) else "number")
             return None
@@ -339,6 +340,8 @@ class _Walker:
             if key not in _LOOP_FIELDS:
                 self._refuse(node, f"loop.{key} is not available (loop.index, loop.first, loop.last ... are)")
             return None
+        if isinstance(key, int) and not isinstance(key, bool):
+            return (*base, LIST)  # items[0].name: a field of the list's items
         if not isinstance(key, str):
             return None
         path = (*base, key)
@@ -349,13 +352,15 @@ class _Walker:
         if node.name not in FILTERS:
             refusal = _FILTER_REFUSALS.get(node.name, f"|{node.name} is not a filter (see the documented filters)")
             self._refuse(node, refusal)
-        for keyword in node.kwargs:
-            if keyword.key == "attribute" and not (
-                isinstance(keyword.value, nodes.Const)
-                and isinstance(keyword.value.value, str)
-                and not keyword.value.value.startswith("_")
+        named = [keyword.value for keyword in node.kwargs if keyword.key == "attribute"]
+        positional = node.args[_ATTRIBUTE_AT[node.name] :][:1] if node.name in _ATTRIBUTE_AT else []
+        for attribute in named + positional:
+            if not (
+                isinstance(attribute, nodes.Const)
+                and isinstance(attribute.value, str)
+                and not attribute.value.startswith("_")
             ):
-                self._refuse(node, f"|{node.name}(attribute=...) takes a field name that does not start with _")
+                self._refuse(node, f"|{node.name} takes a field name written in the template, not starting with _")
         self._children(node.args + [kw.value for kw in node.kwargs], scope)
         if node.node is None:
             return None

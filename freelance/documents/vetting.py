@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from .expressions import Tag, TagProblem, Use, analyse, plain
+from .expressions import Tag, TagProblem, Use, analyse
 from .instructions import TAG
+from .instructions import code as plain
 from .ooxml import parse, qn
 from .package import TEMPLATE_LIMITS, read_member
 from .ziparchive import UnsafeZip, open_checked
@@ -42,6 +43,11 @@ _EXTERNAL = {
 }
 _NOTES = {"footnotes": "footnote", "endnotes": "endnote", "comments": "comment"}
 _TYPE = qn("w:type")
+_MACRO_RELATIONSHIPS = {"vbaProject", "wordVbaData", "vbaProjectSignature", "vbaProjectSignatureAgile"}
+_ACTIVEX_RELATIONSHIPS = {"control", "activeXControl", "activeXControlBinary"}
+_FIELD_CODE = re.compile(r"\s*([A-Za-z]+)")
+_DELETED = qn("w:delText")
+_UNCLOSED = re.compile(r"\{\{|\{%|\{#")
 _PROPERTY_NAMES = {"creator": "Author", "lastModifiedBy": "Last modified by", "keywords": "Tags"}
 
 
@@ -52,6 +58,10 @@ class Found:
     location: str
     message: str
     tag: str | None = None
+
+
+_MACRO_PROBLEM = Found("file", "holds macros (VBA): save it as a .docx without macros")
+_ACTIVEX_PROBLEM = Found("file", "holds ActiveX controls, which templates may not")
 
 
 @dataclass
@@ -93,6 +103,7 @@ def vet(data: bytes) -> Vetting:
             _analyse(_property_tags(name, root), vetting)
     if "word/document.xml" not in names:
         vetting.problems.append(Found("file", "is not a Word document (it has no word/document.xml)"))
+    vetting.problems = list(dict.fromkeys(vetting.problems))  # a macro found by name, type and link is one problem
     return vetting
 
 
@@ -120,9 +131,9 @@ def _label(name: str) -> str:
 
 def _vet_members(names: list[str], vetting: Vetting) -> None:
     if any(_MACROS.search(name) for name in names):
-        vetting.problems.append(Found("file", "holds macros (VBA): save it as a .docx without macros"))
+        vetting.problems.append(_MACRO_PROBLEM)
     if any(_ACTIVEX.search(name) for name in names):
-        vetting.problems.append(Found("file", "holds ActiveX controls, which templates may not"))
+        vetting.problems.append(_ACTIVEX_PROBLEM)
 
 
 def _vet_content_types(root: etree._Element, vetting: Vetting) -> None:
@@ -130,16 +141,21 @@ def _vet_content_types(root: etree._Element, vetting: Vetting) -> None:
         content_type = element.get("ContentType", "")
         if "macroEnabled" in content_type:
             vetting.problems.append(Found("file", "is macro-enabled (.docm or .dotm): save it as a .docx"))
-            return
+        elif "vbaProject" in content_type or "vbaData" in content_type:
+            vetting.problems.append(_MACRO_PROBLEM)
+        elif "activeX" in content_type.lower():
+            vetting.problems.append(_ACTIVEX_PROBLEM)
 
 
 def _vet_relationships(name: str, root: etree._Element, vetting: Vetting) -> None:
     source = name.replace("_rels/", "").removesuffix(".rels")
     for relationship in root:
-        if relationship.get("TargetMode") != "External":
-            continue
         kind = relationship.get("Type", "").rsplit("/", 1)[-1]
-        if kind == "hyperlink":
+        if kind in _MACRO_RELATIONSHIPS:
+            vetting.problems.append(_MACRO_PROBLEM)
+        elif kind in _ACTIVEX_RELATIONSHIPS:
+            vetting.problems.append(_ACTIVEX_PROBLEM)
+        if relationship.get("TargetMode") != "External" or kind == "hyperlink":
             continue
         reason = _EXTERNAL.get(kind, f"an external link of type {kind}")
         target = relationship.get("Target", "")[:80]
@@ -151,6 +167,7 @@ def _vet_word_part(name: str, root: etree._Element, vetting: Vetting) -> None:
     paragraphs: Counter[str] = Counter()
     tables: Counter[str] = Counter()
     table_rows: dict[etree._Element, int] = {}
+    row_numbers: dict[etree._Element | None, int] = {}
     notes: dict[etree._Element, str] = {}
     placed = [(paragraph, _place(name, paragraph, notes), _outermost(paragraph, _TBL)) for paragraph in root.iter(_P)]
     # A part of one paragraph (a footer) is named alone; in a longer one each paragraph has its number.
@@ -164,20 +181,38 @@ def _vet_word_part(name: str, root: etree._Element, vetting: Vetting) -> None:
             if table not in table_rows:
                 tables[part] += 1
                 table_rows[table] = tables[part]
-            rows = [r for r in table.iter(_TR) if _outermost(r, _TBL) is table]
-            row = next(r for r in rows if r is paragraph or any(a is r for a in paragraph.iterancestors(_TR)))
-            where = f"{part + ', ' if part != 'body' else ''}table {table_rows[table]}, row {rows.index(row) + 1}"
+                rows = [r for r in table.iter(_TR) if _outermost(r, _TBL) is table]
+                row_numbers.update((row, number) for number, row in enumerate(rows, 1))
+            row = _outermost(paragraph, _TR)
+            where = f"{part + ', ' if part != 'body' else ''}table {table_rows[table]}, row {row_numbers.get(row, 1)}"
         text = "".join(t.text or "" for t in paragraph.iter(_T) if next(t.iterancestors(_P)) is paragraph)
         quoted = text.strip()
         location = f"{where} ('{quoted[:60]}{'…' if len(quoted) > 60 else ''}')" if quoted else where
         tags += [Tag(plain(match.group(0)), location) for match in TAG.finditer(text)]
+        if _UNCLOSED.search(TAG.sub("", text)):
+            vetting.problems.append(Found(location, "a tag opens here but does not close in this paragraph"))
         for instruction in _field_codes(paragraph):
-            code = instruction.split()[0].upper() if instruction.split() else ""
+            code = match.group(1).upper() if (match := _FIELD_CODE.match(instruction)) else ""
             if code in _FETCHING_FIELDS:
                 vetting.problems.append(
                     Found(location, f"the field {code} fetches content from elsewhere when opened: remove it")
                 )
+    _vet_text_outside_paragraphs(name, root, vetting)
     _analyse(tags, vetting)
+
+
+def _vet_text_outside_paragraphs(name: str, root: etree._Element, vetting: Vetting) -> None:
+    """Refuse tags anywhere but a paragraph's text: in a field code, an equation or loose text they would
+    run unseen (and could build a field that fetches)."""
+    for element in root.iter(etree.Element):
+        text = element.text or ""
+        if element.tag == _DELETED or not (TAG.search(text) or _UNCLOSED.search(text)):
+            continue
+        if element.tag != _T or next(element.iterancestors(_P), None) is None:
+            where = _label(name) + (" (a field code)" if element.tag == _INSTR else "")
+            vetting.problems.append(
+                Found(where, "tags go in the document's text, not in field codes, equations or other markup", text[:80])
+            )
 
 
 def _place(name: str, paragraph: etree._Element, notes: dict[etree._Element, str]) -> str:

@@ -91,8 +91,8 @@ class UnsafeZip(ValueError):
 def open_checked(data: bytes, limits: ZipLimits = ZipLimits()) -> zipfile.ZipFile:
     """Return ``data`` opened as a ZIP after checking its directory against ``limits``.
 
-    Raises UnsafeZip, saying why, for a non-ZIP, too many members, too large a total size, or a
-    member whose compression ratio only a zip bomb has. Only the central directory is read.
+    Raises UnsafeZip, saying why, for a non-ZIP, too many members, a name given twice, too large a
+    total size, or a member whose compression ratio only a zip bomb has. Only the central directory is read.
     """
     try:
         archive = zipfile.ZipFile(BytesIO(data))
@@ -101,6 +101,10 @@ def open_checked(data: bytes, limits: ZipLimits = ZipLimits()) -> zipfile.ZipFil
     members = archive.infolist()
     if len(members) > limits.max_members:
         raise UnsafeZip(f"the archive has {len(members)} members; at most {limits.max_members} are accepted")
+    names = [info.filename for info in members]
+    if len(set(names)) < len(names):
+        twice = next(name for name in names if names.count(name) > 1)
+        raise UnsafeZip(f"the archive holds {twice!r} twice: which one a reader takes differs, so it is refused")
     total = sum(info.file_size for info in members)
     if total > limits.max_total_size:
         raise UnsafeZip(f"the archive would expand to {total} bytes; at most {limits.max_total_size} are accepted")

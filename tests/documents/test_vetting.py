@@ -7,6 +7,9 @@ fields, footnotes, comments, a DTD) is injected into its XML parts.
 from __future__ import annotations
 
 import functools
+import io
+import warnings
+import zipfile
 from html import escape
 from pathlib import Path
 
@@ -392,7 +395,7 @@ def test_a_harmless_field_is_accepted(field):
         ("{% macro m() %}{% endmacro %}", "{% macro m() %}", "{% macro %} is not allowed"),
         ("{% include 'x' %}", None, "{% include %} is not allowed: templates use if, for and set only"),
         ("{% for x in y recursive %}{{ x }}{% endfor %}", "{% for x in y recursive %}", "recursive loops"),
-        ("{{ items|sort(attribute='__class__') }}", None, "|sort(attribute=...) takes a field name"),
+        ("{{ items|sort(attribute='__class__') }}", None, "|sort takes a field name written in the template"),
         ("{{ x|pprint }}", None, "|pprint is not a filter (see the documented filters)"),
         ("{{ loop.cycle }}", None, "loop.cycle is not available"),
     ],
@@ -566,3 +569,84 @@ def test_uses_give_each_path_and_the_type_it_implies():
         (("hours",), "number"),
     } <= uses
     assert not any(path[0] == "d" for path, _ in uses)  # the loop variable is not data
+
+
+# --- what the compiler would run that a paragraph's text does not show ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("xml", "where"),
+    [
+        (paragraph(complex_field("{{ 'INCLUDE' ~ 'PICTURE' }} http://example.com/p.png")), "body (a field code)"),
+        (
+            '<w:p><m:oMath xmlns:m="http://schemas.openxmlformats.org/officeDocument/2006/math">'
+            "<m:r><m:t>{{ x.center(40) }}</m:t></m:r></m:oMath></w:p>",
+            "body",
+        ),
+    ],
+    ids=["field-code", "equation"],
+)
+def test_a_tag_outside_a_paragraphs_text_is_refused(xml, where):
+    problems = vet(with_body(xml)).problems
+    assert [(p.location, p.message) for p in problems] == [
+        (where, "tags go in the document's text, not in field codes, equations or other markup")
+    ]
+
+
+def test_a_tag_split_over_paragraphs_to_be_merged_is_refused():
+    # {%- joins the paragraphs: the compiler would assemble a tag no paragraph shows whole.
+    problems = vet(make_docx('{{ "a".center(60) ~ \'', "{%- ' }} tail")).problems
+    assert (
+        "body, paragraph 1 ('{{ \"a\".center(60) ~ '')",
+        "a tag opens here but does not close in this paragraph",
+    ) in {(p.location, p.message) for p in problems}
+
+
+def test_a_part_given_twice_in_the_archive_is_refused():
+    members = members_of(make_docx("Hello"))
+    hostile = members["word/document.xml"].replace(b"Hello", b"{{ x.__class__ }}")
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as out, warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # zipfile warns of the duplicate name
+        out.writestr("word/document.xml", hostile)  # the hostile copy first, the harmless one after
+        for name, content in members.items():
+            out.writestr(name, content)
+    assert vet(archive.getvalue()).problems == [
+        Found("file", "the archive holds 'word/document.xml' twice: which one a reader takes differs, so it is refused")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("relationship_type", "content_type", "says"),
+    [
+        ("control", "application/vnd.ms-office.activeX+xml", "holds ActiveX controls, which templates may not"),
+        ("vbaProject", "application/vnd.ms-office.vbaProject", "holds macros (VBA): save it as a .docx without macros"),
+    ],
+)
+def test_macros_and_controls_are_found_by_relationship_and_content_type_whatever_their_names(
+    relationship_type, content_type, says
+):
+    template = with_part(make_docx("Terms."), "word/controls/ctl1.xml", "<x/>", relationship_type, content_type)
+    assert vet(template).problems == [Found("file", says)]
+
+
+def test_a_fetching_field_written_without_a_space_is_refused():
+    problems = vet(with_body(simple_field('INCLUDETEXT"http://example.com/terms.docx"'))).problems
+    assert [p.message for p in problems] == [
+        "the field INCLUDETEXT fetches content from elsewhere when opened: remove it"
+    ]
+
+
+def test_a_table_of_thousands_of_rows_is_vetted_with_each_row_numbered():
+    rows = [["{%tr for d in items %}"], ["{{ d.name }}"], ["{%tr endfor %}"]] + [[f"Row {i}"] for i in range(3000)]
+    assert [p.location for p in vet(make_docx(Table([*rows, ["{{ x._y }}"]]))).problems] == [
+        "table 1, row 3004 ('{{ x._y }}')"
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['{{ "%200000000s" % "a" }}', "{{ items|sum('__class__') }}", "{% for k, v in pairs %}{% endfor %}"],
+)
+def test_more_tags_the_sandbox_would_stop_are_refused_at_upload(text):
+    assert vet(make_docx(text)).problems

@@ -302,3 +302,62 @@ def test_a_shipped_templates_document_regenerates_too(client, sow_data):
     again = client.post(f"/api/documents/{document['id']}/regenerate")
     assert again.status_code == 201
     assert again.json["sha256"] == document["sha256"]  # same data, same version: the same bytes
+
+
+@pytest.mark.parametrize("name", ["model_config", "model_dump", "problems", "context", "schema", "json", "copy"])
+def test_a_variable_named_like_the_models_own_words_is_refused_where_it_is(client, name):
+    refused = publish(client, make_docx(f"Hello {{{{ {name} }}}}"))
+    assert refused.status_code == 422
+    (problem,) = refused.json["errors"]
+    assert problem["location"] == f"body, paragraph 1 ('Hello {{{{ {name} }}}}')"
+    assert "name the field otherwise" in problem["message"]
+
+
+@pytest.mark.parametrize(
+    ("sidecar", "where"),
+    [
+        ({"properties": {"start": {"type": ["string", "null"]}}}, "schema (start)"),
+        ({"properties": {"tasks": {"type": "array", "items": {"properties": [1]}}}}, "schema (tasks[])"),
+        ({"properties": {"tasks": {"type": "array", "items": {"required": 5}}}}, "schema (tasks[])"),
+        ({"required": [["start"]]}, "schema"),
+        ({"properties": {"start": {"type": "string", "enum": ["a", 1]}}}, "schema (start)"),
+        ({"properties": {"start": {"type": "string", "maxLength": True}}}, "schema (start)"),
+        ({"properties": {"hours": {"type": "integer", "enum": ["x"]}}}, "schema (hours)"),
+        ({"properties": {"start": {"title": 5}}}, "schema (start)"),
+        ({"properties": {"model_config": {"type": "string"}}}, "schema (model_config)"),
+    ],
+)
+def test_a_sidecar_the_toolkit_cannot_honour_is_refused_at_its_place(client, sidecar, where):
+    refused = publish(client, CUSTOM, schema=sidecar)
+    assert refused.status_code == 422, refused.json
+    assert [problem["location"] for problem in refused.json["errors"]] == [where]
+
+
+def test_a_short_text_limit_still_publishes_with_sample_data_that_fits(client):
+    sidecar = {"properties": {"state": {"type": "string", "maxLength": 2}}}
+    published = publish(client, make_docx("State {{ state }}"), schema=sidecar)
+    assert published.status_code == 201, published.json
+    assert published.json["schema"]["properties"]["state"]["maxLength"] == 2
+
+
+def test_an_item_read_by_its_position_makes_a_list_of_objects(client):
+    published = publish(client, make_docx("First task: {{ tasks[0].name }}"))
+    assert published.status_code == 201, published.json
+    made = _generate(client, {"tasks": [{"name": "Logo"}]})
+    assert "First task: Logo" in text_of(client.get(made.json["download_url"]).data)
+
+
+def test_objects_named_alike_get_their_own_definitions(client):
+    published = publish(client, make_docx("{{ a_b.x }} {{ a.b_x.y }}"))
+    assert published.status_code == 201, published.json
+    definitions = published.json["schema"]["$defs"]
+    assert len(definitions) == 3 and not any("freelance" in name for name in definitions)
+
+
+def test_a_value_split_into_too_many_groups_is_stopped(client):
+    published = publish(
+        client, make_docx("{{ text|list|slice(parts)|length }}"), schema={"properties": {"parts": {"type": "integer"}}}
+    )
+    assert published.status_code == 201, published.json
+    stopped = _generate(client, {"text": "ab", "parts": 30_000_000})
+    assert stopped.status_code == 422 and "slice takes a whole number from 1 to 1000" in stopped.json["error"]
