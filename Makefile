@@ -34,6 +34,7 @@ bench: $(VENV)/.installed
 	$(PY) -m bench.roster_import
 	$(PY) -m bench.peer_templates
 	$(PY) -m bench.company_templates
+	$(PY) -m bench.pdf
 
 templates: $(VENV)/.installed
 	$(PY) -m tools.build_templates

@@ -80,3 +80,15 @@ class NotConfigured(DomainError):
 
 class LinkExpired(DomainError):
     """A signed download link that was good once but whose lifetime has passed."""
+
+
+class Unavailable(DomainError):
+    """A part of the service is not installed or not running here (PDF without LibreOffice); try elsewhere or later."""
+
+
+class Busy(Unavailable):
+    """Every worker for this is busy and the queue in front of them is full; ``retry_after`` is in seconds."""
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after

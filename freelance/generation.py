@@ -3,13 +3,14 @@ rendered, record and bytes stored. The one path the API, the CLI and batch worke
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .company.library import Templates
-from .errors import InvalidData, NotFound
+from .errors import InvalidData, NotApplicable, NotFound
 from .generated import Generated
 from .models import Freelancer
+from .pdf import PdfConverter
 from .problems import Problem
 from .roster.service import Roster
 from .store import DocumentRecord, Store
@@ -29,8 +30,8 @@ class Recorded:
 class Generator:
     """Generates documents from the catalog's templates, filled from a tenant's roster, and records them."""
 
-    def __init__(self, templates: Templates, roster: Roster, store: Store):
-        self._templates, self._roster, self._store = templates, roster, store
+    def __init__(self, templates: Templates, roster: Roster, store: Store, pdf: PdfConverter):
+        self._templates, self._roster, self._store, self._pdf = templates, roster, store, pdf
 
     def regenerate(self, tenant: str, document_id: str, *, by: str = "local") -> Recorded:
         """Return a new document made from a stored one's data with the same template version.
@@ -39,7 +40,7 @@ class Generator:
         """
         record = self._store.document(tenant, document_id)
         template = self._templates.get(tenant, record.template, version=record.template_version)
-        generated = template.generate(template.validate(record.data))
+        generated = self._in_format(template.generate(template.validate(record.data)), record.format)
         return Recorded(self._store.add_document(tenant, generated, by), generated)
 
     def generate(
@@ -60,15 +61,43 @@ class Generator:
         CannotRender for a template fault; nothing is stored then.
         """
         template = self._templates.get(tenant, template_id, number=number)
-        if format is not None and format != template.format:
+        if format not in (None, template.format) and not (format == "pdf" and template.format == "docx"):
             raise InvalidData(
                 "The format does not match the template.",
-                [Problem("format", f"template {template.id} makes {template.format} files")],
+                [
+                    Problem(
+                        "format",
+                        f"template {template.id} makes {template.format}{' or pdf' if template.format == 'docx' else ''} files",
+                    )
+                ],
             )
         if isinstance(data, dict):
             data = self._filled_from_roster(tenant, data)
-        generated = template.generate(template.validate(data))
+        generated = self._in_format(template.generate(template.validate(data)), format or template.format)
         return Recorded(self._store.add_document(tenant, generated, by), generated)
+
+    def file(self, tenant: str, document_id: str, format: str | None = None) -> tuple[DocumentRecord, bytes]:
+        """Return the tenant's record and its file, in ``format`` if given: a .docx asked as pdf is
+        converted once and its PDF kept with the record. Raise NotApplicable for another format."""
+        record, content = self._store.content(tenant, document_id)
+        if format in (None, record.format):
+            return record, content
+        if not (format == "pdf" and record.format == "docx"):
+            raise NotApplicable(
+                "The document is not available in that format.",
+                [Problem("format", f"is {record.format}: a docx document is also available as pdf")],
+            )
+        kept = self._store.rendition(record, format)
+        return record, kept if kept is not None else self._store.keep_rendition(
+            record, format, self._pdf.convert(content)
+        )
+
+    def _in_format(self, generated: Generated, format: str) -> Generated:
+        """Return ``generated`` as ``format``: a .docx converted to PDF (named alike), else as it is."""
+        if format != "pdf" or generated.format == "pdf":
+            return generated
+        pdf = self._pdf.convert(generated.content)
+        return replace(generated, content=pdf, filename=generated.filename.rsplit(".", 1)[0] + ".pdf", format="pdf")
 
     def _filled_from_roster(self, tenant: str, data: dict[str, Any]) -> dict[str, Any]:
         """Return ``data`` with each freelancer_id's details copied in."""

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Uuid, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
 from .database import Base, UTCDateTime
@@ -41,6 +43,19 @@ class DocumentFile(Base):
     document_id: Mapped[uuid.UUID] = mapped_column(
         Uuid, ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
     )
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Rendition(Base):
+    """A document's file in another format (its PDF), made once from its own file and kept with it."""
+
+    __tablename__ = "document_renditions"
+
+    document_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
+    )
+    format: Mapped[str] = mapped_column(String(8), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
     content: Mapped[bytes] = mapped_column(LargeBinary)
 
 
@@ -95,6 +110,30 @@ class Store:
         record = self.document(tenant, document_id)
         with self._session() as session:
             return record, session.get_one(DocumentFile, record.id).content
+
+    def rendition(self, record: DocumentRecord, format: str) -> bytes | None:
+        """Return the record's file in ``format`` if it was made before, else None."""
+        with self._session() as session:
+            found = session.get(Rendition, (record.id, format))
+            return found.content if found is not None else None
+
+    def keep_rendition(self, record: DocumentRecord, format: str, content: bytes) -> bytes:
+        """Keep ``content`` as the record's file in ``format``; return the one kept (the first, if two raced)."""
+        try:
+            with self._session.begin() as session:
+                session.add(
+                    Rendition(
+                        document_id=record.id,
+                        format=format,
+                        sha256=hashlib.sha256(content).hexdigest(),
+                        content=content,
+                    )
+                )
+        except IntegrityError:
+            kept = self.rendition(record, format)
+            assert kept is not None
+            return kept
+        return content
 
 
 def _uuid(value: str) -> uuid.UUID:

@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..identity import EntraSettings
+from ..pdf import PdfSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -39,6 +40,16 @@ class Settings:
     ENTRA_API_URI: str = ""
     SECRET_KEY: str = field(default="", repr=False)
     SECRET_KEY_FILE: Path = ROOT / "instance" / "secret.key"
+    PDF_CONVERTERS: int = 2
+    PDF_TIMEOUT: float = 60.0
+    PDF_QUEUE: int = 8
+    PDF_SOFFICE: str = "soffice"
+    PDF_PYTHON: str = "/usr/bin/python3"
+
+    @property
+    def pdf(self) -> PdfSettings:
+        """The PDF converters' settings."""
+        return PdfSettings(self.PDF_CONVERTERS, self.PDF_TIMEOUT, self.PDF_QUEUE, self.PDF_SOFFICE, self.PDF_PYTHON)
 
     @property
     def identity(self) -> EntraSettings | None:
@@ -104,6 +115,8 @@ def _convert(kind: object, raw, name: str):
         return raw.lower() in {"1", "true", "yes"}
     if kind == "int":
         return int(raw)
+    if kind == "float":
+        return float(raw)
     if kind == "Path":
         return Path(raw)
     return raw

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 from io import BytesIO
 
 from flask import Blueprint, Response, jsonify, send_file, url_for
@@ -21,6 +22,7 @@ from .schemas import (
     DocumentRequest,
     DownloadLink,
     Error,
+    FileQuery,
     ListQuery,
     SavedToOneDrive,
     WorkbookInsertion,
@@ -94,7 +96,9 @@ def read(document_id: str) -> Response:
 @bp.get("/<document_id>/file")
 @documented("Download a document", responses={200: "application/octet-stream"})
 def download(document_id: str) -> Response:
-    return _file(*services().store.content(current_user().tenant, document_id))
+    """``?format=pdf`` gives a Word document as PDF/A (converted once, then kept with the record)."""
+    format = query(FileQuery).format
+    return _file(*services().generator.file(current_user().tenant, document_id, format), format)
 
 
 @bp.post("/<document_id>/link")
@@ -117,16 +121,18 @@ def download_by_link(token: str) -> Response:
     return _file(*services().store.content(link.tenant, link.document_id))
 
 
-def _file(record: DocumentRecord, content: bytes) -> Response:
+def _file(record: DocumentRecord, content: bytes, format: str | None = None) -> Response:
+    format = format or record.format
+    sha256 = hashlib.sha256(content).hexdigest() if format != record.format else record.sha256
     response = send_file(
         BytesIO(content),
-        mimetype=MEDIA_TYPES[record.format],
+        mimetype=MEDIA_TYPES[format],
         as_attachment=True,
-        download_name=record.filename,
-        etag=record.sha256,
+        download_name=f"{record.filename.rsplit('.', 1)[0]}.{format}",
+        etag=sha256,
         max_age=0,
     )
-    response.headers["X-Content-SHA256"] = record.sha256
+    response.headers["X-Content-SHA256"] = sha256
     return response
 
 

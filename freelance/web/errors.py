@@ -8,6 +8,7 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..errors import (
+    Busy,
     CannotRender,
     Conflict,
     DomainError,
@@ -22,6 +23,7 @@ from ..errors import (
     NotSignedIn,
     TemplateRefused,
     TooLarge,
+    Unavailable,
     UnreadableFile,
 )
 from ..identity import challenge
@@ -45,6 +47,7 @@ STATUS: dict[type[DomainError], int] = {
     TemplateRefused: 422,
     MicrosoftFailed: 502,
     MicrosoftUnavailable: 503,
+    Unavailable: 503,
 }
 """The HTTP status of each domain exception; a subclass not listed takes its nearest listed base's."""
 
@@ -70,7 +73,10 @@ def _domain_error(error: DomainError) -> Response:
     problems = (
         [Problem.model_validate(p).model_dump() for p in error.problems] if isinstance(error, InvalidData) else None
     )
-    return error_response(status_of(error), error.message, problems)
+    response = error_response(status_of(error), error.message, problems)
+    if isinstance(error, Busy):
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
 
 
 def _not_signed_in(error: NotSignedIn) -> Response:

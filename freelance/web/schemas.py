@@ -29,8 +29,15 @@ class DocumentRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     template: Annotated[str, StringConstraints(min_length=1, max_length=64)] = Field(examples=["sow"])
-    format: Literal["docx", "xlsx"] | None = Field(None, description="The template's own format when absent")
+    format: Literal["docx", "xlsx", "pdf"] | None = Field(
+        None, description="The template's own format when absent; pdf (PDF/A-2b) for a Word template"
+    )
     data: Annotated[dict[str, Any], WithJsonSchema(_DATA_SCHEMA)]
+
+
+class FileQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    format: Literal["docx", "xlsx", "pdf"] | None = Field(None, description="pdf: a Word document as PDF/A-2b")
 
 
 class ListQuery(BaseModel):

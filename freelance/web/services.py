@@ -15,6 +15,7 @@ from ..generation import Generator
 from ..identity import OnBehalfOf, TokenVerifier
 from ..links import Links
 from ..onedrive import OneDrive
+from ..pdf import PdfConverter, converter_for
 from ..roster.service import Roster
 from ..store import Store
 from ..users import Users
@@ -38,6 +39,7 @@ class Services:
     token_verifier: TokenVerifier | None
     onedrive: OneDrive | None
     links: Links
+    pdf: PdfConverter
 
 
 def build(settings: Settings, http: httpx.Client | None) -> Services:
@@ -56,6 +58,7 @@ def build(settings: Settings, http: httpx.Client | None) -> Services:
         http = http or httpx.Client(follow_redirects=False)
         verifier, onedrive = TokenVerifier(identity, http), OneDrive(OnBehalfOf(identity, http), http)
     links = Links(settings.SECRET_KEY, settings.SECRET_KEY_FILE)
+    pdf = converter_for(settings.pdf)  # no LibreOffice starts until a PDF is asked for
     return Services(
         settings,
         catalog,
@@ -63,10 +66,11 @@ def build(settings: Settings, http: httpx.Client | None) -> Services:
         store,
         roster,
         Users(engine),
-        Generator(templates, roster, store),
+        Generator(templates, roster, store, pdf),
         verifier,
         onedrive,
         links,
+        pdf,
     )
 
 

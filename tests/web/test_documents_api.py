@@ -169,7 +169,7 @@ def test_an_unknown_template_is_404_listing_the_known_ones(client, sow_data):
 def test_a_format_the_template_does_not_make_is_named(client, sow_data):
     response = client.post("/api/documents", json={"template": "sow", "data": sow_data, "format": "xlsx"})
     assert response.status_code == 400
-    assert response.json["errors"] == [{"field": "format", "message": "template sow makes docx files"}]
+    assert response.json["errors"] == [{"field": "format", "message": "template sow makes docx or pdf files"}]
 
 
 @pytest.mark.parametrize(
