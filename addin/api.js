@@ -121,7 +121,9 @@ export function createApi(fetchImpl = globalThis.fetch.bind(globalThis), { offic
     saveToOneDrive: (record) => json(`/api/documents/${encodeURIComponent(record.id)}/onedrive`,
       { method: "POST", headers: { Accept: "application/json" } }, { graph: true }),
     /** Return a short-lived signed address of a document's file, `{url, expires_at}`, that needs no token. */
-    link: (record) => json(`/api/documents/${encodeURIComponent(record.id)}/link`, { method: "POST", headers: { Accept: "application/json" } }),
+    /** A short-lived signed address of the document's file (as PDF, for a record from `asPdf`). */
+    link: (record) => json(`/api/documents/${encodeURIComponent(record.id)}/link${record.as === "pdf" ? "?format=pdf" : ""}`,
+      { method: "POST", headers: { Accept: "application/json" } }),
     /** Return how to insert a generated workbook into Excel: its sheets without charts and names, and those to add. */
     insertion: (record) => json(`/api/documents/${encodeURIComponent(record.id)}/insertion`),
     /** Return the summary of a budget tracker (.xlsx bytes): totals, remaining, % used, lines over budget. */

@@ -12,7 +12,7 @@ import { askInline, download, downloadLink, setStatus, whileBusy } from "./ui.js
  * The options:
  * - `noun`: what the messages call the document ("contract", "tracker")
  * - `request()`: what to generate, `{template, data, format?}`, read from the form at each press
- * - `actions`: `{name: {available, into(record), confirm?()}}`. `confirm()` may return a question
+ * - `actions`: `{name: {available, into(record), confirm?(), secondary?}}`. `confirm()` may return a question
  *   (or null): the user is asked before anything is generated. `into(record)` puts the document
  *   into Office and returns what to say; an error with `fallback: "download"` downloads instead.
  * - `onGenerated(record)`: hears each document generated
@@ -22,7 +22,8 @@ import { askInline, download, downloadLink, setStatus, whileBusy } from "./ui.js
 export function mountGenerate(form, env, { noun, request, actions = {}, onGenerated = () => {}, after = null }) {
   const status = form.querySelector("[data-status]");
   const save = form.querySelector("[data-action=download]");
-  const available = Object.keys(actions).filter((name) => actions[name].available);
+  // A secondary action (Download PDF) is offered but never made the form's primary one.
+  const available = Object.keys(actions).filter((name) => actions[name].available && !actions[name].secondary);
   for (const name of Object.keys(actions)) form.querySelector(`[data-action=${name}]`).hidden = !actions[name].available;
   const primary = available[0] ?? "download";
   for (const button of form.querySelectorAll("[data-action]")) {
@@ -63,7 +64,7 @@ export function mountGenerate(form, env, { noun, request, actions = {}, onGenera
     const record = await generate();
     if (!record) return;
     try {
-      const said = action ? await action.into(record) : await saved(record);
+      const said = action ? await action.into(record, form.ownerDocument) : await saved(record);
       setStatus(status, said, "ok", downloadLink(record, env, action ? "Download a copy" : "Download again", status));
     } catch (error) {
       if (action && error?.fallback === "download") {

@@ -119,3 +119,11 @@ def test_a_full_queue_answers_503_with_retry_after(client, sow_data, app):
     finally:
         for _ in range(taken):
             pool._admitted.release()
+
+
+def test_a_signed_link_downloads_the_pdf_of_a_word_document(client, sow_data):
+    document = client.post("/api/documents", json={"template": "sow", "data": sow_data}).json
+    link = client.post(f"/api/documents/{document['id']}/link?format=pdf").json
+    assert link["url"].endswith("?format=pdf")
+    downloaded = client.get(link["url"].split("localhost:3000", 1)[1])
+    assert downloaded.status_code == 200 and downloaded.mimetype == "application/pdf"

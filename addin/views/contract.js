@@ -7,7 +7,7 @@ import { mountGenerate } from "../generate.js";
 import { setPath } from "../paths.js";
 import { createPicker } from "../picker.js";
 import { openAsNewDocument, replaceDocument } from "../word.js";
-import { fillLocales, remember, remembered, setCardOpen, today } from "../ui.js";
+import { download, fillLocales, remember, remembered, setCardOpen, today } from "../ui.js";
 
 /**
  * Wire a contract form. `template()` names the template to generate; `onFreelancer(f)` hears each
@@ -62,14 +62,31 @@ export function mountContract(form, env, { template, onFreelancer = () => {}, on
   return { lists };
 }
 
+/** Return `record` as its PDF: the same document, downloaded (or linked) converted by the server. */
+export function asPdf(record) {
+  const url = new URL(record.download_url, "https://pane.invalid/");
+  url.searchParams.set("format", "pdf");
+  return { ...record, as: "pdf", filename: record.filename.replace(/\.docx$/i, "") + ".pdf", download_url: url.pathname + url.search };
+}
+
 /**
- * What Word can do with a generated contract: open it as a new document (WordApi 1.3), or, once
- * the user confirmed, replace the open document's content with it (WordApi 1.5).
+ * What can be done with a generated contract: download it as PDF (anywhere), and in Word open it as a
+ * new document (WordApi 1.3) or, once the user confirmed, replace the open document's content with it
+ * (WordApi 1.5).
  */
 export function contractActions(env) {
   const word = env.host === "word";
   const base64Of = async (record) => toBase64(await env.api.file(record));
   return {
+    pdf: {
+      available: true,
+      secondary: true,
+      async into(record, doc) {
+        const pdf = asPdf(record);
+        await download(pdf, env, doc);
+        return `“${pdf.filename}” is ready: a PDF/A to send for signature.`;
+      },
+    },
     insert: {
       available: word && env.supports("WordApi", "1.3"),
       async into(record) {

@@ -105,10 +105,13 @@ def download(document_id: str) -> Response:
 @documented("Make a download link", responses={201: DownloadLink})
 def make_link(document_id: str) -> Response:
     """A short-lived URL that downloads the file without a token: for Office on Mac and iPad, whose
-    WKWebView ignores <a download> and blob URLs, so the pane opens it with openBrowserWindow."""
+    WKWebView ignores <a download> and blob URLs, so the pane opens it with openBrowserWindow.
+    ``?format=pdf``: the link downloads a Word document as PDF."""
+    format = query(FileQuery).format
     record = services().store.document(current_user().tenant, document_id)
     token, expires_at = services().links.sign(record.tenant, str(record.id))
-    url = services().settings.PUBLIC_URL.rstrip("/") + url_for("documents.download_by_link", token=token)
+    address = url_for("documents.download_by_link", token=token) + (f"?format={format}" if format else "")
+    url = services().settings.PUBLIC_URL.rstrip("/") + address
     response = jsonify(DownloadLink(url=url, expires_at=expires_at).model_dump(mode="json"))
     response.status_code = 201
     return response
@@ -117,8 +120,9 @@ def make_link(document_id: str) -> Response:
 @bp.get("/links/<token>")
 @documented("Download a document by link", responses={200: "application/octet-stream", 410: Error})
 def download_by_link(token: str) -> Response:
+    format = query(FileQuery).format
     link = services().links.verify(token)
-    return _file(*services().store.content(link.tenant, link.document_id))
+    return _file(*services().generator.file(link.tenant, link.document_id, format), format)
 
 
 def _file(record: DocumentRecord, content: bytes, format: str | None = None) -> Response:
