@@ -6,12 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from pydantic import ValidationError
+
+from .catalog import Template
 from .company.library import Templates
 from .errors import InvalidData, NotApplicable, NotFound
 from .generated import Generated
 from .models import Freelancer
 from .pdf import PdfConverter
-from .problems import Problem
+from .problems import Problem, problems_of
 from .roster.service import Roster
 from .store import DocumentRecord, Store
 
@@ -60,7 +63,40 @@ class Generator:
         unknown template, Conflict for a retired one, InvalidData naming every problem of the data,
         CannotRender for a template fault; nothing is stored then.
         """
-        template = self._templates.get(tenant, template_id, number=number)
+        generated = self.make(tenant, template_id, data, format=format, number=number)
+        return Recorded(self._store.add_document(tenant, generated, by), generated)
+
+    def make(
+        self,
+        tenant: str,
+        template_id: str,
+        data: Any,
+        *,
+        format: str | None = None,
+        number: int | None = None,
+        version: str | None = None,
+    ) -> Generated:
+        """Return what ``generate`` would store, storing nothing; ``version`` picks a template version by SHA-256.
+
+        Raises as ``generate`` does.
+        """
+        template = self.template(tenant, template_id, format, number=number, version=version)
+        if isinstance(data, dict):
+            data = self._filled_from_roster(tenant, data)
+        return self._in_format(template.generate(template.validate(data)), format or template.format)
+
+    def template(
+        self,
+        tenant: str,
+        template_id: str,
+        format: str | None,
+        *,
+        number: int | None = None,
+        version: str | None = None,
+    ) -> Template:
+        """Return the template that makes ``format`` (default: its own); raise NotFound, Conflict, or InvalidData
+        for a format it cannot make."""
+        template = self._templates.get(tenant, template_id, number=number, version=version)
         if format not in (None, template.format) and not (format == "pdf" and template.format == "docx"):
             raise InvalidData(
                 "The format does not match the template.",
@@ -71,10 +107,7 @@ class Generator:
                     )
                 ],
             )
-        if isinstance(data, dict):
-            data = self._filled_from_roster(tenant, data)
-        generated = self._in_format(template.generate(template.validate(data)), format or template.format)
-        return Recorded(self._store.add_document(tenant, generated, by), generated)
+        return template
 
     def file(self, tenant: str, document_id: str, format: str | None = None) -> tuple[DocumentRecord, bytes]:
         """Return the tenant's record and its file, in ``format`` if given: a .docx asked as pdf is
@@ -141,4 +174,7 @@ class Generator:
             return self._roster.get(tenant, str(freelancer_id)).details()
         except NotFound:
             problems.append(Problem(field, f"there is no freelancer {freelancer_id!r} in the roster"))
-            return None
+        except ValidationError as exc:  # a record kept before a rule it now breaks
+            where = field.removesuffix("_id")
+            problems += [replace(p, field=f"{where}.{p.field}") for p in problems_of(exc)]
+        return None

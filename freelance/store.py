@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Uuid, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
+from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from .database import Base, UTCDateTime
 from .errors import NotFound
@@ -66,8 +66,13 @@ class Store:
         self.engine = engine
         self._session = sessionmaker(engine, expire_on_commit=False)
 
-    def add_document(self, tenant: str, generated: Generated, by: str = "local") -> DocumentRecord:
-        """Store the record and its bytes together and return the record; ``by`` is the user's oid."""
+    def add_document(
+        self, tenant: str, generated: Generated, by: str = "local", session: Session | None = None
+    ) -> DocumentRecord:
+        """Store the record and its bytes together and return the record; ``by`` is the user's oid.
+
+        Given a ``session``, both are added to its transaction (flushed, not committed): the caller's
+        other writes then stand or fall with them."""
         record = DocumentRecord(
             id=uuid.uuid4(),
             tenant=tenant,
@@ -81,10 +86,11 @@ class Store:
             created_at=datetime.now(UTC),
             created_by=by,
         )
-        with self._session.begin() as session:
-            session.add(record)
-            session.flush()
-            session.add(DocumentFile(document_id=record.id, content=generated.content))
+        if session is not None:
+            _add(session, record, generated.content)
+            return record
+        with self._session.begin() as own:
+            _add(own, record, generated.content)
         return record
 
     def documents(self, tenant: str, page: int, per_page: int, template: str | None = None) -> Page[DocumentRecord]:
@@ -134,6 +140,13 @@ class Store:
             assert kept is not None
             return kept
         return content
+
+
+def _add(session: Session, record: DocumentRecord, content: bytes) -> None:
+    session.add(record)
+    session.flush()
+    session.add(DocumentFile(document_id=record.id, content=content))
+    session.flush()
 
 
 def _uuid(value: str) -> uuid.UUID:

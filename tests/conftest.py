@@ -11,12 +11,11 @@ from typing import Any
 import pytest
 
 from freelance.catalog import Catalog
-from freelance.database import Base
 from freelance.roster.service import Roster
 from freelance.web import create_app
 from freelance.web.services import services
 from tests.budget.workbooks import BUDGET
-from tests.helpers import DATABASE_URL, NDA, SOW, TEMPLATES, fresh_postgresql_database
+from tests.helpers import DATABASE_URL, NDA, SOW, TEMPLATES, discard, fresh_postgresql_database
 from tests.roster.files import TENANT, multipart
 
 
@@ -54,11 +53,7 @@ def app(database_url, tmp_path):
     # The key file for signed links goes to tmp_path, never into the project's instance/ directory.
     app = create_app({"DATABASE_URL": database_url, "SECRET_KEY_FILE": str(tmp_path / "secret.key")})
     yield app
-    store = services(app).store
-    with store.engine.begin() as connection:
-        for table in reversed(Base.metadata.sorted_tables):
-            connection.execute(table.delete())
-    store.engine.dispose()
+    discard(app)
 
 
 @pytest.fixture

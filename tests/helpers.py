@@ -93,3 +93,16 @@ def convert_in_libreoffice(folder: Path, files: list[Path], to: str, outdir: Pat
         capture_output=True,
         timeout=240,
     )
+
+
+def discard(app) -> None:
+    """Stop ``app``'s batch threads (no item writes after this), empty every table, close its database pool."""
+    from freelance.database import Base
+    from freelance.web.services import services
+
+    services(app).batches.runner.close()
+    engine = services(app).store.engine
+    with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
+    engine.dispose()

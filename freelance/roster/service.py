@@ -98,6 +98,25 @@ class Roster:
         with self._session() as session:
             return _find(session, tenant, freelancer_id)
 
+    def names(self, tenant: str, freelancer_ids: Iterable[str], batch: int = 500) -> dict[str, str]:
+        """Return the name of each of the tenant's freelancers among ``freelancer_ids`` (by id as given);
+        unknown and malformed ids are left out."""
+        keys: dict[uuid.UUID, str] = {}
+        for given in freelancer_ids:
+            try:
+                keys[uuid.UUID(str(given))] = given
+            except ValueError:
+                continue
+        found: dict[str, str] = {}
+        wanted = list(keys)
+        with self._session() as session:
+            for start in range(0, len(wanted), batch):
+                statement = select(FreelancerRecord.id, FreelancerRecord.name).where(
+                    FreelancerRecord.tenant == tenant, FreelancerRecord.id.in_(wanted[start : start + batch])
+                )
+                found |= {keys[key]: name for key, name in session.execute(statement)}
+        return found
+
     def add(self, tenant: str, freelancer: Freelancer, by: str = "local") -> FreelancerRecord:
         """Add a freelancer as user ``by``; raise Conflict if the tenant already has one with this email."""
         with self._writing(tenant) as session:

@@ -9,6 +9,7 @@ from flask import Flask
 
 from . import (
     auth,
+    batches_api,
     budgets_api,
     cli,
     documents_api,
@@ -19,6 +20,7 @@ from . import (
     pane,
     services,
     templates_api,
+    worker,
 )
 from .config import Settings
 
@@ -41,8 +43,10 @@ def create_app(config: Mapping[str, str] | None = None, *, http: httpx.Client | 
     app.register_blueprint(documents_api.bp)
     app.register_blueprint(freelancers_api.bp)
     app.register_blueprint(budgets_api.bp)
+    app.register_blueprint(batches_api.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(pane.bp)
     app.cli.add_command(cli.freelancers)
     app.cli.add_command(cli.documents)
+    app.cli.add_command(worker.worker)
     return app

@@ -45,6 +45,14 @@ class Settings:
     PDF_QUEUE: int = 8
     PDF_SOFFICE: str = "soffice"
     PDF_PYTHON: str = "/usr/bin/python3"
+    REDIS_URL: str = ""
+    """Set (redis://host:6379/0): batch items go to an RQ queue that ``flask worker`` processes run.
+    Empty: they run on BATCH_WORKERS threads of the server."""
+    BATCH_WORKERS: int = 2
+    BATCH_QUEUE: str = "batches"
+    BATCH_ITEM_TIMEOUT: int = 180
+    """Seconds one queued item may take; a worker silent that long (plus a minute) is presumed dead and its
+    item retried by another."""
 
     @property
     def pdf(self) -> PdfSettings:

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, StringConstraints, WithJsonSchema
 
+from ..batches.service import MAX_BATCH_ITEMS
 from ..models import DOCUMENT_MODELS, Freelancer
 from ..roster.records import Sort
 
@@ -33,6 +34,40 @@ class DocumentRequest(BaseModel):
         None, description="The template's own format when absent; pdf (PDF/A-2b) for a Word template"
     )
     data: Annotated[dict[str, Any], WithJsonSchema(_DATA_SCHEMA)]
+
+
+class RosterFilter(BaseModel):
+    """Freelancers of the roster, chosen as GET /api/freelancers searches them."""
+
+    model_config = ConfigDict(extra="forbid")
+    q: Annotated[str, StringConstraints(max_length=200)] | None = Field(
+        None, description="Words matching name, business name, email or skills"
+    )
+    status: Literal["active", "inactive"] | None = None
+    skill: Annotated[str, StringConstraints(max_length=60)] | None = None
+    country: Annotated[str, StringConstraints(min_length=2, max_length=2)] | None = None
+
+
+class BatchRequest(BaseModel):
+    """Generate one template's document for each of several freelancers: give freelancer_ids or roster."""
+
+    model_config = ConfigDict(extra="forbid")
+    template: Annotated[str, StringConstraints(min_length=1, max_length=64)] = Field(examples=["nda-mutual"])
+    format: Literal["docx", "xlsx", "pdf"] | None = Field(
+        None, description="The template's own format when absent; pdf (PDF/A-2b) for a Word template"
+    )
+    data: Annotated[dict[str, Any], WithJsonSchema(_DATA_SCHEMA)] = Field(
+        description="Shared by every item, without freelancer: each item's freelancer_id fills it from the roster"
+    )
+    freelancer_ids: list[Annotated[str, StringConstraints(max_length=64)]] | None = Field(
+        None, description=f"Roster freelancers, at most {MAX_BATCH_ITEMS}"
+    )
+    roster: RosterFilter | None = Field(None, description=f"Every freelancer matching, at most {MAX_BATCH_ITEMS}")
+
+
+class ZipQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    partial: bool = Field(False, description="Zip the documents made so far, while items still run")
 
 
 class FileQuery(BaseModel):
@@ -190,6 +225,35 @@ class Problem(BaseModel):
     message: str
 
 
+class ItemFailure(BaseModel):
+    """A batch item that failed: whose document, and why (each problem at its field)."""
+
+    freelancer_id: str
+    freelancer_name: str
+    error: str
+    errors: list[Problem]
+
+
+class Batch(BaseModel):
+    """A batch and its progress: items counted by state, and why each failed item failed."""
+
+    id: str
+    template: str
+    template_version: str
+    format: str
+    status: Literal["pending", "running", "done", "cancelled"]
+    total: int
+    pending: int
+    running: int
+    done: int
+    failed: int
+    cancelled: int
+    created_at: datetime
+    created_by: str
+    zip_url: str
+    failures: list[ItemFailure] = Field(description="In the order the freelancers were given")
+
+
 class Error(BaseModel):
     error: str
     errors: list[Problem]
@@ -225,14 +289,7 @@ FreelancerChanges = RootModel[
 ]
 
 
-class FreelancerQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    q: Annotated[str, StringConstraints(max_length=200)] | None = Field(
-        None, description="Words matching name, business name, email or skills"
-    )
-    status: Literal["active", "inactive"] | None = None
-    skill: Annotated[str, StringConstraints(max_length=60)] | None = None
-    country: Annotated[str, StringConstraints(min_length=2, max_length=2)] | None = None
+class FreelancerQuery(RosterFilter):
     sort: Sort = "name"
     page: int = Field(1, ge=1, le=100_000)
     per_page: int = Field(20, ge=1, le=100)

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import httpx
 from flask import Flask, current_app
 
+from ..batches.runners import QueueRunner, ThreadRunner
+from ..batches.service import Batches, Runner
 from ..catalog import Catalog
 from ..company.library import Templates
 from ..company.store import TemplateStore
@@ -40,6 +42,7 @@ class Services:
     onedrive: OneDrive | None
     links: Links
     pdf: PdfConverter
+    batches: Batches
 
 
 def build(settings: Settings, http: httpx.Client | None) -> Services:
@@ -59,6 +62,12 @@ def build(settings: Settings, http: httpx.Client | None) -> Services:
         verifier, onedrive = TokenVerifier(identity, http), OneDrive(OnBehalfOf(identity, http), http)
     links = Links(settings.SECRET_KEY, settings.SECRET_KEY_FILE)
     pdf = converter_for(settings.pdf)  # no LibreOffice starts until a PDF is asked for
+    generator = Generator(templates, roster, store, pdf)
+    runner: Runner = (
+        QueueRunner(settings.REDIS_URL, settings.BATCH_QUEUE, settings.BATCH_ITEM_TIMEOUT)
+        if settings.REDIS_URL
+        else ThreadRunner(settings.BATCH_WORKERS)  # no thread starts until a batch does
+    )
     return Services(
         settings,
         catalog,
@@ -66,11 +75,12 @@ def build(settings: Settings, http: httpx.Client | None) -> Services:
         store,
         roster,
         Users(engine),
-        Generator(templates, roster, store, pdf),
+        generator,
         verifier,
         onedrive,
         links,
         pdf,
+        Batches(engine, generator, roster, store, runner),
     )
 
 

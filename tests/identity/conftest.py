@@ -15,9 +15,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from freelance.database import Base
 from freelance.web import create_app
-from freelance.web.services import services
+from tests.helpers import discard
 from tests.identity.microsoft import (
     ALICE,
     BRUNO,
@@ -54,11 +53,7 @@ def make_entra_app(database_url, microsoft, tmp_path) -> Iterator[Callable[..., 
 
     yield make
     for app, http in made:
-        engine = services(app).store.engine
-        with engine.begin() as connection:
-            for table in reversed(Base.metadata.sorted_tables):
-                connection.execute(table.delete())
-        engine.dispose()
+        discard(app)
         http.close()
 
 
