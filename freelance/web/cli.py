@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 from typing import NoReturn
 
@@ -17,6 +18,7 @@ from openpyxl import load_workbook
 
 from ..errors import DomainError, InvalidData
 from ..roster.importing import import_roster
+from ..roster.service import Query
 from .services import services
 
 freelancers = AppGroup("freelancers", help="The freelancer roster.")
@@ -107,3 +109,48 @@ def generate_command(template: str, data_file, output: Path | None, tenant: str)
     target = output or Path(generated.filename)
     target.write_bytes(generated.content)
     click.echo(f"{target} ({generated.sha256}, record {recorded.record.id})")
+
+
+@documents.command("batch")
+@click.argument("template")
+@click.argument("data_file", type=click.File("r", encoding="utf-8"))
+@click.option(
+    "--freelancers",
+    "freelancer_ids",
+    required=True,
+    help="The roster ids of the freelancers, separated by commas (or 'all' for the whole active roster).",
+)
+@click.option(
+    "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The zip to write."
+)
+@click.option("--format", "format", type=click.Choice(["docx", "pdf"]), default=None, help="pdf: each as PDF/A.")
+@_TENANT
+def batch_command(template: str, data_file, freelancer_ids: str, output: Path, format: str | None, tenant: str) -> None:
+    """Generate TEMPLATE for each freelancer, filled with the JSON file's data and each one's details, into a zip."""
+    try:
+        data = json.load(data_file)
+    except ValueError as exc:
+        click.echo(f"error: {data_file.name} is not valid JSON: {exc}", err=True)
+        sys.exit(1)
+    batches = services().batches
+    chosen = (
+        {"roster": Query(status="active")}
+        if freelancer_ids.strip().lower() == "all"
+        else {"freelancer_ids": [part.strip() for part in freelancer_ids.split(",") if part.strip()]}
+    )
+    try:
+        progress = batches.create(tenant, template, data, format=format, **chosen)
+        with click.progressbar(length=progress.batch.total, label="Generating", file=sys.stderr) as bar:
+            while progress.status in ("pending", "running"):
+                time.sleep(0.2)
+                progress = batches.progress(tenant, str(progress.batch.id))
+                bar.update(progress.counts["done"] + progress.counts["failed"] - bar.pos)
+        with output.open("wb") as zip_file:
+            for chunk in batches.archive(tenant, str(progress.batch.id), partial=True):
+                zip_file.write(chunk)
+    except DomainError as error:
+        _refused(error)
+    for item in progress.failures:
+        click.echo(f"{item.freelancer_name or item.freelancer_id}: {item.error}", err=True)
+    click.echo(f"{output}: {progress.counts['done']} documents, {progress.counts['failed']} failed")
+    sys.exit(1 if progress.counts["failed"] else 0)

@@ -187,3 +187,28 @@ def test_the_flask_command_imports_a_roster_and_generates_a_contract_from_it(tmp
     assert generated.returncode == 0, generated.stderr
     assert zipfile.is_zipfile(out)
     assert set(content_controls(out.read_bytes())["freelancer.name"]) == {chosen.name}
+
+
+def test_a_batch_writes_a_zip_of_one_contract_per_freelancer(runner, add, sow_data, tmp_path):
+    chosen = [add(person(i, name=name)) for i, name in enumerate(["Zoe Angstrom", "Ann Brook"])]
+    data = tmp_path / "data.json"
+    data.write_text(json.dumps({k: v for k, v in sow_data.items() if k != "freelancer"}))
+    out = tmp_path / "out.zip"
+    ids = ",".join(freelancer["id"] for freelancer in chosen)
+    result = runner.invoke(args=["documents", "batch", "sow", str(data), "--freelancers", ids, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == f"{out}: 2 documents, 0 failed"
+    with zipfile.ZipFile(out) as archive:
+        assert sorted(archive.namelist()) == ["SOW-2027-001 Ann Brook.docx", "SOW-2027-001 Zoe Angstrom.docx"]
+
+
+def test_a_batch_naming_an_unknown_freelancer_exits_1_saying_which(runner, sow_data, tmp_path):
+    data = tmp_path / "data.json"
+    data.write_text(json.dumps({k: v for k, v in sow_data.items() if k != "freelancer"}))
+    unknown = "0d1f6c2e-5b7a-4c3d-9e8f-a1b2c3d4e5f6"
+    result = runner.invoke(
+        args=["documents", "batch", "sow", str(data), "--freelancers", unknown, "-o", str(tmp_path / "out.zip")]
+    )
+    assert result.exit_code == 1
+    assert unknown in result.stderr
+    assert not (tmp_path / "out.zip").exists()
