@@ -27,7 +27,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from queue import Empty, Queue
 from xmlrpc.client import Fault, ServerProxy
@@ -147,8 +147,9 @@ class PdfConverter:
         self._lock = threading.Lock()
         self._converters: list[_Converter] = []
 
+    @cached_property
     def missing(self) -> str | None:
-        """Say what is not installed for PDF, or None when everything is."""
+        """What is not installed for PDF, or None when everything is (looked for once: install, then restart)."""
         if shutil.which(self._settings.soffice) is None:
             return f"LibreOffice is not installed: {INSTALL}"
         if shutil.which(self._settings.python) is None:
@@ -174,7 +175,7 @@ class PdfConverter:
     def _take(self) -> _Converter:
         with self._lock:
             if self._workdir is None:
-                if why := self.missing():
+                if why := self.missing:
                     raise Unavailable(f"PDF needs LibreOffice on the server. {why}")
                 self._workdir = Path(tempfile.mkdtemp(prefix="freelance-pdf-"))
                 for number in range(self._settings.converters):

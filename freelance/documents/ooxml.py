@@ -36,6 +36,17 @@ def parse(xml: bytes) -> etree._Element:
     return etree.fromstring(xml, PARSER)
 
 
+def parse_part(xml: bytes) -> etree._Element:
+    """Return the root of an uploaded part; raise ValueError, saying why, for malformed XML or a DTD."""
+    try:
+        root = parse(xml)
+    except etree.XMLSyntaxError as exc:
+        raise ValueError(f"the part is not well-formed XML: {exc}") from exc
+    if root.getroottree().docinfo.doctype:  # type: ignore[attr-defined]  # lxml-stubs lack DocInfo.doctype
+        raise ValueError("declares a DTD or entities, which templates may not")
+    return root
+
+
 def attributes(element: etree._Element) -> list[tuple[str, str]]:
     """Return the (name, value) pairs of ``element``'s attributes, in document order."""
     # lxml gives text; lxml-stubs also allow bytes.

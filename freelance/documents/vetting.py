@@ -21,7 +21,7 @@ from lxml import etree
 from .expressions import Tag, TagProblem, Use, analyse
 from .instructions import TAG
 from .instructions import code as plain
-from .ooxml import parse, qn
+from .ooxml import parse_part, qn
 from .package import TEMPLATE_LIMITS, read_member
 from .ziparchive import UnsafeZip, open_checked
 
@@ -87,7 +87,7 @@ def vet(data: bytes) -> Vetting:
         for info in archive.infolist():
             if info.filename.endswith((".xml", ".rels")) and not info.is_dir():
                 try:
-                    parts[info.filename] = _root(read_member(archive, info))
+                    parts[info.filename] = parse_part(read_member(archive, info))
                 except (ValueError, zipfile.BadZipFile) as exc:
                     vetting.problems.append(Found(_label(info.filename), str(exc)))
     for name, root in parts.items():
@@ -105,16 +105,6 @@ def vet(data: bytes) -> Vetting:
         vetting.problems.append(Found("file", "is not a Word document (it has no word/document.xml)"))
     vetting.problems = list(dict.fromkeys(vetting.problems))  # a macro found by name, type and link is one problem
     return vetting
-
-
-def _root(content: bytes) -> etree._Element:
-    try:
-        root = parse(content)
-    except etree.XMLSyntaxError as exc:
-        raise ValueError(f"the part is not well-formed XML: {exc}") from exc
-    if root.getroottree().docinfo.doctype:  # type: ignore[attr-defined]  # lxml-stubs lack DocInfo.doctype
-        raise ValueError("declares a DTD or entities, which templates may not")
-    return root
 
 
 def _label(name: str) -> str:

@@ -28,8 +28,7 @@ from copy import deepcopy
 from lxml import etree
 
 from .instructions import TAG, TemplateSyntaxError, code, guard, instruction, jinja_source
-from .ooxml import parse as parse_xml
-from .ooxml import qn
+from .ooxml import parse_part, qn
 
 __all__ = ["TemplateSyntaxError", "parse", "text_source", "wordml_source"]
 
@@ -61,11 +60,9 @@ _FIRST = "{% if loop.first %}"
 def parse(xml: bytes) -> etree._Element:
     """Return the root of a part; raise TemplateSyntaxError for malformed XML, a DTD or stray Jinja instructions."""
     try:
-        root = parse_xml(xml)
-    except etree.XMLSyntaxError as exc:
-        raise TemplateSyntaxError(f"the part is not well-formed XML: {exc}") from exc
-    if root.getroottree().docinfo.doctype:  # type: ignore[attr-defined]  # lxml-stubs lack DocInfo.doctype
-        raise TemplateSyntaxError("the part declares a DTD, which templates may not")
+        root = parse_part(xml)
+    except ValueError as exc:
+        raise TemplateSyntaxError(str(exc)) from exc
     for node in root.iter(etree.ProcessingInstruction, etree.Comment):
         # The compiler's own instructions are the only code: none may come with the template.
         if "jinja" in etree.tostring(node, encoding="unicode"):
