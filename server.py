@@ -9,7 +9,7 @@ import sys
 
 from freelance.web import create_app
 from freelance.web.devcert import development_certificate
-from freelance.web.services import services
+from freelance.web.services import resume_batches, services
 
 app = create_app()
 
@@ -17,4 +17,5 @@ if __name__ == "__main__":
     settings = services(app).settings
     https = settings.HTTPS and "--http" not in sys.argv[1:]
     ssl_context = development_certificate(settings.CERT_DIR) if https else None
+    resume_batches(app)
     app.run(host=settings.HOST, port=settings.PORT, threaded=True, ssl_context=ssl_context)

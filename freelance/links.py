@@ -1,7 +1,8 @@
-"""Short-lived signed links to a generated document, for a browser that carries no access token.
+"""Short-lived signed links to a generated document (or a batch's zip), for a browser that carries no access token.
 
 A token names one tenant's document and the moment it was signed, under an HMAC of the server's secret
-(itsdangerous); it is good for ``LIFETIME``. The web layer puts the token in a URL; this module knows no Flask.
+(itsdangerous); it is good for ``LIFETIME``. A token is signed for one purpose (``DOCUMENT`` or ``BATCH``) and
+is no good for another. The web layer puts the token in a URL; this module knows no Flask.
 """
 
 from __future__ import annotations
@@ -22,35 +23,39 @@ from .errors import LinkExpired, NotFound
 LIFETIME = timedelta(minutes=5)
 """How long a link downloads its document: long enough to open a browser, short enough to leak little."""
 
-_SALT = "document-link"
+DOCUMENT, BATCH = "document", "batch"
+"""What a link downloads: a document's file, or a batch's zip."""
+
 _EXPIRED = "This download link has expired: download the document again from the pane."
 _UNKNOWN = "There is no such download link."
 
 
 @dataclass(frozen=True)
 class Link:
-    """What a valid token grants: one document of one tenant."""
+    """What a valid token grants: one document (or batch, for a batch link) of one tenant."""
 
     tenant: str
     document_id: str
 
 
-def sign(secret: str, tenant: str, document_id: str, now: datetime | None = None) -> tuple[str, datetime]:
+def sign(
+    secret: str, tenant: str, document_id: str, now: datetime | None = None, purpose: str = DOCUMENT
+) -> tuple[str, datetime]:
     """Return a token for the tenant's document, signed with ``secret`` at ``now`` (default: the clock),
     and the moment (UTC, whole seconds) from which ``verify`` calls it expired."""
     signed_at = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
-    token = _serializer(secret, signed_at).dumps([tenant, document_id])
+    token = _serializer(secret, purpose, signed_at).dumps([tenant, document_id])
     return token, signed_at + LIFETIME
 
 
-def verify(secret: str, token: str, now: datetime | None = None) -> Link:
-    """Return the Link a token signed with ``secret`` grants.
+def verify(secret: str, token: str, now: datetime | None = None, purpose: str = DOCUMENT) -> Link:
+    """Return the Link a token signed with ``secret`` for ``purpose`` grants.
 
     Raise LinkExpired once ``LIFETIME`` has passed since it was signed (at ``now``, default: the clock),
     NotFound for anything else: tampered, cut short, signed with another secret or for another purpose.
     """
     try:
-        payload, signed_at = _serializer(secret).loads(token, return_timestamp=True)
+        payload, signed_at = _serializer(secret, purpose).loads(token, return_timestamp=True)
     except BadData:
         raise NotFound(_UNKNOWN) from None
     match payload:
@@ -92,13 +97,15 @@ class Links:
     def __init__(self, secret: str, key_file: Path):
         self._secret, self._key_file = secret, key_file
 
-    def sign(self, tenant: str, document_id: str, now: datetime | None = None) -> tuple[str, datetime]:
-        """Return a token for the tenant's document and when it expires, as ``sign`` does."""
-        return sign(self._key(), tenant, document_id, now)
+    def sign(
+        self, tenant: str, document_id: str, now: datetime | None = None, purpose: str = DOCUMENT
+    ) -> tuple[str, datetime]:
+        """Return a token for the tenant's document (or batch) and when it expires, as ``sign`` does."""
+        return sign(self._key(), tenant, document_id, now, purpose)
 
-    def verify(self, token: str, now: datetime | None = None) -> Link:
+    def verify(self, token: str, now: datetime | None = None, purpose: str = DOCUMENT) -> Link:
         """Return the Link the token grants; raise LinkExpired or NotFound, as ``verify`` does."""
-        return verify(self._key(), token, now)
+        return verify(self._key(), token, now, purpose)
 
     def _key(self) -> str:
         # Read on first use, not at start: an app that never signs a link (a CLI command, a test)
@@ -108,8 +115,10 @@ class Links:
         return self._secret
 
 
-def _serializer(secret: str, signed_at: datetime | None = None) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret, salt=_SALT, signer=_ClockedSigner, signer_kwargs={"signed_at": signed_at})
+def _serializer(secret: str, purpose: str, signed_at: datetime | None = None) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(
+        secret, salt=f"{purpose}-link", signer=_ClockedSigner, signer_kwargs={"signed_at": signed_at}
+    )
 
 
 class _ClockedSigner(TimestampSigner):

@@ -21,6 +21,7 @@ from sqlalchemy.sql.dml import Update
 
 from ..errors import Conflict, DomainError, InvalidData, NotFound, Unavailable
 from ..generation import Generator
+from ..paging import Page, page_of
 from ..problems import Problem
 from ..roster.service import Query, Roster
 from ..store import DocumentRecord, Store
@@ -29,6 +30,9 @@ from .records import CANCELLED, DONE, FAILED, PENDING, RUNNING, UNFINISHED, Batc
 
 MAX_BATCH_ITEMS = 10_000
 """The most freelancers one batch is for: a larger selection is refused whole, never cut short."""
+
+LISTED_FAILURES = 100
+"""The most failed items a batch's progress names (the first ones); its counts cover them all."""
 
 _INSERT_CHUNK = 1000
 _log = logging.getLogger(__name__)
@@ -44,11 +48,16 @@ class Runner(Protocol):
 
 @dataclass(frozen=True)
 class Progress:
-    """A batch, its items counted by state, and its failed items in order."""
+    """A batch, its items counted by state, and its first ``LISTED_FAILURES`` failed items in order."""
 
     batch: BatchRecord
     counts: dict[str, int]
     failures: list[BatchItem]
+
+    @property
+    def zip_name(self) -> str:
+        """The name its zip is downloaded and saved as: "nda-mutual batch 2027-01-04 0930.zip"."""
+        return f"{self.batch.template} batch {self.batch.created_at:%Y-%m-%d %H%M}.zip"
 
     @property
     def status(self) -> str:
@@ -131,21 +140,33 @@ class Batches:
     def progress(self, tenant: str, batch_id: str) -> Progress:
         """Return the tenant's batch and how far it got; raise NotFound for an unknown or other tenant's id."""
         with self._session() as session:
-            batch = _find(session, tenant, batch_id)
-            counts = dict.fromkeys((PENDING, RUNNING, DONE, FAILED, CANCELLED), 0)
-            counts |= dict(
-                session.execute(
-                    select(BatchItem.status, func.count())
-                    .where(BatchItem.batch_id == batch.id)
-                    .group_by(BatchItem.status)
-                ).all()
+            return _progress(session, [_find(session, tenant, batch_id)])[0]
+
+    def listed(self, tenant: str, page: int = 1, per_page: int = 20) -> Page[Progress]:
+        """Return a page of the tenant's batches, newest first, with how far each got."""
+        with self._session() as session:
+            batches = page_of(
+                session,
+                select(BatchRecord)
+                .where(BatchRecord.tenant == tenant)
+                .order_by(BatchRecord.created_at.desc(), BatchRecord.id),
+                page,
+                per_page,
             )
-            failures = session.scalars(
-                select(BatchItem)
-                .where(BatchItem.batch_id == batch.id, BatchItem.status == FAILED)
-                .order_by(BatchItem.position)
+            return Page(_progress(session, batches.items), page, per_page, batches.total)
+
+    def resume(self) -> int:
+        """Hand the runner again every item not finished (after a restart of the server that ran them); return
+        how many. An item that is in fact running elsewhere keeps one document (see ``run_item``)."""
+        with self._session() as session:
+            unfinished = session.scalars(
+                select(BatchItem.id)
+                .where(BatchItem.status.in_(UNFINISHED))
+                .order_by(BatchItem.batch_id, BatchItem.position)
             ).all()
-        return Progress(batch, counts, list(failures))
+        if unfinished:
+            self.runner.submit([str(key) for key in unfinished], self.run_item)
+        return len(unfinished)
 
     def cancel(self, tenant: str, batch_id: str) -> Progress:
         """Cancel the batch's items that have not started (those running finish); return its progress."""
@@ -287,6 +308,29 @@ def _changed(session: Session, statement: Update) -> int:
     result = session.execute(statement)
     assert isinstance(result, CursorResult)
     return result.rowcount
+
+
+def _progress(session: Session, batches: list[BatchRecord]) -> list[Progress]:
+    """The progress of each of ``batches``: two queries, however many there are."""
+    keys = [batch.id for batch in batches]
+    counts = {key: dict.fromkeys((PENDING, RUNNING, DONE, FAILED, CANCELLED), 0) for key in keys}
+    for key, status, count in session.execute(
+        select(BatchItem.batch_id, BatchItem.status, func.count())
+        .where(BatchItem.batch_id.in_(keys))
+        .group_by(BatchItem.batch_id, BatchItem.status)
+    ):
+        counts[key][status] = count
+    rank = func.row_number().over(partition_by=BatchItem.batch_id, order_by=BatchItem.position).label("rank")
+    failed = select(BatchItem.id, rank).where(BatchItem.batch_id.in_(keys), BatchItem.status == FAILED).subquery()
+    failures: dict[uuid.UUID, list[BatchItem]] = {key: [] for key in keys}
+    for item in session.scalars(
+        select(BatchItem)
+        .join(failed, failed.c.id == BatchItem.id)
+        .where(failed.c.rank <= LISTED_FAILURES)
+        .order_by(BatchItem.batch_id, BatchItem.position)
+    ):
+        failures[item.batch_id].append(item)
+    return [Progress(batch, counts[batch.id], failures[batch.id]) for batch in batches]
 
 
 def _find(session: Session, tenant: str, batch_id: str) -> BatchRecord:

@@ -16,7 +16,7 @@ from .services import services
 bp = Blueprint("auth", __name__)
 _PUBLIC = ("/api/config", "/api/openapi.json")
 _SEND_TOKEN = "Sign in: send your access token as 'Authorization: Bearer <token>'."
-_BY_LINK = "documents.download_by_link"  # the route of a signed link, which is its own credential
+_BY_LINK = ("documents.download_by_link", "batches.download_by_link")  # signed links: their own credential
 _SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 _PROXY_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Real-IP")
 
@@ -52,7 +52,7 @@ def _identify() -> None:
             )
         g.user = LOCAL_USER
         return
-    if request.endpoint == _BY_LINK:
+    if request.endpoint in _BY_LINK:
         return  # opened in a system browser, which has no token to send
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():

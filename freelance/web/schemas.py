@@ -9,7 +9,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, StringConstraints, WithJsonSchema
 
-from ..batches.service import MAX_BATCH_ITEMS
+from ..batches.service import LISTED_FAILURES, MAX_BATCH_ITEMS
 from ..models import DOCUMENT_MODELS, Freelancer
 from ..roster.records import Sort
 
@@ -75,10 +75,13 @@ class FileQuery(BaseModel):
     format: Literal["docx", "xlsx", "pdf"] | None = Field(None, description="pdf: a Word document as PDF/A-2b")
 
 
-class ListQuery(BaseModel):
+class PageQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
     page: int = Field(1, ge=1, le=100_000)
     per_page: int = Field(20, ge=1, le=100)
+
+
+class ListQuery(PageQuery):
     template: Annotated[str, StringConstraints(max_length=64)] | None = None
 
 
@@ -251,7 +254,14 @@ class Batch(BaseModel):
     created_at: datetime
     created_by: str
     zip_url: str
-    failures: list[ItemFailure] = Field(description="In the order the freelancers were given")
+    failures: list[ItemFailure] = Field(
+        description=f"The first {LISTED_FAILURES} failed items, in the order the freelancers were given; "
+        "`failed` counts them all"
+    )
+
+
+class BatchPage(Page[Batch]):
+    """One page of the batches, newest first."""
 
 
 class Error(BaseModel):

@@ -89,6 +89,13 @@ def init_app(app: Flask, services: Services) -> None:
     app.extensions[_KEY] = services
 
 
+def resume_batches(app: Flask) -> int:
+    """In a serving process with no queue (batches on the server's threads), hand the threads the batch items a
+    stopped server left unfinished; return how many. With REDIS_URL, RQ keeps and retries them itself."""
+    batches = services(app).batches
+    return batches.resume() if isinstance(batches.runner, ThreadRunner) else 0
+
+
 def services(app: Flask | None = None) -> Services:
     """Return the services of ``app`` (default: the current app)."""
     found: Services = (app or current_app).extensions[_KEY]

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from sqlalchemy import text
 
 from freelance.batches.service import MAX_BATCH_ITEMS
 from freelance.web import create_app
-from freelance.web.services import services
+from freelance.web.services import resume_batches, services
 from tests.batches.conftest import finished, zip_entries
+from tests.helpers import discard
 from tests.roster.files import HEADER, csv_bytes, person
 
 
@@ -167,3 +170,89 @@ def test_without_the_queue_a_batch_is_refused_with_503_and_nothing_is_kept(datab
     finally:
         services(app).batches.runner.close()
         services(app).store.engine.dispose()
+
+
+def test_the_batches_are_listed_newest_first_with_their_progress(client, three, batch_body):
+    first = client.post("/api/batches", json=batch_body(freelancer_ids=[three[0]["id"]])).json
+    second = client.post("/api/batches", json=batch_body(roster={"country": "FR"})).json
+    for started in (first, second):
+        finished(client, f"/api/batches/{started['id']}")
+    listed = client.get("/api/batches")
+    assert listed.status_code == 200, listed.json
+    assert (listed.json["total"], listed.json["page"], listed.json["per_page"]) == (2, 1, 20)
+    assert [(b["id"], b["total"], b["done"]) for b in listed.json["items"]] == [
+        (second["id"], 2, 2),
+        (first["id"], 1, 1),
+    ]
+    assert listed.json["items"][0] == client.get(f"/api/batches/{second['id']}").json
+    assert [b["id"] for b in client.get("/api/batches?per_page=1&page=2").json["items"]] == [first["id"]]
+    refused = client.get("/api/batches?per_page=1000")
+    assert (refused.status_code, refused.json["errors"][0]["field"]) == (400, "per_page")
+
+
+def test_a_batch_names_its_first_failures_and_counts_them_all(app, client, add, batch_body, monkeypatch):
+    monkeypatch.setattr("freelance.batches.service.LISTED_FAILURES", 2)
+    chosen = [add(person(i)) for i in range(4)]
+    with services(app).store.engine.begin() as connection:
+        connection.execute(text("UPDATE freelancers SET email = 'not an email' WHERE name <> 'Freelancer 0002'"))
+    batch = finished(
+        client,
+        client.post("/api/batches", json=batch_body(freelancer_ids=[f["id"] for f in chosen])).headers["Location"],
+    )
+    assert (batch["done"], batch["failed"]) == (1, 3)
+    assert [f["freelancer_name"] for f in batch["failures"]] == ["Freelancer 0000", "Freelancer 0001"]
+    assert client.get("/api/batches").json["items"][0]["failures"] == batch["failures"]
+
+
+def test_the_zip_is_named_for_its_template_and_day(client, three, batch_body):
+    batch = finished(
+        client, client.post("/api/batches", json=batch_body(freelancer_ids=[three[0]["id"]])).headers["Location"]
+    )
+    disposition = client.get(batch["zip_url"]).headers["Content-Disposition"]
+    stamp = datetime.fromisoformat(batch["created_at"]).strftime("%Y-%m-%d %H%M")
+    assert disposition == f'attachment; filename="nda-mutual batch {stamp}.zip"'
+
+
+def test_a_signed_link_downloads_the_finished_zip_and_nothing_else(app, client, three, batch_body):
+    batch = finished(client, client.post("/api/batches", json=batch_body(roster={"country": "FR"})).headers["Location"])
+    made = client.post(f"/api/batches/{batch['id']}/link")
+    assert made.status_code == 201, made.json
+    path = made.json["url"].removeprefix(services(app).settings.PUBLIC_URL.rstrip("/"))
+    assert path.startswith("/api/batches/links/")
+    downloaded = client.get(path)
+    assert downloaded.status_code == 200
+    assert downloaded.data == client.get(batch["zip_url"]).data
+    token = path.rsplit("/", 1)[1]
+    # A batch's token is not a document's, nor the other way round.
+    assert client.get(f"/api/documents/links/{token}").status_code == 404
+    document = client.get("/api/documents").json["items"][0]
+    document_link = client.post(f"/api/documents/{document['id']}/link").json["url"]
+    assert client.get(f"/api/batches/links/{document_link.rsplit('/', 1)[1]}").status_code == 404
+    assert client.post(f"/api/batches/{UNKNOWN}/link").status_code == 404
+
+
+class _Dropping:
+    """A runner of a server that stopped before running anything."""
+
+    def submit(self, item_ids, run) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_restarted_server_runs_the_items_a_stopped_one_left_unfinished(
+    app, client, database_url, tmp_path, three, batch_body
+):
+    services(app).batches.runner = _Dropping()
+    started = client.post("/api/batches", json=batch_body(freelancer_ids=[f["id"] for f in three])).json
+    assert client.get(f"/api/batches/{started['id']}").json["pending"] == 3
+
+    restarted = create_app({"DATABASE_URL": database_url, "SECRET_KEY_FILE": str(tmp_path / "restarted.key")})
+    try:
+        assert resume_batches(restarted) == 3
+        batch = finished(restarted.test_client(), f"/api/batches/{started['id']}")
+        assert (batch["status"], batch["done"]) == ("done", 3)
+        assert resume_batches(restarted) == 0
+    finally:
+        discard(restarted)

@@ -7,6 +7,7 @@ import functools
 import hashlib
 import hmac
 import json
+import re
 import time
 import uuid
 from urllib.parse import parse_qs
@@ -59,12 +60,16 @@ def b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
+UPLOAD_HOST = "contoso-my.sharepoint.com"
+SESSION = ":/createUploadSession"
+
+
 class FakeMicrosoft:
     """Entra ID and Graph as an httpx transport handler; ``requests`` holds every request it answered.
 
     Switches: ``entra`` ("token", "interaction_required", "server_error", "timeout", "discovery_down"),
     ``graph`` ("created", "cae", "unavailable", "throttled", "server_error", "unreachable", "timeout",
-    "garbled"), ``jwks_down``. What the app sent wrong is kept in ``complaints`` (answered with a 400).
+    "garbled", "fragment_fails"), ``jwks_down``. What the app sent wrong is kept in ``complaints`` (answered with a 400).
     """
 
     def __init__(self, tenants: tuple[str, ...] = (CONTOSO, FABRIKAM, NORTHWIND)):
@@ -79,6 +84,7 @@ class FakeMicrosoft:
         self.jwks_down = False
         self.graph_tokens: dict[str, dict] = {}
         self.uploads: list[dict] = []
+        self.sessions: dict[str, dict] = {}  # upload sessions open, by id
 
     # -- keys and tokens ------------------------------------------------------------------------
 
@@ -181,6 +187,9 @@ class FakeMicrosoft:
     def uploads_made(self) -> list[httpx.Request]:
         return [r for r in self.requests if r.method == "PUT" and r.url.host == "graph.microsoft.com"]
 
+    def fragments_sent(self) -> list[httpx.Request]:
+        return [r for r in self.requests if r.url.host == UPLOAD_HOST and r.method == "PUT"]
+
     # -- the transport ----------------------------------------------------------------------------
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
@@ -190,6 +199,8 @@ class FakeMicrosoft:
             return self._entra(request)
         if request.url.host == "graph.microsoft.com":
             return self._graph(request)
+        if request.url.host == UPLOAD_HOST:
+            return self._fragment(request)
         return self._complain(request, f"unexpected host {request.url.host}")
 
     def _complain(self, request: httpx.Request, problem: str) -> httpx.Response:
@@ -274,10 +285,17 @@ class FakeMicrosoft:
     def _graph(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path
         prefix, suffix = "/v1.0/me/drive/root:/Freelance contracts/", ":/content"
-        if request.method != "PUT" or not path.startswith(prefix) or not path.endswith(suffix):
+        opening = request.method == "POST" and path.startswith(prefix) and path.endswith(SESSION)
+        if opening:
+            if json.loads(request.content or b"null") != {"item": {"@microsoft.graph.conflictBehavior": "rename"}}:
+                return self._complain(request, "an upload session not asked with conflictBehavior=rename")
+            suffix = SESSION
+        elif request.method != "PUT" or not path.startswith(prefix) or not path.endswith(suffix):
             return self._complain(request, "not an upload into Freelance contracts/")
-        if dict(request.url.params) != {"@microsoft.graph.conflictBehavior": "rename"}:
+        elif dict(request.url.params) != {"@microsoft.graph.conflictBehavior": "rename"}:
             return self._complain(request, f"query {request.url.params} is not conflictBehavior=rename")
+        elif len(request.content) > 4 * 1024 * 1024:
+            return self._complain(request, "a single PUT of over 4 MB")
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         if scheme != "Bearer" or token not in self.graph_tokens:
             return self._complain(request, "the Bearer is not a token Entra ID issued for Graph")
@@ -315,16 +333,51 @@ class FakeMicrosoft:
             )
         name = path[len(prefix) : -len(suffix)]
         owner = self.graph_tokens[token]
-        self.uploads.append({"name": name, "content": request.content, **owner})
+        if opening:
+            session = str(uuid.uuid4())
+            self.sessions[session] = {"name": name, "owner": owner, "content": b""}
+            upload_url = f"https://{UPLOAD_HOST}/up/{session}"
+            return httpx.Response(200, json={"uploadUrl": upload_url, "nextExpectedRanges": ["0-"]})
+        return self._created(name, request.content, owner)
+
+    def _created(self, name: str, content: bytes, owner: dict) -> httpx.Response:
+        self.uploads.append({"name": name, "content": content, **owner})
         return httpx.Response(
             201,
             json={
                 "id": str(uuid.uuid4()),
                 "name": name,
-                "size": len(request.content),
+                "size": len(content),
                 "webUrl": f"https://contoso-my.sharepoint.com/personal/{owner['oid']}/Documents/Freelance%20contracts/{name}",
             },
         )
+
+    def _fragment(self, request: httpx.Request) -> httpx.Response:
+        """A PUT of a byte range to an upload session (pre-authenticated: no Authorization), or its DELETE."""
+        session = self.sessions.get(request.url.path.removeprefix("/up/"))
+        if session is None:
+            return httpx.Response(404, json={"error": {"code": "itemNotFound", "message": "No such session."}})
+        if request.method == "DELETE":
+            del self.sessions[request.url.path.removeprefix("/up/")]
+            return httpx.Response(204)
+        if "Authorization" in request.headers:
+            return self._complain(request, "an Authorization header sent to a pre-authenticated upload URL")
+        if self.graph == "fragment_fails":
+            return httpx.Response(500, json={"error": {"code": "generalException", "message": "Upload failed."}})
+        match = re.fullmatch(r"bytes (\d+)-(\d+)/(\d+)", request.headers.get("Content-Range", ""))
+        if not match:
+            return self._complain(request, "a fragment without Content-Range: bytes start-end/size")
+        start, end, size = map(int, match.groups())
+        received = session["content"]
+        if start != len(received) or end - start + 1 != len(request.content) or end >= size:
+            return self._complain(request, f"range {start}-{end}/{size} after {len(received)} bytes received")
+        if end + 1 < size and len(request.content) % (320 * 1024):
+            return self._complain(request, "a fragment that is not a multiple of 320 KiB")
+        session["content"] = received + request.content
+        if end + 1 < size:
+            return httpx.Response(202, json={"nextExpectedRanges": [f"{end + 1}-"]})
+        del self.sessions[request.url.path.removeprefix("/up/")]
+        return self._created(session["name"], session["content"], session["owner"])
 
 
 def _form(request: httpx.Request) -> dict[str, str]:

@@ -19,6 +19,8 @@ def test_another_tenant_neither_sees_a_batch_nor_batches_its_freelancers(alice, 
     assert len(zip_entries(alice.get(batch["zip_url"]).data)) == 1
 
     assert bruno.get(f"/api/batches/{batch['id']}").status_code == 404
+    assert bruno.get("/api/batches").json["items"] == []
+    assert [b["id"] for b in alice.get("/api/batches").json["items"]] == [batch["id"]]
     assert bruno.get(batch["zip_url"]).status_code == 404
     assert bruno.delete(f"/api/batches/{batch['id']}").status_code == 404
     refused = bruno.post("/api/batches", json=batch_body(freelancer_ids=[zoe["id"]]))
