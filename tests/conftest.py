@@ -1,11 +1,13 @@
-"""Shared fixtures: the app on a real database (SQLite, or PostgreSQL when DATABASE_URL says so),
+"""Shared fixtures: the app on a real database (SQLite, or PostgreSQL when TEST_DATABASE_URL says so),
 its test client, the shipped template catalog, valid data for each template, and the roster through
 the API (an upload helper, and a snapshot to prove that a refused request changed nothing)."""
 
 from __future__ import annotations
 
 import copy
+import os
 from collections.abc import Callable, Iterator
+from dataclasses import fields
 from typing import Any
 
 import pytest
@@ -13,10 +15,16 @@ import pytest
 from freelance.catalog import Catalog
 from freelance.roster.service import Roster
 from freelance.web import create_app
+from freelance.web.config import Settings
 from freelance.web.services import services
 from tests.budget.workbooks import BUDGET
-from tests.helpers import DATABASE_URL, NDA, SOW, TEMPLATES, discard, fresh_postgresql_database
+from tests.helpers import NDA, SOW, TEMPLATES, TEST_DATABASE_URL, discard, fresh_postgresql_database
 from tests.roster.files import TENANT, multipart
+
+# The server's settings a user exported (DATABASE_URL, REDIS_URL, ENTRA_..., SECRET_KEY) never reach the
+# apps and processes the tests start: each test gives its own.
+for _setting in fields(Settings):
+    os.environ.pop(_setting.name, None)
 
 
 @pytest.fixture
@@ -38,13 +46,13 @@ def catalog() -> Catalog:
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> Iterator[str]:
-    """A database of this test session's own: a fresh SQLite file, or, when DATABASE_URL names a
+    """A database of this test session's own: a fresh SQLite file, or, when TEST_DATABASE_URL names a
     PostgreSQL server, a new database on it, dropped at the end (each xdist worker makes its own,
     so runs and workers never share one, and the server's own databases are never touched)."""
-    if not DATABASE_URL:
+    if not TEST_DATABASE_URL:
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
         return
-    with fresh_postgresql_database(DATABASE_URL) as url:
+    with fresh_postgresql_database(TEST_DATABASE_URL) as url:
         yield url
 
 

@@ -17,7 +17,11 @@ from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = ROOT / "templates"
-DATABASE_URL = os.environ.get("DATABASE_URL")
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+"""A PostgreSQL server to test on (``postgresql+psycopg://USER@HOST:PORT/DB``): each test process creates a
+database of its own there and drops it at the end, the named database only serving to connect. Unset: SQLite.
+The suite never reads DATABASE_URL (nor any other server setting): a server's database is never touched."""
+ON_POSTGRESQL = (TEST_DATABASE_URL or "").startswith("postgresql")
 SCHEMAS = ROOT.parent / "shared" / "office-addin-schemas"
 
 

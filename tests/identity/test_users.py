@@ -12,11 +12,9 @@ from sqlalchemy import insert, select, text
 from freelance.roster.records import FreelancerRecord
 from freelance.users import UserRecord
 from freelance.web.services import services
-from tests.helpers import DATABASE_URL
+from tests.helpers import ON_POSTGRESQL
 from tests.identity.microsoft import ALICE, BRUNO, CAROL, CONTOSO, FABRIKAM
 from tests.roster.files import csv_bytes, person
-
-ON_POSTGRESQL = (DATABASE_URL or "").startswith("postgresql")
 
 
 def users(app) -> set[tuple]:

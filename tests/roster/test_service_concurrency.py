@@ -17,14 +17,14 @@ from werkzeug.serving import make_server
 
 from freelance.models import Freelancer
 from freelance.roster.service import Query
-from tests.helpers import DATABASE_URL
+from tests.helpers import ON_POSTGRESQL
 from tests.roster.files import HEADER, TENANT, csv_bytes, multipart, person, xlsx_bytes
 
 REQUEST_TIMEOUT = 20.0
 """Seconds any one request may take."""
 TEST_DEADLINE = 30.0
 """Seconds the whole race may take."""
-ON_SQLITE = not (DATABASE_URL or "").startswith("postgresql")
+ON_SQLITE = not ON_POSTGRESQL
 
 
 @pytest.fixture

@@ -151,7 +151,7 @@ def test_a_document_that_cannot_be_generated_exits_1_saying_why(runner, tmp_path
 
 
 def _flask(*args: str, database: Path, timeout: float = 60) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | {"DATABASE_URL": f"sqlite:///{database}"}
+    env = os.environ | {"DATABASE_URL": f"sqlite:///{database}"}
     return subprocess.run(
         [str(FLASK), "--app", "server", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
     )
