@@ -117,11 +117,42 @@ export function createApi(fetchImpl = globalThis.fetch.bind(globalThis), { offic
       return (await json(`/api/freelancers?${query}`, { signal })).items;
     },
     freelancer: (id) => json(`/api/freelancers/${encodeURIComponent(id)}`),
+    /** Return how many roster freelancers match `filter` ({q, skill, country, status}, each optional). */
+    countFreelancers: async (filter, { signal } = {}) => {
+      const query = new URLSearchParams({ ...filter, per_page: "1" });
+      return (await json(`/api/freelancers?${query}`, { signal })).total;
+    },
+    /**
+     * Start a batch: `template`'s document for each freelancer of `freelancer_ids` (or each one the
+     * `roster` filter matches), from the shared `data` (without freelancer), as `format` if given.
+     * Return the Batch {id, status, total, pending, running, done, failed, cancelled, failures,
+     * zip_url, ...}; a 422 ApiError names each problem (e.g. "freelancer_ids[3]", "data.client.name").
+     */
+    startBatch: (request) => post("/api/batches", request),
+    /** Return a batch and how far it got (as startBatch does). */
+    batch: (id) => json(batchPath(id)),
+    /** Return a page of the batches, newest first: `{items, page, per_page, total}`. */
+    batches: ({ page = 1, perPage = 20 } = {}) =>
+      json(`/api/batches?${new URLSearchParams({ page: String(page), per_page: String(perPage) })}`),
+    /** Cancel a batch's documents not started (those being made finish); return the batch. */
+    cancelBatch: (id) => json(batchPath(id), { method: "DELETE", headers: { Accept: "application/json" } }),
+    /** Return a finished batch's zip, `{bytes, filename}` (bytes an ArrayBuffer); a 409 ApiError while it runs. */
+    batchZip: async (batch) => {
+      const response = await request(ownApiPath(batch.zip_url) ?? `${batchPath(batch.id)}/zip`);
+      return { bytes: await response.arrayBuffer(), filename: attachmentName(response) ?? `${batch.template} batch.zip` };
+    },
+    /** Return a short-lived signed address of a finished batch's zip, `{url, expires_at}`, that needs no token. */
+    batchLink: (batch) => json(`${batchPath(batch.id)}/link`, { method: "POST", headers: { Accept: "application/json" } }),
+    /** Save a finished batch's zip to the user's OneDrive (Entra ID mode); return `{web_url}`. */
+    saveBatchToOneDrive: (batch) => json(`${batchPath(batch.id)}/onedrive`,
+      { method: "POST", headers: { Accept: "application/json" } }, { graph: true }),
     /** Save a generated document to the user's OneDrive (Entra ID mode); return `{web_url}`. */
     saveToOneDrive: (record) => json(`/api/documents/${encodeURIComponent(record.id)}/onedrive`,
       { method: "POST", headers: { Accept: "application/json" } }, { graph: true }),
-    /** Return a short-lived signed address of a document's file, `{url, expires_at}`, that needs no token. */
-    /** A short-lived signed address of the document's file (as PDF, for a record from `asPdf`). */
+    /**
+     * Return a short-lived signed address of a document's file (as PDF, for a record from `asPdf`),
+     * `{url, expires_at}`, that needs no token.
+     */
     link: (record) => json(`/api/documents/${encodeURIComponent(record.id)}/link${record.as === "pdf" ? "?format=pdf" : ""}`,
       { method: "POST", headers: { Accept: "application/json" } }),
     /** Return how to insert a generated workbook into Excel: its sheets without charts and names, and those to add. */
@@ -139,6 +170,12 @@ const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 const DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 
 const templatePath = (id) => `/api/templates/${encodeURIComponent(id)}`;
+const batchPath = (id) => `/api/batches/${encodeURIComponent(id)}`;
+
+// The file name a download is to be saved as (Content-Disposition: attachment; filename="..."), or null.
+function attachmentName(response) {
+  return /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") ?? "")?.[1] ?? null;
+}
 
 // A path under /api/ of this server ("/api/templates/x"), or null: never "//host/..." nor "https://...".
 function ownApiPath(url) {

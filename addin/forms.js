@@ -280,11 +280,11 @@ function escapeRegExp(text) {
 
 /**
  * Say why generating failed: the API's field errors beside their inputs (and how many in `status`),
- * or the error's message. Return null, for the caller to return.
+ * under `headline`, or the error's message. Return null, for the caller to return.
  */
-export function reportFailure(form, status, error) {
+export function reportFailure(form, status, error, headline = "Not generated yet") {
   if (error instanceof ApiError && error.errors.length) {
-    const count = showErrors(form, error.errors, "Not generated yet");
+    const count = showErrors(form, error.errors, headline);
     setStatus(status, `Fix the ${count === 1 ? "problem" : `${count} problems`} marked in red, then try again.`, "error");
   } else {
     setStatus(status, error.message, "error");

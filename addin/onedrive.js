@@ -1,5 +1,5 @@
-// "Save to OneDrive": after a document is generated, a copy goes to the user's OneDrive (the server
-// uploads it on their behalf). Offered only when the server signs users in and the pane runs in
+// "Save to OneDrive": after a document is generated (or a batch of them), a copy goes to the user's
+// OneDrive (the server uploads it on their behalf). Offered only when the server signs users in and the pane runs in
 // Word or Excel, the only place the pane can sign anyone in.
 
 import { ApiError } from "./api.js";
@@ -11,15 +11,21 @@ export function canSaveToOneDrive(env) {
 }
 
 /**
- * Add the Save to OneDrive button to `form`'s actions. Return `offer(record)`: call it with each
- * generated document's record to offer saving that document, or with null to withdraw the offer.
- * Where saving is not possible (see canSaveToOneDrive), nothing is added and `offer` does nothing.
+ * Add the Save to OneDrive button to the actions ([data-actions]) of `container`, a form or a card.
+ * Return `offer(record)`: call it with each generated document's record to offer saving that
+ * document, or with null to withdraw the offer. Where saving is not possible (see
+ * canSaveToOneDrive), nothing is added and `offer` does nothing. What is offered may be something
+ * else than a document (a batch's zip): `save(record)` saves it and resolves to `{web_url}`, and
+ * `saved(record)` says what was saved.
  */
-export function mountOneDrive(form, env) {
+export function mountOneDrive(container, env, {
+  save = env.api.saveToOneDrive,
+  saved = (record) => `Saved “${record.filename}” in your OneDrive.`,
+} = {}) {
   if (!canSaveToOneDrive(env)) return () => {};
-  const doc = form.ownerDocument;
-  form.querySelector("[data-actions]").append(doc.getElementById("tpl-onedrive").content.cloneNode(true));
-  const box = form.querySelector("[data-onedrive]");
+  const doc = container.ownerDocument;
+  container.querySelector("[data-actions]").append(doc.getElementById("tpl-onedrive").content.cloneNode(true));
+  const box = container.querySelector("[data-onedrive]");
   const button = box.querySelector("[data-action=onedrive]");
   const status = box.querySelector("[data-onedrive-status]");
   let record = null;
@@ -28,9 +34,9 @@ export function mountOneDrive(form, env) {
     const saving = record;
     setStatus(status, "Saving to OneDrive…", "busy");
     try {
-      const { web_url: url } = await env.api.saveToOneDrive(saving);
+      const { web_url: url } = await save(saving);
       if (!/^https:\/\//i.test(url ?? "")) throw new ApiError(502, "OneDrive saved the file but did not say where it is.");
-      setStatus(status, `Saved “${saving.filename}” in your OneDrive.`, "ok", {
+      setStatus(status, saved(saving), "ok", {
         href: url, label: "Open in OneDrive", target: "_blank", onClick: openingOutside(url, env),
       });
     } catch (error) {

@@ -6,7 +6,7 @@
 // users upload: they are only ever set as text, never parsed as markup.
 
 import { collect, describeHints, repeatable } from "./forms.js";
-import { isSafePath } from "./paths.js";
+import { getPath, isSafePath } from "./paths.js";
 
 // Beyond this depth a schema is taken to loop ($ref to itself) and is not drawn further.
 const MAX_DEPTH = 8;
@@ -16,12 +16,14 @@ const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 /**
  * Draw the form of `schema` (an object schema) into `container`, replacing what it held. Return
  * `{collect()}`: the data typed, as the schema wants it (numbers as numbers, decimals as strings,
- * booleans, lists), with empty optional fields and rows left entirely empty out.
+ * booleans, lists), with empty optional fields and rows left entirely empty out. With a `prefix`
+ * ("data") the inputs are named as a request holding the data names its fields ("data.client.name"),
+ * so that the request's errors find them; collect() returns the data under it all the same.
  */
-export function schemaForm(container, schema) {
+export function schemaForm(container, schema, { prefix = "" } = {}) {
   const doc = container.ownerDocument;
   const lists = new WeakMap();
-  const draw = { doc, root: schema, lists };
+  const draw = { doc, root: schema, lists, prefix };
   container.replaceChildren(...sections(draw, resolve(draw, schema)));
   describeHints(container);
   container.addEventListener("input", (event) => {
@@ -31,7 +33,8 @@ export function schemaForm(container, schema) {
     collect() {
       // The innermost lists first: a row of an outer list is empty only once its inner rows are.
       for (const list of [...container.querySelectorAll("[data-list]")].reverse()) lists.get(list)?.prune();
-      return collect(container);
+      const data = collect(container);
+      return prefix ? getPath(data, prefix) ?? {} : data;
     },
   };
 }
@@ -139,7 +142,7 @@ function sections(draw, schema) {
   let plain = null;
   for (const [name, property, required] of propertiesOf(schema)) {
     const shape = shapeOf(draw, property);
-    const drawn = fieldOf(draw, name, name, shape, required, 1);
+    const drawn = fieldOf(draw, name, draw.prefix ? `${draw.prefix}.${name}` : name, shape, required, 1);
     if (!drawn) continue;
     if (shape.kind === "object" || shape.kind === "rows") {
       drawn.classList.add("card");

@@ -1,9 +1,10 @@
 // Wiring: wait for Office, learn the host (Word, Excel, or a plain browser) and whether the server
-// signs users in, and show the view the ribbon button asked for (?view=sow|nda|templates|details|budget|lines|publish|help).
+// signs users in, and show the view the ribbon button asked for (?view=sow|nda|templates|batch|details|budget|lines|publish|help).
 
 import { createApi } from "./api.js";
 import { officeHost } from "./host.js";
 import { mountCards } from "./ui.js";
+import { mountBatch } from "./views/batch.js";
 import { mountBudget, mountLines } from "./views/budget.js";
 import { mountDetails } from "./views/details.js";
 import { mountNda } from "./views/nda.js";
@@ -11,8 +12,8 @@ import { mountPublish } from "./views/publish.js";
 import { mountSow } from "./views/sow.js";
 import { mountTemplates } from "./views/templates.js";
 
-const VIEWS = { sow: mountSow, nda: mountNda, templates: mountTemplates, details: mountDetails, budget: mountBudget,
-  lines: mountLines, publish: mountPublish, help: () => {} };
+const VIEWS = { sow: mountSow, nda: mountNda, templates: mountTemplates, batch: mountBatch, details: mountDetails,
+  budget: mountBudget, lines: mountLines, publish: mountPublish, help: () => {} };
 const FIRST_VIEW = { word: "sow", excel: "budget", browser: "sow" };
 const HOST_NAMES = { word: "Word", excel: "Excel", browser: "Browser" };
 

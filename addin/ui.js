@@ -27,6 +27,14 @@ export function setStatus(element, text, tone = "info", link = null) {
   }
 }
 
+/** Return a new `tag` element of class `className` holding `text` (as text, never parsed as markup). */
+export function textElement(doc, tag, className, text) {
+  const element = doc.createElement(tag);
+  element.className = className;
+  element.textContent = text;
+  return element;
+}
+
 const busy = new WeakSet();
 
 /** Run `work` with `button`'s form (its buttons disabled) marked busy; a second run meanwhile is ignored. */
@@ -104,11 +112,9 @@ function objectUrlOf(bytes, doc) {
  * the bytes when the server signs users in (the file's address alone needs a token).
  */
 export async function download(record, env, doc = globalThis.document) {
-  const ui = env.Office?.context?.ui;
-  // Office on the web is a browser tab, whose popup blocker would stop a window opened this late.
-  const web = env.Office?.context?.platform === "OfficeOnline";
-  if (env.host !== "browser" && !web && typeof ui?.openBrowserWindow === "function") {
-    ui.openBrowserWindow((await env.api.link(record)).url);
+  const open = browserWindow(env);
+  if (open) {
+    open((await env.api.link(record)).url);
     return;
   }
   if (env.identity) {
@@ -116,6 +122,17 @@ export async function download(record, env, doc = globalThis.document) {
     return;
   }
   clickDownload(doc, new URL(record.download_url, doc.baseURI).href, record.filename);
+}
+
+/**
+ * Return how the pane opens a download link in the default browser (see download): a function of the
+ * URL inside Office's desktop and mobile apps, null elsewhere (a browser tab downloads for itself).
+ */
+export function browserWindow(env) {
+  const ui = env.Office?.context?.ui;
+  // Office on the web is a browser tab, whose popup blocker would stop a window opened this late.
+  const web = env.Office?.context?.platform === "OfficeOnline";
+  return env.host !== "browser" && !web && typeof ui?.openBrowserWindow === "function" ? (url) => ui.openBrowserWindow(url) : null;
 }
 
 /** Download `bytes` (an ArrayBuffer) as `filename` from a plain browser tab. */

@@ -10,6 +10,7 @@ import { ApiError } from "../api.js";
 import { clearErrors, collect, repeatable, showErrors } from "../forms.js";
 import { createPicker } from "../picker.js";
 import { mountCards } from "../ui.js";
+import { mountBatch } from "../views/batch.js";
 import { mountBudget } from "../views/budget.js";
 import { mountNda } from "../views/nda.js";
 import { mountSow } from "../views/sow.js";
@@ -261,7 +262,7 @@ test("each card's title is a heading holding a button that shows and hides the c
   assert.deepEqual([...window.document.querySelectorAll("#view-sow h2")].map((heading) => heading.textContent),
     ["Freelancer", "Your company", "Project", "Scope and deliverables", "Fee and milestones", "Terms"]);
   const buttons = [...main.querySelectorAll("h2 > button")];
-  assert.equal(buttons.length, 12, "the SOW's six cards, the NDA's four and the budget's two");
+  assert.equal(buttons.length, 14, "the SOW's six cards, the NDA's four, the budget's two and the batch's two");
   for (const button of buttons) {
     const body = window.document.getElementById(button.getAttribute("aria-controls"));
     const name = button.firstChild.textContent;
@@ -300,10 +301,11 @@ test("a returning user's company is folded away under its name, and unfolds to s
 
 test("with every view mounted, no two elements share an id", () => {
   const window = page();
-  const env = { host: "browser", api: { searchFreelancers: async () => [] } };
+  const env = { host: "browser", api: { searchFreelancers: async () => [], templates: async () => [], batches: async () => ({ items: [] }) } };
   mountSow(window.document.getElementById("view-sow"), env);
   mountNda(window.document.getElementById("view-nda"), env);
   mountBudget(window.document.getElementById("view-budget"), env);
+  mountBatch(window.document.getElementById("view-batch"), env);
   const ids = [...window.document.querySelectorAll("[id]")].map((element) => element.id);
   assert.deepEqual(ids.filter((id, i) => ids.indexOf(id) !== i), []);
 });

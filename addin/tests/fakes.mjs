@@ -30,7 +30,7 @@ const json = (status, body) => new Response(JSON.stringify(body), { status, head
 
 /**
  * A fake server: GET /api/config answers `identity`; `routes` answers "METHOD /path" with a list of
- * [status, body] used in turn (the last one repeats); anything else is 200 {"items": []}.
+ * [status, body, headers?] used in turn (the last one repeats); anything else is 200 {"items": []}.
  * `requests` records each request: {url, method, authorization, body?} (the body as sent, where
  * there is one: a string, FormData...).
  */
@@ -44,9 +44,9 @@ export function fakeServer({ identity = IDENTITY, routes = {} } = {}) {
     const answers = routes[`${method} ${url}`];
     if (!answers) return json(200, { items: [] });
     const i = Math.min(used[`${method} ${url}`] = (used[`${method} ${url}`] ?? -1) + 1, answers.length - 1);
-    const [status, body] = answers[i];
+    const [status, body, headers = {}] = answers[i];
     if (status === 204) return new Response(null, { status });
-    return body instanceof ArrayBuffer ? new Response(body, { status }) : json(status, body);
+    return body instanceof ArrayBuffer ? new Response(body, { status, headers }) : json(status, body);
   }
   return { fetch, requests, to: (url) => requests.filter((request) => request.url === url) };
 }

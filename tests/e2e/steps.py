@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import urllib.request
 
 from tests.e2e.conftest import expect
 from tests.roster.files import ZOE as ROSTER_ZOE
@@ -19,6 +20,19 @@ CLIENT = {
     "client.signatory_title": "Head of Procurement",
     "client.email": "megan@contoso.com",
 }
+
+
+def add_to_roster(server_url: str, details: dict) -> dict:
+    """Add a freelancer to the roster through the API; return its record."""
+    request = urllib.request.Request(
+        f"{server_url}/api/freelancers",
+        data=json.dumps(details).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 201
+        return json.load(response)
 
 
 def fill(form, values: dict[str, str]) -> None:

@@ -6,15 +6,13 @@ pane asks the host to do."""
 from __future__ import annotations
 
 import base64
-import json
 import re
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tests.e2e.conftest import REQUIRES_BROWSER, expect
-from tests.e2e.steps import FAKE_WORD, ZOE, choose_roster_freelancer, fake_office, fill, fill_sow
+from tests.e2e.steps import FAKE_WORD, ZOE, add_to_roster, choose_roster_freelancer, fake_office, fill, fill_sow
 from tests.reading import text_of
 
 pytestmark = REQUIRES_BROWSER
@@ -23,15 +21,7 @@ pytestmark = REQUIRES_BROWSER
 @pytest.fixture(scope="module")
 def roster_freelancer(server_url) -> dict:
     """Zoe Angstrom, added to the roster through the API."""
-    request = urllib.request.Request(
-        f"{server_url}/api/freelancers",
-        data=json.dumps(ZOE).encode(),
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        assert response.status == 201
-        return json.load(response)
+    return add_to_roster(server_url, ZOE)
 
 
 @pytest.fixture
@@ -113,7 +103,7 @@ def test_outside_office_the_pane_says_so_hides_what_needs_a_host_and_offers_down
     expect(freelancer).to_be_visible()  # a heading to jump to, not hidden inside a <summary>
     expect(freelancer.get_by_role("button", name="Freelancer")).to_have_attribute("aria-expanded", "true")
     tabs = page.get_by_role("navigation", name="Views").get_by_role("link")
-    expect(tabs).to_have_text(["SOW", "NDA", "Templates", "Budget", "Publish", "Help"])
+    expect(tabs).to_have_text(["SOW", "NDA", "Templates", "Batch", "Budget", "Publish", "Help"])
     page.screenshot(path=artifacts / "taskpane-sow-empty-360.png")
 
     page.get_by_role("link", name="NDA").click()
@@ -148,7 +138,7 @@ def test_the_pane_loads_office_js_and_still_works_when_it_cannot(pane):
     choose_roster_freelancer(offline.locator("#sow-form"), "zoe", "Zoe Angstrom")
 
 
-@pytest.mark.parametrize("view", ["sow", "nda", "budget", "help"])
+@pytest.mark.parametrize("view", ["sow", "nda", "budget", "batch", "help"])
 def test_every_control_has_a_label_and_the_pane_fits_320_pixels(pane, view):
     page = pane(view, width=320)
     page.locator("h2 > button[aria-expanded=false], details:not([open]) > summary").evaluate_all(
@@ -194,7 +184,7 @@ def test_in_word_a_sow_opens_as_a_new_document_or_replaces_the_open_one_once_con
     expect(page.locator("#host-badge")).to_have_text("Word")
     expect(page.locator("#browser-banner")).to_be_hidden()
     tabs = page.get_by_role("navigation", name="Views").get_by_role("link")
-    expect(tabs).to_have_text(["SOW", "NDA", "Templates", "Freelancer details", "Publish", "Help"])
+    expect(tabs).to_have_text(["SOW", "NDA", "Templates", "Batch", "Freelancer details", "Publish", "Help"])
     form = page.locator("#sow-form")
     choose_roster_freelancer(form, "zoe", "Zoe Angstrom")
     fill_sow(form, second_milestone_amount="5000")
