@@ -167,7 +167,9 @@ def roster_rows(count: int, seed: int = 2027):
         ascii_name = ascii_name.replace(" ", "").replace("'", "")
         rate = rng.choice([rng.randint(15, 180), round(rng.uniform(15, 180), 2), rng.randint(200, 900)])
         daily = isinstance(rate, int) and rate >= 200
-        shown = (f"{symbol}{rate:.2f}/day" if daily else f"{symbol}{rate:.2f}/hr") if rng.random() < 0.5 else str(rate)
+        places = 0 if symbol == "¥" else 2  # yen have no minor unit
+        amount = f"{rate:.{places}f}"
+        shown = (f"{symbol}{amount}/day" if daily else f"{symbol}{amount}/hr") if rng.random() < 0.5 else amount
         yield [
             f"{first} {last}",
             f"{last} {rng.choice(_SUFFIX)}" if rng.random() < 0.4 else "",
