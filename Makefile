@@ -1,9 +1,10 @@
-# make run: set up (first time) and start the server; make test: check the code and run the test suites.
+# make run: set up (first time) and start the server; make serve: run it in production (gunicorn);
+# make test: check the code and run the test suites.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint bench templates
+.PHONY: run serve test lint bench templates
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +19,10 @@ node_modules/.installed: package.json package-lock.json
 # node_modules holds MSAL.js, which the server serves to the sign-in window.
 run: $(VENV)/.installed node_modules/.installed
 	$(PY) server.py
+
+# Production: plain HTTP behind a proxy that terminates TLS (gunicorn.conf.py, README.md "Production").
+serve: $(VENV)/.installed node_modules/.installed
+	$(VENV)/bin/gunicorn --config gunicorn.conf.py server:app
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
@@ -35,6 +40,8 @@ bench: $(VENV)/.installed
 	$(PY) -m bench.peer_templates
 	$(PY) -m bench.company_templates
 	$(PY) -m bench.pdf
+	$(PY) -m bench.batches
+	$(PY) -m bench.load
 
 templates: $(VENV)/.installed
 	$(PY) -m tools.build_templates

@@ -8,7 +8,6 @@ compiled once per process, however many catalogs read it; producing a document o
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,11 +24,11 @@ from .documents import CompiledTemplate, RenderFailed
 from .documents.environment import TEXT_LINE
 from .documents.workbook import CompiledWorkbook
 from .errors import CannotRender, InvalidData, NotFound
+from .filenames import file_name
 from .generated import Generated
 from .models import DOCUMENT_MODELS, DocumentData
 from .problems import problems_of
 
-_UNSAFE_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
 CONTROLLED = ("freelancer",)
 """The objects whose fields a contract carries as content controls (the Word add-in refills them)."""
 Compiled = CompiledTemplate | CompiledWorkbook
@@ -88,10 +87,9 @@ class Template:
         context = document.context()
         try:
             content = self.compiled.render(context)
-            name = _UNSAFE_IN_FILE_NAMES.sub(" ", self._filename.render(context))
+            name = file_name(self._filename.render(context), self.id)
         except (RenderFailed, TemplateError) as exc:
             raise CannotRender(f"Template {self.id} could not be rendered: {exc}") from exc
-        name = " ".join(name.split())[:150].strip(" .") or self.id
         return Generated(
             content, f"{name}.{self.format}", self.id, self.version, self.format, document.model_dump(mode="json")
         )

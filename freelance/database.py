@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from datetime import UTC
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import DateTime, Numeric, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
@@ -52,7 +55,10 @@ class PlainDecimal(TypeDecorator):
 
 
 def connect(url: str) -> Engine:
-    """Return an engine for ``url``; a SQLite file's folder is created, its foreign keys enforced."""
+    """Return an engine for ``url``; a SQLite file's folder is created, its foreign keys enforced.
+
+    Each connection taken from the pool is tested first (pre-ping), so connections a restarted or
+    failed-over database dropped are replaced instead of failing the next request."""
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, pool_pre_ping=True)
@@ -70,8 +76,31 @@ def _sqlite_connection(connection, _record) -> None:
 
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest migration, keeping the data."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    config = _config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def schema_state(engine: Engine) -> str:
+    """Return "current" (at the newest migration), "behind" (migrations to run) or "ahead" (migrated by a
+    newer version of the server); raise SQLAlchemyError when the database cannot be reached."""
+    with engine.connect() as connection:
+        found = set(MigrationContext.configure(connection).get_current_heads())
+    heads, known = _revisions()
+    if found == heads:
+        return "current"
+    return "behind" if found <= known else "ahead"
+
+
+def _config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+@lru_cache(maxsize=1)
+def _revisions() -> tuple[frozenset[str], frozenset[str]]:
+    """The newest migrations and every one, read from ``migrations/`` once."""
+    script = ScriptDirectory.from_config(_config())
+    return frozenset(script.get_heads()), frozenset(r.revision for r in script.walk_revisions())

@@ -74,6 +74,10 @@ class TooLarge(DomainError):
     """Something larger than the place it goes takes (a file over OneDrive's single-upload limit)."""
 
 
+class StorageFull(DomainError):
+    """The tenant's storage quota has no room for what would be kept."""
+
+
 class NotConfigured(DomainError):
     """Something this server is not set up to do (saving to OneDrive without sign-in)."""
 

@@ -8,13 +8,23 @@ from decimal import Decimal
 from typing import Annotated
 
 from babel import Locale
-from babel.numbers import list_currencies
-from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+from babel.numbers import get_currency_precision, list_currencies
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from .values import locale_for
 
 # Characters XML 1.0 cannot carry, tabs, and other C0/C1 controls a person never means to type.
 _CONTROL = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""Characters that reorder the text around them: U+202E makes ``Zoe \\u202egnp.exe`` read ``Zoe exe.png``."""
 _NOT_COUNTRIES = {"EU", "EZ", "QO", "UN", "XA", "XB", "ZZ"}
 COUNTRIES = (
     frozenset(code for code in Locale("en").territories if isinstance(code, str) and len(code) == 2 and code.isalpha())
@@ -37,6 +47,15 @@ def _multi_line(value: str) -> str:
 def _no_controls(value: str) -> str:
     if found := _CONTROL.search(value):
         raise ValueError(f"contains a control character (U+{ord(found.group()):04X})")
+    return value
+
+
+def _no_bidi_controls(value: str) -> str:
+    if found := BIDI_CONTROLS.search(value):
+        raise ValueError(
+            f"contains a bidirectional control character (U+{ord(found.group()):04X}), "
+            "which makes the text read differently from what it is"
+        )
     return value
 
 
@@ -88,7 +107,8 @@ Text500 = Annotated[str, _length(500), _LINES]
 Text1000 = Annotated[str, _length(1000), _LINES]
 Text2000 = Annotated[str, _length(2000), _LINES]
 Text4000 = Annotated[str, _length(4000), _LINES]
-Name = Line200
+Name = Annotated[str, _length(200), _LINE, AfterValidator(_no_bidi_controls)]
+"""A person's or a company's name: a single line, and nothing that reorders how it reads."""
 Country = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_country)]
 Currency = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_currency)]
 LocaleTag = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20), AfterValidator(_locale)]
@@ -101,3 +121,26 @@ Units = Annotated[Decimal, Field(gt=0, le=100_000, max_digits=10, decimal_places
 def text(max_length: int) -> object:
     """Return the type of required text of one or more lines, stripped, of 1 to ``max_length`` characters."""
     return Annotated[str, _length(max_length), _LINES]
+
+
+def excess_decimals(amount: Decimal | None, currency: str | None) -> str | None:
+    """Return why ``amount`` has more decimals than ``currency`` allows (100.005 USD, 10.5 JPY), or None.
+
+    Trailing zeros do not count: 5000.0 JPY, as many JSON writers send 5000, is 5000 yen.
+    """
+    if amount is None or currency is None or not amount.is_finite():
+        return None
+    digits = get_currency_precision(currency)
+    exponent = amount.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > digits:
+        return f"{currency} amounts have at most {digits} decimal places"
+    return None
+
+
+def refuse_excess_decimals(model: BaseModel, field: str, currency: str | None) -> None:
+    """Raise a ValidationError at ``field`` of ``model`` (its path in any enclosing model) when its amount has
+    more decimals than ``currency`` allows."""
+    amount = getattr(model, field)
+    if reason := excess_decimals(amount, currency):
+        error = InitErrorDetails(type=PydanticCustomError("currency_decimals", reason), loc=(field,), input=amount)
+        raise ValidationError.from_exception_data(type(model).__name__, [error])

@@ -7,14 +7,16 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
 from .catalog import Template
 from .company.library import Templates
-from .errors import InvalidData, NotApplicable, NotFound
+from .errors import DomainError, InvalidData, NotApplicable, NotFound
 from .generated import Generated
 from .models import Freelancer
 from .pdf import PdfConverter
 from .problems import Problem, problems_of
+from .roster.records import FreelancerRecord
 from .roster.service import Roster
 from .store import DocumentRecord, Store
 
@@ -36,15 +38,18 @@ class Generator:
     def __init__(self, templates: Templates, roster: Roster, store: Store, pdf: PdfConverter):
         self._templates, self._roster, self._store, self._pdf = templates, roster, store, pdf
 
-    def regenerate(self, tenant: str, document_id: str, *, by: str = "local") -> Recorded:
-        """Return a new document made from a stored one's data with the same template version.
+    def regenerate(
+        self, tenant: str, document_id: str, *, by: str = "local", session: Session | None = None
+    ) -> Recorded:
+        """Return a new document made from a stored one's data with the same template version (stored in
+        ``session``'s transaction, if given).
 
         Raises NotFound, or Conflict when the template is retired or the version is gone.
         """
         record = self._store.document(tenant, document_id)
         template = self._templates.get(tenant, record.template, version=record.template_version)
         generated = self._in_format(template.generate(template.validate(record.data)), record.format)
-        return Recorded(self._store.add_document(tenant, generated, by), generated)
+        return Recorded(self._store.add_document(tenant, generated, by, session), generated)
 
     def generate(
         self,
@@ -55,8 +60,10 @@ class Generator:
         format: str | None = None,
         by: str = "local",
         number: int | None = None,
+        session: Session | None = None,
     ) -> Recorded:
-        """Return the document ``template_id`` makes of ``data``, stored with its record as user ``by``.
+        """Return the document ``template_id`` makes of ``data``, stored with its record as user ``by`` (in
+        ``session``'s transaction, if given: it is made before the transaction writes anything).
 
         Each freelancer_id is filled from the tenant's roster (the record keeps that snapshot).
         ``number`` picks a company template's version (default: its newest). Raises NotFound for an
@@ -64,7 +71,7 @@ class Generator:
         CannotRender for a template fault; nothing is stored then.
         """
         generated = self.make(tenant, template_id, data, format=format, number=number)
-        return Recorded(self._store.add_document(tenant, generated, by), generated)
+        return Recorded(self._store.add_document(tenant, generated, by, session), generated)
 
     def make(
         self,
@@ -84,6 +91,25 @@ class Generator:
         if isinstance(data, dict):
             data = self._filled_from_roster(tenant, data)
         return self._in_format(template.generate(template.validate(data)), format or template.format)
+
+    def make_each(
+        self, tenant: str, template_id: str, data: list[dict[str, Any]], *, format: str, version: str
+    ) -> list[Generated | DomainError]:
+        """Return what ``make`` would for each of ``data`` (in its place, the DomainError that one raised), the
+        template found and the freelancers read from the roster once for all.
+
+        Raises NotFound, Conflict or InvalidData as ``make`` does for the template itself.
+        """
+        template = self.template(tenant, template_id, format, version=version)
+        known = self._roster.records(tenant, [str(each.get("freelancer_id")) for each in data])
+        made: list[Generated | DomainError] = []
+        for each in data:
+            try:
+                filled = self._filled_from_roster(tenant, each, known)
+                made.append(self._in_format(template.generate(template.validate(filled)), format))
+            except DomainError as error:
+                made.append(error)
+        return made
 
     def template(
         self,
@@ -132,12 +158,14 @@ class Generator:
         pdf = self._pdf.convert(generated.content)
         return replace(generated, content=pdf, filename=generated.filename.rsplit(".", 1)[0] + ".pdf", format="pdf")
 
-    def _filled_from_roster(self, tenant: str, data: dict[str, Any]) -> dict[str, Any]:
-        """Return ``data`` with each freelancer_id's details copied in."""
+    def _filled_from_roster(
+        self, tenant: str, data: dict[str, Any], known: dict[str, FreelancerRecord] | None = None
+    ) -> dict[str, Any]:
+        """Return ``data`` with each freelancer_id's details copied in (from ``known`` records, when read before)."""
         problems: list[Problem] = []
         filled = dict(data)
         if "freelancer_id" in data and (
-            details := self._details(tenant, data["freelancer_id"], "freelancer_id", problems)
+            details := self._details(tenant, data["freelancer_id"], "freelancer_id", problems, known)
         ):
             if "freelancer" in data:
                 problems.append(Problem("freelancer", "give either freelancer or freelancer_id, not both"))
@@ -169,9 +197,20 @@ class Generator:
         rate = {"rate": str(details.rate)} if details.rate is not None else {}
         return rate | line | {"freelancer": details.name}
 
-    def _details(self, tenant: str, freelancer_id: Any, field: str, problems: list[Problem]) -> Freelancer | None:
+    def _details(
+        self,
+        tenant: str,
+        freelancer_id: Any,
+        field: str,
+        problems: list[Problem],
+        known: dict[str, FreelancerRecord] | None = None,
+    ) -> Freelancer | None:
         try:
-            return self._roster.get(tenant, str(freelancer_id)).details()
+            if known is None:
+                return self._roster.get(tenant, str(freelancer_id)).details()
+            if (record := known.get(str(freelancer_id))) is None:
+                raise NotFound(str(freelancer_id))
+            return record.details()
         except NotFound:
             problems.append(Problem(field, f"there is no freelancer {freelancer_id!r} in the roster"))
         except ValidationError as exc:  # a record kept before a rule it now breaks

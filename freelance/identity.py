@@ -7,6 +7,7 @@ so tests fake Microsoft at the HTTP boundary.
 from __future__ import annotations
 
 import base64
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -22,6 +23,14 @@ from .errors import MicrosoftFailed, MicrosoftUnavailable, NotAllowed, NotSigned
 AUTHORITY = "https://login.microsoftonline.com"
 SCOPE = "access_as_user"
 GRAPH_FILES_SCOPE = "https://graph.microsoft.com/Files.ReadWrite"
+_FETCH_TIMEOUT = httpx.Timeout(5.0, connect=3.0)
+_WAIT_FOR_FETCH = 10.0
+"""Seconds a request waits for another one's fetch of the same tenant's keys before it answers 503."""
+_KEYS_UNAVAILABLE = (
+    "Entra ID did not give this server the signing keys to check your sign-in: try again in a minute. "
+    "If it persists, the server's administrator will find the reason in the server log."
+)
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -50,8 +59,10 @@ class EntraSettings:
 class TokenVerifier:
     """Validates access tokens for this API: RS256 only, signed by the tenant's current keys.
 
-    Keys come from the tenant's JWKS, cached; a token with an unknown ``kid`` refetches them at
-    most once per ``cooldown`` seconds (keys roll over, but a forged kid must not make us hammer Entra).
+    Keys come from each tenant's JWKS, cached. A token with an unknown ``kid`` refetches them at most once
+    per ``cooldown`` seconds (keys roll over, but a forged kid must not make us hammer Entra ID); a failed
+    fetch is remembered for ``failure_cooldown`` seconds, during which tokens that need it are answered 503
+    without asking again. Each tenant's keys are fetched under its own lock: a slow tenant stalls no other.
     """
 
     def __init__(
@@ -60,14 +71,15 @@ class TokenVerifier:
         http: httpx.Client,
         clock: Callable[[], float] = time.time,
         cooldown: float = 300.0,
+        failure_cooldown: float = 30.0,
     ):
-        self._settings, self._http, self._clock, self._cooldown = settings, http, clock, cooldown
-        self._keys: dict[str, dict[str, jwt.PyJWK]] = {}
-        self._refetched_at: dict[str, float] = {}
-        self._lock = threading.Lock()
+        self._settings, self._http, self._clock = settings, http, clock
+        self._cooldown, self._failure_cooldown = cooldown, failure_cooldown
+        self._tenants = {tenant: _TenantKeys() for tenant in settings.tenants}
 
     def verify(self, token: str) -> User:
-        """Return the user the token is for; raise NotSignedIn or NotAllowed saying why."""
+        """Return the user the token is for; raise NotSignedIn or NotAllowed saying why, MicrosoftUnavailable
+        when the tenant's keys cannot be read."""
         try:
             header = jwt.get_unverified_header(token)
             unverified = jwt.decode(token, options={"verify_signature": False})
@@ -76,9 +88,12 @@ class TokenVerifier:
         if header.get("alg") != "RS256":
             raise NotSignedIn("The access token must be signed with RS256.")
         tenant = unverified.get("tid")
-        if not isinstance(tenant, str) or tenant not in self._settings.tenants:
+        if not isinstance(tenant, str) or tenant not in self._tenants:
             raise NotSignedIn("The access token is from a tenant this server does not admit.")
-        key = self._key(tenant, header.get("kid"))
+        kid = header.get("kid")
+        if not isinstance(kid, str):
+            raise NotSignedIn("The access token does not name the key it is signed with (kid).")
+        key = self._key(tenant, kid)
         try:
             claims = jwt.decode(
                 token,
@@ -95,28 +110,54 @@ class TokenVerifier:
             raise NotAllowed(f"The access token does not grant the {SCOPE} scope of this API.")
         return User(tenant, claims["oid"], claims.get("name"), token)
 
-    def _key(self, tenant: str, kid: object) -> jwt.PyJWK:
-        with self._lock:
-            keys = self._keys.get(tenant)
-            if keys is None:
-                keys = self._keys[tenant] = self._fetch(tenant)
-            elif kid not in keys and self._clock() - self._refetched_at.get(tenant, float("-inf")) >= self._cooldown:
-                self._refetched_at[tenant] = self._clock()
-                keys = self._keys[tenant] = self._fetch(tenant)
+    def _key(self, tenant: str, kid: str) -> jwt.PyJWK:
+        cached = self._tenants[tenant]
+        keys = cached.keys
+        if keys is None or kid not in keys:
+            keys = self._refreshed(tenant, cached, kid)
         if kid not in keys:
             raise NotSignedIn("The access token is signed with a key the tenant does not publish.")
         return keys[kid]
 
-    def _fetch(self, tenant: str) -> dict[str, jwt.PyJWK]:
+    def _refreshed(self, tenant: str, cached: _TenantKeys, kid: str) -> dict[str, jwt.PyJWK]:
+        """Return the tenant's keys, fetched (again) when they lack ``kid`` and the cool-downs allow it; raise
+        MicrosoftUnavailable when they cannot be read (or could not be, a moment ago)."""
+        if not cached.lock.acquire(timeout=_WAIT_FOR_FETCH):  # another request is fetching them, slowly
+            raise MicrosoftUnavailable(_KEYS_UNAVAILABLE)
         try:
-            response = self._http.get(f"{AUTHORITY}/{tenant}/discovery/v2.0/keys", timeout=10)
+            now, known = self._clock(), cached.keys
+            if known is not None and (kid in known or now - cached.refetched_at < self._cooldown):
+                return known
+            if now - cached.failed_at < self._failure_cooldown:
+                raise MicrosoftUnavailable(_KEYS_UNAVAILABLE)
+            keys = cached.keys = self._fetch(tenant, cached, now)
+            if known is not None:
+                cached.refetched_at = now
+            return keys
+        finally:
+            cached.lock.release()
+
+    def _fetch(self, tenant: str, cached: _TenantKeys, now: float) -> dict[str, jwt.PyJWK]:
+        url = f"{AUTHORITY}/{tenant}/discovery/v2.0/keys"
+        try:
+            response = self._http.get(url, timeout=_FETCH_TIMEOUT)
             response.raise_for_status()
             keys = jwt.PyJWKSet.from_dict(response.json()).keys
         except (httpx.HTTPError, ValueError, jwt.PyJWTError) as exc:
-            raise MicrosoftUnavailable(
-                f"The signing keys of Entra ID could not be read: {str(exc).rstrip('.')}."
-            ) from None
+            cached.failed_at = now
+            _log.warning("Reading the signing keys of tenant %s from %s failed: %s", tenant, url, exc)
+            raise MicrosoftUnavailable(_KEYS_UNAVAILABLE) from None
         return {key.key_id: key for key in keys if key.key_id}
+
+
+@dataclass
+class _TenantKeys:
+    """One tenant's signing keys by kid (None until first read), and when they were last refetched or failed."""
+
+    keys: dict[str, jwt.PyJWK] | None = None
+    refetched_at: float = float("-inf")
+    failed_at: float = float("-inf")
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 class OnBehalfOf:
@@ -136,7 +177,11 @@ class OnBehalfOf:
         try:
             result = self._client(user.tenant).acquire_token_on_behalf_of(user.token, list(scopes))
         except (httpx.HTTPError, msal.exceptions.MsalError, ValueError, KeyError) as exc:
-            raise MicrosoftUnavailable(f"Entra ID could not be reached: {str(exc).rstrip('.')}.") from None
+            _log.warning("The on-behalf-of token exchange for tenant %s failed: %s", user.tenant, exc)
+            raise MicrosoftUnavailable(
+                "Entra ID could not be reached to save to OneDrive: try again in a minute. If it persists, "
+                "the server's administrator will find the reason in the server log."
+            ) from None
         if "access_token" in result:
             return result["access_token"]
         if result.get("error") in ("interaction_required", "consent_required"):

@@ -12,7 +12,17 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from babel.numbers import get_currency_precision
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, HttpUrl, StringConstraints, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    HttpUrl,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from .fields import (
     Amount,
@@ -33,6 +43,8 @@ from .fields import (
     Text2000,
     Text4000,
     Units,
+    excess_decimals,
+    refuse_excess_decimals,
 )
 from .problems import Problem
 from .values import Money
@@ -46,7 +58,7 @@ class Freelancer(Model):
     """A freelancer's details as a contract names them (a roster record holds the same fields)."""
 
     name: Name = Field(description="Legal name")
-    business_name: Line200 | None = Field(None, description="Business name, when trading as a company")
+    business_name: Name | None = Field(None, description="Business name, when trading as a company")
     email: Annotated[EmailStr, StringConstraints(max_length=254)]
     phone: Line40 | None = None
     address: Text500
@@ -65,6 +77,11 @@ class Freelancer(Model):
         if value is None and info.data.get("rate") is not None:
             raise ValueError("is required with a rate")
         return value
+
+    @model_validator(mode="after")
+    def _rate_fits_the_currency(self) -> Freelancer:
+        refuse_excess_decimals(self, "rate", self.currency)
+        return self
 
 
 class Client(Model):
@@ -175,12 +192,7 @@ class Fee(Model):
 
 
 def _precision_problems(amounts: list[tuple[str, Decimal | None]], currency: str) -> list[Problem]:
-    digits = get_currency_precision(currency)
-    return [
-        Problem(path, f"{currency} amounts have at most {digits} decimal places")
-        for path, value in amounts
-        if value is not None and isinstance(exponent := value.as_tuple().exponent, int) and -exponent > digits
-    ]
+    return [Problem(path, reason) for path, value in amounts if (reason := excess_decimals(value, currency))]
 
 
 class DocumentData(Model):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import io
+import logging
 from typing import IO, Any
 from urllib.parse import quote
 
@@ -16,6 +17,7 @@ from .identity import OnBehalfOf, User
 GRAPH = "https://graph.microsoft.com/v1.0"
 FOLDER = "Freelance contracts"
 _SIMPLE_UPLOAD_LIMIT = 4 * 1024 * 1024  # Graph's limit for a single PUT
+_log = logging.getLogger(__name__)
 FRAGMENT = 32 * 320 * 1024
 """The bytes of one PUT to an upload session: 10 MiB, a multiple of the 320 KiB Graph asks for."""
 
@@ -93,7 +95,9 @@ class OneDrive:
         try:
             response = self._http.request(method, url, timeout=60, **options)
         except httpx.HTTPError as exc:
-            raise MicrosoftUnavailable(f"OneDrive could not be reached: {str(exc).rstrip('.')}.") from None
+            # Not the address: an upload session's is its own credential.
+            _log.warning("OneDrive could not be reached (%s to %s): %s", method, httpx.URL(url).host, exc)
+            raise MicrosoftUnavailable("OneDrive could not be reached: try again in a minute.") from None
         if response.status_code == 401 and "claims=" in response.headers.get("WWW-Authenticate", ""):
             raise NotSignedIn(
                 "Microsoft needs you to sign in again before saving to OneDrive.",

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Uuid, select
+from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Uuid, insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
@@ -16,6 +17,7 @@ from .database import Base, UTCDateTime
 from .errors import NotFound
 from .generated import Generated
 from .paging import Page, page_of
+from .quota import Quota
 
 
 class DocumentRecord(Base):
@@ -62,9 +64,13 @@ class Rendition(Base):
 class Store:
     """The documents of every tenant; each write is one transaction."""
 
-    def __init__(self, engine: Engine):
-        self.engine = engine
+    def __init__(self, engine: Engine, quota: Quota):
+        self.engine, self.quota = engine, quota
         self._session = sessionmaker(engine, expire_on_commit=False)
+
+    def writing(self) -> AbstractContextManager[Session]:
+        """A transaction for writes that must stand or fall together (a document and its audit event)."""
+        return self._session.begin()
 
     def add_document(
         self, tenant: str, generated: Generated, by: str = "local", session: Session | None = None
@@ -72,26 +78,40 @@ class Store:
         """Store the record and its bytes together and return the record; ``by`` is the user's oid.
 
         Given a ``session``, both are added to its transaction (flushed, not committed): the caller's
-        other writes then stand or fall with them."""
-        record = DocumentRecord(
-            id=uuid.uuid4(),
-            tenant=tenant,
-            template=generated.template,
-            template_version=generated.template_version,
-            filename=generated.filename,
-            format=generated.format,
-            sha256=generated.sha256,
-            size=len(generated.content),
-            data=generated.data,
-            created_at=datetime.now(UTC),
-            created_by=by,
-        )
+        other writes then stand or fall with them. Raises StorageFull past the tenant's quota."""
         if session is not None:
-            _add(session, record, generated.content)
-            return record
+            return self.add_documents(tenant, [generated], by, session)[0]
         with self._session.begin() as own:
-            _add(own, record, generated.content)
-        return record
+            return self.add_documents(tenant, [generated], by, own)[0]
+
+    def add_documents(self, tenant: str, generated: list[Generated], by: str, session: Session) -> list[DocumentRecord]:
+        """Add the records and bytes of ``generated`` to ``session``'s transaction, in two statements whatever
+        their number; return the records. Raises StorageFull past the tenant's quota."""
+        now = datetime.now(UTC)
+        rows = [
+            {
+                "id": uuid.uuid4(),
+                "tenant": tenant,
+                "template": each.template,
+                "template_version": each.template_version,
+                "filename": each.filename,
+                "format": each.format,
+                "sha256": each.sha256,
+                "size": len(each.content),
+                "data": each.data,
+                "created_at": now,
+                "created_by": by,
+            }
+            for each in generated
+        ]
+        session.execute(insert(DocumentRecord), rows)
+        session.execute(
+            insert(DocumentFile),
+            [{"document_id": row["id"], "content": each.content} for row, each in zip(rows, generated)],
+        )
+        # Last: the tenant's count stays locked only until the commit that follows.
+        self.quota.charge(session, tenant, sum(len(each.content) for each in generated))
+        return [DocumentRecord(**row) for row in rows]
 
     def documents(self, tenant: str, page: int, per_page: int, template: str | None = None) -> Page[DocumentRecord]:
         """Return one page of the tenant's records, newest first."""
@@ -124,9 +144,11 @@ class Store:
             return found.content if found is not None else None
 
     def keep_rendition(self, record: DocumentRecord, format: str, content: bytes) -> bytes:
-        """Keep ``content`` as the record's file in ``format``; return the one kept (the first, if two raced)."""
+        """Keep ``content`` as the record's file in ``format``; return the one kept (the first, if two raced).
+        Raises StorageFull when the tenant's quota has no room for it."""
         try:
             with self._session.begin() as session:
+                self.quota.charge(session, record.tenant, len(content))
                 session.add(
                     Rendition(
                         document_id=record.id,
@@ -140,13 +162,6 @@ class Store:
             assert kept is not None
             return kept
         return content
-
-
-def _add(session: Session, record: DocumentRecord, content: bytes) -> None:
-    session.add(record)
-    session.flush()
-    session.add(DocumentFile(document_id=record.id, content=content))
-    session.flush()
 
 
 def _uuid(value: str) -> uuid.UUID:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
+from freelance.company.model import MoneyValue
 from freelance.errors import InvalidData
+from freelance.problems import problems_of
 
 
 def _set(data: dict, path: str, value) -> dict:
@@ -133,3 +136,81 @@ def test_a_mutual_nda_has_no_discloser(catalog, nda_data):
 def test_an_nda_without_a_term_runs_until_terminated(catalog, nda_data):
     del nda_data["term_years"]
     assert catalog["nda-mutual"].validate(nda_data).term_years is None
+
+
+# -- names that read as what they are -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "freelancer.name",
+        "freelancer.business_name",
+        "client.name",
+        "client.signatory_name",
+    ],
+)
+@pytest.mark.parametrize(
+    "control",
+    [
+        "\u202e",  # right-to-left override: "Zoe \u202egnp.exe" shows as "Zoe exe.png"
+        "\u202a",  # left-to-right embedding
+        "\u2066",  # left-to-right isolate
+        "\u2069",  # pop directional isolate
+        "\u200f",  # right-to-left mark
+        "\u061c",  # Arabic letter mark
+    ],
+)
+def test_a_name_with_a_bidi_control_is_refused_naming_the_field(catalog, sow_data, path, control):
+    errors = _errors(catalog, "sow", _set(sow_data, path, f"Zoe {control}gnp.exe"))
+    assert f"U+{ord(control):04X}" in errors.get(path, ""), errors
+    assert "bidirectional control" in errors[path]
+
+
+def test_a_budget_lines_freelancer_name_with_a_bidi_control_is_refused(catalog, budget_data):
+    budget_data["lines"][0]["freelancer"] = "Zoe \u202egnp.exe"
+    assert "U+202E" in _errors(catalog, "budget", budget_data)["lines[0].freelancer"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "زهرة الحسيني",  # Arabic: right-to-left script needs no control characters
+        "דנה לוי",  # Hebrew
+        "Zoë Ångström",  # accents
+    ],
+)
+def test_names_in_any_script_are_accepted(catalog, sow_data, name):
+    sow_data["freelancer"]["name"] = name
+    assert catalog["sow"].validate(sow_data).freelancer.name == name
+
+
+# -- money no more precise than its currency ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "rate, currency",
+    [
+        ("100.005", "USD"),  # cents are the smallest unit
+        (100.005, "USD"),  # a JSON number too
+        ("10.5", "JPY"),  # yen have no decimals
+        (10.5, "JPY"),
+    ],
+)
+def test_a_freelancers_rate_with_more_decimals_than_its_currency_is_refused_naming_the_rate(
+    catalog, sow_data, rate, currency
+):
+    sow_data["freelancer"] |= {"rate": rate, "rate_unit": "hour", "currency": currency}
+    digits = 0 if currency == "JPY" else 2
+    assert _errors(catalog, "sow", sow_data) == {
+        "freelancer.rate": f"{currency} amounts have at most {digits} decimal places"
+    }
+
+
+def test_a_company_templates_money_field_with_more_decimals_than_its_currency_is_refused_naming_the_amount():
+    with pytest.raises(ValidationError) as caught:
+        MoneyValue.model_validate({"amount": 10.5, "currency": "JPY"})
+    assert {(problem.field, problem.message) for problem in problems_of(caught.value)} == {
+        ("amount", "JPY amounts have at most 0 decimal places")
+    }
+    assert MoneyValue.model_validate({"amount": "1500.00", "currency": "JPY"}).amount == 1500

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from datetime import datetime
 
 
 class _Sink(io.RawIOBase):
@@ -25,29 +26,31 @@ class _Sink(io.RawIOBase):
         return chunk
 
 
-def zipped(files: Iterable[tuple[str, Callable[[], bytes]]]) -> Iterator[bytes]:
-    """Yield a zip of ``files`` (name, and a function reading its bytes) in chunks, one file at a time.
+def zipped(files: Iterable[tuple[str, bytes]], made: datetime) -> Iterator[bytes]:
+    """Yield a zip of ``files`` (name and bytes, read as the zip goes) in chunks, one file at a time, each
+    dated ``made``: the same files make the same bytes, whenever downloaded.
 
     Documents are zips already: they are stored, not compressed again.
     """
     sink = _Sink()
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:
         for name, content in files:
-            archive.writestr(name, content())
+            archive.writestr(zipfile.ZipInfo(name, made.timetuple()[:6]), content)
             yield sink.take()
     yield sink.take()
 
 
-def unique_names(names: Iterable[str]) -> list[str]:
-    """Return ``names`` with each repeat (ignoring case) made unique: ``SOW.docx``, ``SOW (2).docx``."""
-    seen: set[str] = set()
-    unique = []
-    for name in names:
+class UniqueNames:
+    """Makes each name given unique (ignoring case) among those given before: ``SOW.docx``, ``SOW (2).docx``."""
+
+    def __init__(self) -> None:
+        self._seen: set[str] = set()
+
+    def unique(self, name: str) -> str:
         stem, dot, extension = name.rpartition(".") if "." in name else (name, "", "")
         candidate, number = name, 1
-        while candidate.lower() in seen:
+        while candidate.lower() in self._seen:
             number += 1
             candidate = f"{stem} ({number}){dot}{extension}"
-        seen.add(candidate.lower())
-        unique.append(candidate)
-    return unique
+        self._seen.add(candidate.lower())
+        return candidate

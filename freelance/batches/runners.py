@@ -13,8 +13,8 @@ from rq import Queue, Retry
 
 from ..errors import Unavailable
 
-JOB = "freelance.web.worker.run_item"
-"""The RQ job function: it runs an item with the worker's own services."""
+JOB = "freelance.web.worker.run_items"
+"""The RQ job function: it runs a run of items with the worker's own services."""
 
 _log = logging.getLogger(__name__)
 
@@ -26,9 +26,9 @@ class ThreadRunner:
     def __init__(self, workers: int):
         self._pool = ThreadPoolExecutor(max(workers, 1), thread_name_prefix="batch")
 
-    def submit(self, item_ids: list[str], run: Callable[[str], None]) -> None:
-        for item_id in item_ids:
-            self._pool.submit(_logged, run, item_id)
+    def submit(self, chunks: list[list[str]], run: Callable[[list[str]], None]) -> None:
+        for chunk in chunks:
+            self._pool.submit(_logged, run, chunk)
 
     def close(self) -> None:
         """Drop the items not started and wait for those running."""
@@ -36,27 +36,27 @@ class ThreadRunner:
 
 
 class QueueRunner:
-    """Items go to the RQ queue ``name`` in Redis at ``url``, one job each, retried up to 3 times; one taking
-    over ``timeout`` seconds is stopped (and retried)."""
+    """Items go to the RQ queue ``name`` in Redis at ``url``, one job per run of items, retried up to 3 times; a
+    job taking over ``timeout`` seconds is stopped (and retried)."""
 
     def __init__(self, url: str, name: str, timeout: int = 180):
         self.timeout = timeout
         self.redis = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=10)
         self.queue = Queue(name, connection=self.redis)
 
-    def submit(self, item_ids: list[str], run: Callable[[str], None]) -> None:
-        """Enqueue one job per item in one round trip (``run`` is the worker's, not called here); raise
+    def submit(self, chunks: list[list[str]], run: Callable[[list[str]], None]) -> None:
+        """Enqueue one job per run of items in one round trip (``run`` is the worker's, not called here); raise
         Unavailable when Redis cannot be reached."""
         jobs = [
             Queue.prepare_data(
                 JOB,
-                (item_id,),
-                job_id=f"batch-item-{item_id}",
+                (chunk,),
+                job_id=f"batch-items-{chunk[0]}",
                 timeout=self.timeout,
                 retry=Retry(max=3),
                 result_ttl=3600,
             )
-            for item_id in item_ids
+            for chunk in chunks
         ]
         try:
             with self.redis.pipeline() as pipeline:
@@ -69,8 +69,8 @@ class QueueRunner:
         self.redis.close()
 
 
-def _logged(run: Callable[[str], None], item_id: str) -> None:
+def _logged(run: Callable[[list[str]], None], chunk: list[str]) -> None:
     try:
-        run(item_id)
-    except Exception:  # the item is marked failed; a thread has nowhere else to report
-        _log.exception("Batch item %s failed", item_id)
+        run(chunk)
+    except Exception:  # the items are marked failed; a thread has nowhere else to report
+        _log.exception("Batch items %s failed", chunk)

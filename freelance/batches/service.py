@@ -1,8 +1,9 @@
-"""Batches of a tenant: made from a selection of the roster, run item by item, followed, cancelled, downloaded.
+"""Batches of a tenant: made from a selection of the roster, run in runs of items, followed, cancelled, downloaded.
 
-Each item is generated the way a single document is (``Generator.make``) and is stored as an ordinary
-document; its document and its "done" mark are written in one transaction, so an item run twice (a
-retry after a crash) keeps one document.
+Each item is generated the way a single document is (``Generator.make_each``) and is stored as an ordinary
+document; the documents of a run of items and their "done" marks are written in one transaction, and an
+item is marked done only if no other run did, so an item run twice (a retry after a crash) keeps one
+document.
 """
 
 from __future__ import annotations
@@ -15,17 +16,19 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.engine import CursorResult, Engine
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.dml import Update
 
 from ..errors import Conflict, DomainError, InvalidData, NotFound, Unavailable
+from ..filenames import file_name
+from ..generated import Generated
 from ..generation import Generator
 from ..paging import Page, page_of
 from ..problems import Problem
 from ..roster.service import Query, Roster
-from ..store import DocumentRecord, Store
-from .archive import unique_names, zipped
+from ..store import DocumentFile, DocumentRecord, Store
+from .archive import UniqueNames, zipped
 from .records import CANCELLED, DONE, FAILED, PENDING, RUNNING, UNFINISHED, BatchItem, BatchRecord
 
 MAX_BATCH_ITEMS = 10_000
@@ -34,14 +37,21 @@ MAX_BATCH_ITEMS = 10_000
 LISTED_FAILURES = 100
 """The most failed items a batch's progress names (the first ones); its counts cover them all."""
 
+ITEMS_PER_TASK = 25
+"""Items one task (a thread's, or an RQ job) makes together: their freelancers read in one query, their
+documents stored in one transaction."""
+
 _INSERT_CHUNK = 1000
+_READ_CHUNK = 20
+_UNEXPECTED = DomainError("Something went wrong on the server making this document; it has been logged.")
 _log = logging.getLogger(__name__)
 
 
 class Runner(Protocol):
-    """Where items run: ``submit`` hands over item ids (raising Unavailable if it cannot); ``close`` stops."""
+    """Where items run: ``submit`` hands over runs of item ids, each made by one call of ``run`` (raising
+    Unavailable if it cannot); ``close`` stops."""
 
-    def submit(self, item_ids: list[str], run: Callable[[str], None]) -> None: ...
+    def submit(self, chunks: list[list[str]], run: Callable[[list[str]], None]) -> None: ...
 
     def close(self) -> None: ...
 
@@ -67,10 +77,6 @@ class Progress:
         if self.counts[PENDING]:
             return PENDING
         return CANCELLED if self.counts[CANCELLED] else DONE
-
-
-class _AlreadyDone(Exception):
-    """Another run of the item finished it first: its document is the one kept."""
 
 
 class Batches:
@@ -130,7 +136,7 @@ class Batches:
             for start in range(0, len(items), _INSERT_CHUNK):
                 session.execute(insert(BatchItem), items[start : start + _INSERT_CHUNK])
         try:
-            self.runner.submit([str(item["id"]) for item in items], self.run_item)
+            self.runner.submit(_chunks([str(item["id"]) for item in items]), self.run_items)
         except Unavailable:
             with self._session.begin() as session:
                 session.execute(delete(BatchRecord).where(BatchRecord.id == batch.id))
@@ -157,15 +163,18 @@ class Batches:
 
     def resume(self) -> int:
         """Hand the runner again every item not finished (after a restart of the server that ran them); return
-        how many. An item that is in fact running elsewhere keeps one document (see ``run_item``)."""
+        how many. An item that is in fact running elsewhere keeps one document (see ``run_items``)."""
         with self._session() as session:
-            unfinished = session.scalars(
-                select(BatchItem.id)
+            unfinished = session.execute(
+                select(BatchItem.batch_id, BatchItem.id)
                 .where(BatchItem.status.in_(UNFINISHED))
                 .order_by(BatchItem.batch_id, BatchItem.position)
             ).all()
-        if unfinished:
-            self.runner.submit([str(key) for key in unfinished], self.run_item)
+        by_batch: dict[uuid.UUID, list[str]] = {}
+        for batch_id, key in unfinished:
+            by_batch.setdefault(batch_id, []).append(str(key))
+        if by_batch:
+            self.runner.submit([chunk for keys in by_batch.values() for chunk in _chunks(keys)], self.run_items)
         return len(unfinished)
 
     def cancel(self, tenant: str, batch_id: str) -> Progress:
@@ -195,76 +204,88 @@ class Batches:
                     )
                 ],
             )
+        return zipped(self._files(progress.batch.id), progress.batch.created_at)
+
+    def _files(self, batch_id: uuid.UUID) -> Iterator[tuple[str, bytes]]:
+        """Each done item's document, in order, named as its download is (made unique), read as the zip goes."""
+        names = UniqueNames()
         with self._session() as session:
             documents = session.execute(
-                select(DocumentRecord.id, DocumentRecord.filename)
+                select(DocumentRecord.filename, DocumentFile.content)
                 .join(BatchItem, BatchItem.document_id == DocumentRecord.id)
-                .where(BatchItem.batch_id == progress.batch.id, BatchItem.status == DONE)
+                .join(DocumentFile, DocumentFile.document_id == DocumentRecord.id)
+                .where(BatchItem.batch_id == batch_id, BatchItem.status == DONE)
                 .order_by(BatchItem.position)
-            ).all()
-        names = unique_names([filename for _, filename in documents])
-        return zipped((name, self._reader(tenant, key)) for name, (key, _) in zip(names, documents))
+                .execution_options(yield_per=_READ_CHUNK)
+            )
+            for filename, content in documents:
+                yield names.unique(_cleaned(filename)), content
 
-    def _reader(self, tenant: str, document_id: uuid.UUID) -> Callable[[], bytes]:
-        return lambda: self._store.content(tenant, str(document_id))[1]
+    def run_items(self, item_ids: list[str], final: bool = True) -> None:
+        """Generate the items' documents (items of one batch) and mark them done, all in one transaction; an item
+        finished already (done, failed or cancelled, by another run of it) is left as it is.
 
-    def run_item(self, item_id: str, final: bool = True) -> None:
-        """Generate one item's document and mark it done, both in one transaction; an item finished already
-        (done, failed or cancelled) is left as it is.
-
-        A domain error (the data invalid for this freelancer, a template fault) fails the item with its
-        reason. Another error fails it too when ``final``, and is raised (for a retry, or the log).
+        A domain error (the data invalid for this freelancer, a template fault) fails its item with its reason.
+        Another error fails every item left when ``final``, and is raised (for a retry, or the log).
         """
-        key = uuid.UUID(item_id)
+        keys = [uuid.UUID(item_id) for item_id in item_ids]
         with self._session.begin() as session:
-            if not _changed(
-                session,
-                update(BatchItem).where(BatchItem.id == key, BatchItem.status.in_(UNFINISHED)).values(status=RUNNING),
-            ):
+            claimed = session.execute(
+                update(BatchItem)
+                .where(BatchItem.id.in_(keys), BatchItem.status.in_(UNFINISHED))
+                .values(status=RUNNING)
+                .returning(BatchItem.id, BatchItem.batch_id, BatchItem.freelancer_id)
+            ).all()
+            if not claimed:
                 return
-            item = session.get_one(BatchItem, key)
-            batch = session.get_one(BatchRecord, item.batch_id)
+            batch = session.get_one(BatchRecord, claimed[0].batch_id)
         try:
-            generated = self._generator.make(
+            made = self._generator.make_each(
                 batch.tenant,
                 batch.template,
-                batch.data | {"freelancer_id": item.freelancer_id},
+                [batch.data | {"freelancer_id": item.freelancer_id} for item in claimed],
                 format=batch.format,
                 version=batch.template_version,
             )
-            with self._session.begin() as session:
-                record = self._store.add_document(batch.tenant, generated, batch.created_by, session=session)
-                done = (
-                    update(BatchItem)
-                    .where(BatchItem.id == key, BatchItem.status != DONE)
-                    .values(status=DONE, document_id=record.id)
-                )
-                if not _changed(session, done):
-                    raise _AlreadyDone  # rolls the document back
-        except _AlreadyDone:
-            return
-        except DomainError as error:
-            self._fail(key, error)
+        except DomainError as error:  # the template itself: every item fails alike
+            made = [error] * len(claimed)
         except Exception:
             if final:
-                _log.exception("Batch item %s failed", item_id)
-                self._fail(
-                    key, DomainError("Something went wrong on the server making this document; it has been logged.")
-                )
+                _log.exception("Batch items %s failed", item_ids)
+                self._fail_all([item.id for item in claimed], _UNEXPECTED)
             raise
-
-    def _fail(self, key: uuid.UUID, error: DomainError) -> None:
-        problems = error.problems if isinstance(error, InvalidData) else []
         with self._session.begin() as session:
-            session.execute(
+            self._finish(session, batch, [(item.id, outcome) for item, outcome in zip(claimed, made)])
+
+    def _finish(
+        self, session: Session, batch: BatchRecord, outcomes: list[tuple[uuid.UUID, Generated | DomainError]]
+    ) -> None:
+        """Store each generated document and mark its item done (only if no other run did), and fail the others."""
+        generated = {key: outcome for key, outcome in outcomes if not isinstance(outcome, DomainError)}
+        won = (
+            session.scalars(
                 update(BatchItem)
-                .where(BatchItem.id == key, BatchItem.status.in_(UNFINISHED))
-                .values(
-                    status=FAILED,
-                    error=error.message[:1000],
-                    problems=[{k: v for k, v in asdict(p).items() if v is not None} for p in problems],
-                )
+                .where(BatchItem.id.in_(list(generated)), BatchItem.status != DONE)
+                .values(status=DONE)
+                .returning(BatchItem.id)
+            ).all()
+            if generated
+            else []
+        )
+        if won:
+            records = self._store.add_documents(
+                batch.tenant, [generated[key] for key in won], batch.created_by, session
             )
+            session.execute(
+                update(BatchItem), [{"id": key, "document_id": record.id} for key, record in zip(won, records)]
+            )
+        for key, outcome in outcomes:
+            if isinstance(outcome, DomainError):
+                session.execute(_failing([key], outcome))
+
+    def _fail_all(self, keys: list[uuid.UUID], error: DomainError) -> None:
+        with self._session.begin() as session:
+            session.execute(_failing(keys, error))
 
     def _chosen(
         self, tenant: str, freelancer_ids: list[str] | None, roster: Query | None, problems: list[Problem]
@@ -303,11 +324,29 @@ class Batches:
         return [(given, names[given]) for given in freelancer_ids if given in names]
 
 
-def _changed(session: Session, statement: Update) -> int:
-    """Run an UPDATE; return how many rows it changed."""
-    result = session.execute(statement)
-    assert isinstance(result, CursorResult)
-    return result.rowcount
+def _failing(keys: list[uuid.UUID], error: DomainError) -> Update:
+    """The UPDATE failing the items of ``keys`` still unfinished, with ``error``'s reason and problems."""
+    problems = error.problems if isinstance(error, InvalidData) else []
+    return (
+        update(BatchItem)
+        .where(BatchItem.id.in_(keys), BatchItem.status.in_(UNFINISHED))
+        .values(
+            status=FAILED,
+            error=error.message[:1000],
+            problems=[{k: v for k, v in asdict(p).items() if v is not None} for p in problems],
+        )
+    )
+
+
+def _chunks(keys: list[str]) -> list[list[str]]:
+    """``keys`` cut into the runs of items one task (or RQ job) makes together."""
+    return [keys[start : start + ITEMS_PER_TASK] for start in range(0, len(keys), ITEMS_PER_TASK)]
+
+
+def _cleaned(filename: str) -> str:
+    """A stored file name as it is downloaded (a name stored before names were cleaned may need it)."""
+    stem, _, extension = filename.rpartition(".")
+    return f"{file_name(stem, 'document')}.{extension}"
 
 
 def _progress(session: Session, batches: list[BatchRecord]) -> list[Progress]:

@@ -12,9 +12,9 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
-from ..fields import Amount, Currency, Date, text
+from ..fields import Amount, Currency, Date, refuse_excess_decimals, text
 from ..models import DOCUMENT_MODELS, Contract, DocumentData, Freelancer, _freelancer_context
 from ..problems import Problem
 from ..values import Money
@@ -32,6 +32,11 @@ class MoneyValue(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra={"x-format": "money"})
     amount: Amount
     currency: Currency
+
+    @model_validator(mode="after")
+    def _amount_fits_the_currency(self) -> MoneyValue:
+        refuse_excess_decimals(self, "amount", self.currency)
+        return self
 
 
 class CompanyData(DocumentData):

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, sessionmaker, undefer
 from ..database import Base, UTCDateTime
 from ..errors import Conflict, NotFound
 from ..problems import Problem
+from ..quota import Quota
 
 
 class TemplateRecord(Base):
@@ -69,8 +70,8 @@ class NewVersion:
 class TemplateStore:
     """The company templates of every tenant; each change is one transaction."""
 
-    def __init__(self, engine: Engine):
-        self._session = sessionmaker(engine, expire_on_commit=False)
+    def __init__(self, engine: Engine, quota: Quota):
+        self._session, self._quota = sessionmaker(engine, expire_on_commit=False), quota
 
     def create(self, tenant: str, template_id: str, title: str, version: NewVersion, by: str) -> VersionRecord:
         """Add a template with its first version; raise Conflict if the tenant has one of that id (even retired)."""
@@ -108,8 +109,8 @@ class TemplateStore:
             )
             return self._add_version(session, tenant, template_id, (number or 0) + 1, version, by, datetime.now(UTC))
 
-    @staticmethod
-    def _add_version(session, tenant, template_id, number, version: NewVersion, by, now) -> VersionRecord:
+    def _add_version(self, session, tenant, template_id, number, version: NewVersion, by, now) -> VersionRecord:
+        self._quota.charge(session, tenant, len(version.content))
         record = VersionRecord(
             tenant=tenant,
             template_id=template_id,

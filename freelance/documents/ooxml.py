@@ -6,7 +6,7 @@ template cannot expand entities (XXE, billion laughs) or reach out.
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from lxml import etree
 
@@ -29,6 +29,8 @@ def qn(tag: str) -> str:
 
 PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 """The parser for every template part (and the add-in manifest): no entities, no DTD, no network."""
+SAFE_PARSING: dict[str, Any] = {"resolve_entities": False, "no_network": True, "load_dtd": False, "huge_tree": False}
+"""PARSER's settings, for a part parsed as it streams: ``etree.iterparse(stream, **SAFE_PARSING)``."""
 
 
 def parse(xml: bytes) -> etree._Element:

@@ -3,7 +3,7 @@
 from alembic import context
 from sqlalchemy import text
 
-from freelance import store, users  # noqa: F401  (their tables join the metadata)
+from freelance import audit, store, users  # noqa: F401  (their tables join the metadata)
 from freelance.batches import records as batch_records  # noqa: F401
 from freelance.database import Base
 from freelance.roster import records  # noqa: F401

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
+import weakref
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import IO, Any
@@ -15,6 +17,7 @@ from typing import IO, Any
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
+from .lists import skills_cell
 from .records import FreelancerRecord
 
 HEADER = (
@@ -50,10 +53,26 @@ def _cell_text(field: str, value: Any) -> str:
     if value is None:
         return ""
     if field == "skills":
-        return "; ".join(value)
+        return skills_cell(value)
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")
     return str(value)
+
+
+def spooled(rows: Iterable[list[str]]) -> Iterator[list[str]]:
+    """Return ``rows``, written at once into a temporary file and read back as they are asked for: rows read
+    in one short transaction go out as slowly as the client takes them, holding neither the database nor
+    memory. (The file is closed when the rows returned are done with.)"""
+    spool = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")  # noqa: SIM115 (closed below)
+    csv.writer(spool).writerows(rows)
+    spool.seek(0)
+    read_back = _read(spool)
+    weakref.finalize(read_back, spool.close)  # also when not one row is asked for
+    return read_back
+
+
+def _read(spool: IO[str]) -> Iterator[list[str]]:
+    yield from csv.reader(spool)
 
 
 def write_csv(rows: Iterator[list[str]]) -> Iterator[str]:

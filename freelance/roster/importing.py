@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from contextlib import closing
+from dataclasses import dataclass, replace
 from typing import IO
 
 from ..errors import InvalidData
 from ..models import Freelancer
 from ..problems import Problem
 from .files import RosterSheet, open_roster
-from .service import ImportCounts, Roster
+from .plan import CannotMerge, ImportCounts
+from .service import Roster
 
 MAX_ROWS = 200_000
+"""The most freelancer rows one import takes (the README says so): a longer file is refused, to be split."""
 MAX_PROBLEMS = 500
 
 
@@ -36,28 +39,41 @@ def import_roster(
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
     by: str = "local",
+    max_rows: int = MAX_ROWS,
 ) -> ImportResult:
-    """Upsert every freelancer of the file by email, in one transaction.
+    """Upsert every freelancer of the file by email, all or none, in one short write transaction (the file
+    is read and checked before it begins).
 
-    Raises RosterFileRefused for an unreadable file, ImportRejected listing every problem row
-    (nothing is written). With ``dry_run`` the counts say what would happen; nothing is written.
+    Raises RosterFileRefused for an unreadable file, ImportRejected listing every problem row, or naming
+    the row past ``max_rows`` (nothing is written). With ``dry_run`` the counts say what would happen;
+    nothing is written.
     """
-    sheet = open_roster(stream, filename)
-    counts = roster.upsert(tenant, _checked(sheet, progress), commit=not dry_run, by=by, fields=sheet.fields)
+    with closing(open_roster(stream, filename)) as sheet:
+        try:
+            counts = roster.upsert(
+                tenant, _checked(sheet, progress, max_rows), commit=not dry_run, by=by, fields=sheet.fields
+            )
+        except CannotMerge as exc:  # its problems name fields: name the file's headers instead
+            raise _rejected([replace(p, column=sheet.header(str(p.column))) for p in exc.problems]) from None
     return ImportResult(counts, sheet.ignored, dry_run)
 
 
-def _checked(sheet: RosterSheet, progress: Callable[[int], None] | None) -> Iterator[Freelancer]:
-    """Yield the valid freelancers while no row has failed; at the end, raise if any did."""
+def _checked(
+    sheet: RosterSheet, progress: Callable[[int], None] | None, max_rows: int
+) -> Iterator[tuple[int, Freelancer]]:
+    """Yield (row number, freelancer) of the valid rows while no row has failed; at the end, raise if any did."""
     problems: list[Problem] = []
     first_row_of: dict[str, int] = {}
     count = 0
     for count, (number, row) in enumerate(sheet.rows(), start=1):
         if progress:
             progress(number)
-        if count > MAX_ROWS:
-            problems.append(Problem.in_row(number, "", f"a roster has at most {MAX_ROWS} rows: split the file"))
-            break
+        if count > max_rows:
+            raise ImportRejected(
+                f"The roster has more than {max_rows:,} freelancer rows, the most one import takes: "
+                "split it into several files. Nothing was imported.",
+                [Problem.in_row(number, "", f"is freelancer row {count:,}, past the {max_rows:,} an import takes")],
+            )
         if isinstance(row, list):
             problems += row
             continue
@@ -69,11 +85,15 @@ def _checked(sheet: RosterSheet, progress: Callable[[int], None] | None) -> Iter
             continue
         first_row_of[email] = number
         if not problems:
-            yield row
+            yield number, row
     if count == 0:
         raise ImportRejected("The roster has headers but no freelancer rows.", [])
     if problems:
-        shown = problems[:MAX_PROBLEMS]
-        more = f" (the first {MAX_PROBLEMS} are listed)" if len(problems) > MAX_PROBLEMS else ""
-        plural = "s" if len(problems) != 1 else ""
-        raise ImportRejected(f"{len(problems)} problem{plural} in the roster; nothing was imported{more}.", shown)
+        raise _rejected(problems)
+
+
+def _rejected(problems: list[Problem]) -> ImportRejected:
+    shown = problems[:MAX_PROBLEMS]
+    more = f" (the first {MAX_PROBLEMS} are listed)" if len(problems) > MAX_PROBLEMS else ""
+    plural = "s" if len(problems) != 1 else ""
+    return ImportRejected(f"{len(problems)} problem{plural} in the roster; nothing was imported{more}.", shown)

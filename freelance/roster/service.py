@@ -1,20 +1,21 @@
 """The freelancer roster of each tenant: search, changes, and all-or-nothing upserts.
 
 Email is unique per tenant, compared without case. Writers of one roster take turns (a lock per
-tenant), so concurrent imports and edits lose no update and leave no duplicate.
+tenant), so concurrent imports and edits lose no update and leave no duplicate; an import holds that
+lock only to write what it planned before (``plan``).
 """
 
 from __future__ import annotations
 
 import uuid
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
-from sqlalchemy import select, text, tuple_
+from sqlalchemy import bindparam, insert, select, text, tuple_, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,9 +23,13 @@ from ..errors import Conflict, InvalidData, NotFound
 from ..models import Freelancer
 from ..paging import Page, page_of
 from ..problems import Problem, problems_of
+from .plan import COLUMNS, CannotMerge, ImportCounts, Plan, Record, Step, Version, step
 from .records import FIELDS, FreelancerRecord, columns, now
 
-_ANALYZE_EVERY = 10  # batches
+_CHUNK = 1000
+"""Freelancers read, planned and written together (one statement each)."""
+T = TypeVar("T")
+_TABLE = FreelancerRecord.metadata.tables[FreelancerRecord.__tablename__]
 
 
 @dataclass(frozen=True)
@@ -38,16 +43,6 @@ class Query:
     sort: str = "name"
     page: int = 1
     per_page: int = 20
-
-
-@dataclass
-class ImportCounts:
-    """What an import did (or, in a dry run, would do)."""
-
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    emails: set[str] = field(default_factory=set, repr=False)
 
 
 class Roster:
@@ -77,7 +72,8 @@ class Roster:
 
     def each(self, tenant: str, batch: int = 500) -> Iterator[FreelancerRecord]:
         """Yield every freelancer of the tenant by name, ``batch`` at a time, each batch read in its own
-        short transaction: a slow reader (a download) never holds the database."""
+        short transaction: a slow reader never holds the database, but two batches may see the roster at
+        two moments (``snapshot`` reads it at one)."""
         statement = select(FreelancerRecord).where(FreelancerRecord.tenant == tenant)
         after = None
         while True:
@@ -93,28 +89,43 @@ class Roster:
                 return
             after = (records[-1].name, records[-1].id)
 
+    @contextmanager
+    def snapshot(self, tenant: str) -> Iterator[Iterator[Any]]:
+        """Yield the tenant's freelancers by name (rows of the FIELDS), all read in one transaction: one
+        consistent snapshot, whatever writers do meanwhile. Go through them inside the ``with``, where the
+        transaction lasts, and quickly: on SQLite, writers wait for it."""
+        statement = select(*(_TABLE.c[name] for name in FIELDS)).where(_TABLE.c.tenant == tenant)
+        statement = statement.order_by(_TABLE.c.name, _TABLE.c.id).execution_options(yield_per=_CHUNK)
+        with self._session() as session:
+            yield iter(session.execute(statement))
+
     def get(self, tenant: str, freelancer_id: str) -> FreelancerRecord:
         """Return the tenant's freelancer; raise NotFound for an unknown or other tenant's id."""
         with self._session() as session:
             return _find(session, tenant, freelancer_id)
 
-    def names(self, tenant: str, freelancer_ids: Iterable[str], batch: int = 500) -> dict[str, str]:
+    def names(self, tenant: str, freelancer_ids: Iterable[str]) -> dict[str, str]:
         """Return the name of each of the tenant's freelancers among ``freelancer_ids`` (by id as given);
         unknown and malformed ids are left out."""
+        return {given: record.name for given, record in self.records(tenant, freelancer_ids).items()}
+
+    def records(self, tenant: str, freelancer_ids: Iterable[str], batch: int = 500) -> dict[str, FreelancerRecord]:
+        """Return each of the tenant's freelancers among ``freelancer_ids`` (by id as given), ``batch`` ids a
+        query; unknown and malformed ids are left out."""
         keys: dict[uuid.UUID, str] = {}
         for given in freelancer_ids:
             try:
                 keys[uuid.UUID(str(given))] = given
             except ValueError:
                 continue
-        found: dict[str, str] = {}
+        found: dict[str, FreelancerRecord] = {}
         wanted = list(keys)
         with self._session() as session:
             for start in range(0, len(wanted), batch):
-                statement = select(FreelancerRecord.id, FreelancerRecord.name).where(
+                statement = select(FreelancerRecord).where(
                     FreelancerRecord.tenant == tenant, FreelancerRecord.id.in_(wanted[start : start + batch])
                 )
-                found |= {keys[key]: name for key, name in session.execute(statement)}
+                found |= {keys[record.id]: record for record in session.scalars(statement)}
         return found
 
     def add(self, tenant: str, freelancer: Freelancer, by: str = "local") -> FreelancerRecord:
@@ -148,34 +159,56 @@ class Roster:
     def upsert(
         self,
         tenant: str,
-        freelancers: Iterable[Freelancer],
+        rows: Iterable[tuple[int, Freelancer]],
         *,
         commit: bool,
         by: str = "local",
         fields: frozenset[str] = frozenset(FIELDS),
-        batch: int = 500,
     ) -> ImportCounts:
-        """Create or update each freelancer by email, all in one transaction; an update changes only ``fields``.
+        """Create or update each freelancer of ``rows`` (row number, freelancer; one per email) by email, all
+        in one short transaction; an update changes only ``fields``.
 
-        ``freelancers`` may raise to abandon the import (nothing is written). With ``commit=False``
-        the counts say what would happen and everything is rolled back.
+        Each freelancer is compared with its record outside the write transaction (``rows`` may raise:
+        nothing is written); the transaction then checks that those records are still as read, plans
+        again the few that changed, and writes in chunks. With ``commit=False`` the counts say what would
+        happen and the write transaction is never begun. Raises CannotMerge naming the row and field of
+        each freelancer whose record cannot take its changes.
         """
-        counts = ImportCounts()
-        with self._writing(tenant, commit) as session:
-            for number, chunk in enumerate(_chunks(freelancers, batch)):
-                if number % _ANALYZE_EVERY == 1 and session.get_bind().dialect.name == "postgresql":
-                    # The planner's statistics predate this transaction's own inserts; without fresh
-                    # ones it scans them all for each batch's email lookup instead of using the index.
-                    session.execute(text("ANALYZE freelancers"))
-                _upsert_chunk(session, tenant, chunk, counts, by, fields)
-        return counts
+        with Plan(fields) as plan:
+            problems: list[Problem] = []
+            for number, chunk in enumerate(_chunks(rows, _CHUNK)):
+                if number == 1:
+                    self._analyze()
+                given = [(row, columns(freelancer)) for row, freelancer in chunk]
+                with self._session() as session:  # a short read of this chunk's records
+                    records = _records_by_email(session, tenant, [values["email_key"] for _, values in given])
+                steps = [step(row, values, records.get(values["email_key"]), fields) for row, values in given]
+                problems += [problem for each in steps if isinstance(each, list) for problem in each]
+                if not problems:
+                    plan.add([each for each in steps if isinstance(each, Step)])
+            if problems:
+                raise CannotMerge(f"{len(problems)} changes cannot be made to the roster's records.", problems)
+            if commit:
+                with self._writing(tenant) as session:
+                    _carry_out(session, tenant, plan, by)
+            return plan.counts
+
+    def _analyze(self) -> None:
+        """Refresh PostgreSQL's statistics of the roster before a long import looks its emails up, chunk by chunk.
+
+        (Statistics from before a recent large import make the planner filter all of the tenant's records
+        for each chunk, instead of using the email index: quadratic.)
+        """
+        if self.engine.dialect.name == "postgresql":
+            with self.engine.begin() as connection:
+                connection.execute(text("ANALYZE freelancers"))
 
     @contextmanager
-    def _writing(self, tenant: str, commit: bool = True) -> Iterator[Session]:
+    def _writing(self, tenant: str) -> Iterator[Session]:
         """A transaction holding the tenant's roster write lock: writers of one roster take turns.
 
         (SQLite's BEGIN IMMEDIATE is that lock; PostgreSQL takes an advisory lock per tenant.)
-        Committed at the end if ``commit``, else rolled back; rolled back on any error.
+        Committed at the end; rolled back on any error.
         """
         session = self._session()
         try:
@@ -185,7 +218,7 @@ class Roster:
                     text("SELECT pg_advisory_xact_lock(:key)"), {"key": zlib.crc32(f"roster:{tenant}".encode())}
                 )
             yield session
-            session.commit() if commit else session.rollback()
+            session.commit()
         except BaseException:
             session.rollback()
             raise
@@ -193,8 +226,8 @@ class Roster:
             session.close()
 
 
-def _chunks(items: Iterable[Freelancer], size: int) -> Iterator[list[Freelancer]]:
-    chunk: list[Freelancer] = []
+def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    chunk: list[T] = []
     for item in items:
         chunk.append(item)
         if len(chunk) == size:
@@ -217,28 +250,46 @@ def _new_record(tenant: str, freelancer: Freelancer, by: str) -> FreelancerRecor
     )
 
 
-def _upsert_chunk(
-    session: Session, tenant: str, chunk: list[Freelancer], counts: ImportCounts, by: str, fields: frozenset[str]
-) -> None:
-    keys = [f.email.lower() for f in chunk]
-    existing = {
-        r.email_key: r
-        for r in session.scalars(
-            select(FreelancerRecord).where(FreelancerRecord.tenant == tenant, FreelancerRecord.email_key.in_(keys))
-        )
-    }
-    for freelancer, key in zip(chunk, keys):
-        record = existing.get(key)
-        if record is None:
-            record = _new_record(tenant, freelancer, by)
-            session.add(record)
-            existing[key] = record
-            counts.created += 1
-        elif record.assign(_merged(record.details(), freelancer, fields), by):
-            counts.updated += 1
-        else:
-            counts.unchanged += 1
-    session.flush()
+def _records_by_email(session: Session, tenant: str, keys: Sequence[str]) -> dict[str, Record]:
+    """Return the tenant's records of the emails ``keys`` (lower case) as a plan sees them, by email."""
+    statement = select(_TABLE.c.email_key, _TABLE.c.id, _TABLE.c.updated_at, *(_TABLE.c[name] for name in FIELDS))
+    found = session.execute(statement.where(_TABLE.c.tenant == tenant, _TABLE.c.email_key.in_(keys)))
+    return {key: (str(id_), updated_at, tuple(values)) for key, id_, updated_at, *values in found}
+
+
+def _versions_by_email(session: Session, tenant: str, keys: Sequence[str]) -> dict[str, Version]:
+    """Return the version of the tenant's record of each of the emails ``keys`` (lower case), by email."""
+    statement = select(_TABLE.c.email_key, _TABLE.c.id, _TABLE.c.updated_at)
+    found = session.execute(statement.where(_TABLE.c.tenant == tenant, _TABLE.c.email_key.in_(keys)))
+    return {key: (str(id_), updated_at) for key, id_, updated_at in found}
+
+
+def _carry_out(session: Session, tenant: str, plan: Plan, by: str) -> None:
+    """Write ``plan`` in the roster's write transaction ``session``.
+
+    First each record is checked to be the version planned against, and the steps of those that changed are
+    planned again (all reads before any write: what a query planner knows of the table stays true). Then
+    the rows are inserted and updated, a chunk per statement. Raises CannotMerge if a step planned again
+    cannot be made.
+    """
+    problems: list[Problem] = []
+    for chunk in range(len(plan)):
+        planned = plan.planned_against(chunk)
+        versions = _versions_by_email(session, tenant, [key for key, _ in planned])
+        if stale := [key for key, version in planned if versions.get(key) != version]:
+            records = _records_by_email(session, tenant, stale)
+            problems += plan.redo(chunk, {key: records.get(key) for key in stale})
+    if problems:
+        raise CannotMerge(f"{len(problems)} records changed during the import and cannot take its changes.", problems)
+    at = now()
+    inserts = insert(_TABLE).values(tenant=tenant, created_at=at, updated_at=at, created_by=by, updated_by=by)
+    updates = update(_TABLE).where(_TABLE.c.id == bindparam("record")).values(updated_at=at, updated_by=by)
+    for chunk in range(len(plan)):
+        writes = plan.writes(chunk)
+        if new := [dict(zip(COLUMNS, values), id=uuid.uuid4()) for id_, values in writes if id_ is None]:
+            session.execute(inserts, new)
+        if changed := [dict(zip(COLUMNS, values), record=uuid.UUID(id_)) for id_, values in writes if id_]:
+            session.execute(updates, changed)
 
 
 def changed(current: Freelancer, changes: dict[str, Any]) -> Freelancer:
@@ -252,13 +303,6 @@ def changed(current: Freelancer, changes: dict[str, Any]) -> Freelancer:
         return Freelancer.model_validate(current.model_dump(mode="json") | changes)
     except ValidationError as exc:
         raise InvalidData("The changes are not valid.", problems_of(exc)) from None
-
-
-def _merged(current: Freelancer, given: Freelancer, fields: frozenset[str]) -> Freelancer:
-    """``current`` with the ``fields`` of ``given``: what a file without some columns changes."""
-    if fields >= set(FIELDS):
-        return given
-    return Freelancer.model_validate(current.model_dump() | {name: getattr(given, name) for name in fields})
 
 
 def _find(session: Session, tenant: str, freelancer_id: str) -> FreelancerRecord:

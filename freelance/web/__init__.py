@@ -8,6 +8,7 @@ import httpx
 from flask import Flask
 
 from . import (
+    audit_api,
     auth,
     batches_api,
     budgets_api,
@@ -16,6 +17,8 @@ from . import (
     errors,
     freelancers_api,
     headers,
+    health,
+    limits,
     openapi,
     pane,
     services,
@@ -44,8 +47,11 @@ def create_app(config: Mapping[str, str] | None = None, *, http: httpx.Client | 
     app.register_blueprint(freelancers_api.bp)
     app.register_blueprint(budgets_api.bp)
     app.register_blueprint(batches_api.bp)
+    app.register_blueprint(audit_api.bp)
+    app.register_blueprint(health.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(pane.bp)
+    limits.register(app, settings)  # after the routes it limits, and after sign-in (it counts per user)
     app.cli.add_command(cli.freelancers)
     app.cli.add_command(cli.documents)
     app.cli.add_command(worker.worker)

@@ -1,8 +1,13 @@
-"""Who each API request acts for: the local user (local mode) or the Entra ID user of its bearer token."""
+"""Who each API request acts for: the local user (local mode) or the Entra ID user of its bearer token.
+
+In local mode the server answers this machine only: its own loopback addresses, no proxy, and only
+requests addressed to it by a loopback name (a DNS-rebinding page addresses its own host name).
+"""
 
 from __future__ import annotations
 
 import ipaddress
+import re
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, Response, g, jsonify, request
@@ -18,7 +23,10 @@ _PUBLIC = ("/api/config", "/api/openapi.json")
 _SEND_TOKEN = "Sign in: send your access token as 'Authorization: Bearer <token>'."
 _BY_LINK = ("documents.download_by_link", "batches.download_by_link")  # signed links: their own credential
 _SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
-_PROXY_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Real-IP")
+_PROXY_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Real-IP", "True-Client-IP", "CF-Connecting-IP", "X-Client-IP")
+_LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+_HOST = re.compile(r"(\[[0-9a-f:.]+\]|[^:\[\]@]+)(?::([0-9]{1,5}))?", re.IGNORECASE)
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def current_user() -> User:
@@ -36,6 +44,27 @@ def client_config() -> Response:
     identity = services().settings.identity
     sign_in = None if identity is None else SignIn(client_id=identity.client_id, scopes=[f"{identity.api_uri}/{SCOPE}"])
     return jsonify(ClientConfig(identity=sign_in).model_dump())
+
+
+def _addressed_to_this_machine() -> None:
+    if services().token_verifier is None and not _local_host(request.host):
+        raise NotAllowed(
+            "This server runs in local mode (no sign-in) and answers only requests addressed to this machine "
+            f"(localhost, 127.0.0.1 or [::1] on its port), not to {request.host[:100]!r}: "
+            f"open {services().settings.PUBLIC_URL}."
+        )
+
+
+def _local_host(host: str) -> bool:
+    match = _HOST.fullmatch(host)
+    if match is None:
+        return False
+    name, port = match[1].lower().strip("[]"), int(match[2] or _DEFAULT_PORTS.get(request.scheme, 0))
+    settings = services().settings
+    public = urlsplit(settings.PUBLIC_URL)
+    listening = str(request.environ.get("SERVER_PORT", ""))
+    served = (settings.PORT, int(listening) if listening.isdigit() else None)  # configured, and where it listens
+    return (name in _LOOPBACK_NAMES and port in served) or (name, port) == (public.hostname, public.port or 443)
 
 
 def _identify() -> None:
@@ -78,6 +107,8 @@ def _from_this_machine(address: str | None) -> bool:
 
 
 def register(app: Flask) -> None:
-    """Identify every API request: the local user, or the Entra ID user of its bearer token."""
+    """Identify every API request: the local user, or the Entra ID user of its bearer token; in local mode, refuse
+    every request not addressed to this machine."""
+    app.before_request(_addressed_to_this_machine)
     app.before_request(_identify)
     app.register_blueprint(bp)

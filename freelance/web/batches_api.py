@@ -13,6 +13,7 @@ from .. import links
 from ..batches.service import Progress
 from ..errors import NotConfigured
 from ..roster.service import Query
+from .audit_api import audited
 from .auth import current_user
 from .openapi import documented
 from .requests import json_body, query
@@ -73,6 +74,8 @@ def create() -> Response:
         format=request.format,
         by=user.oid,
     )
+    batch = progress.batch
+    audited("batch.started", batch.id, template=batch.template, format=batch.format, total=batch.total)
     response = _batch(progress)
     response.status_code = 202
     response.headers["Location"] = url_for("batches.read", batch_id=progress.batch.id)
@@ -103,14 +106,16 @@ def read(batch_id: str) -> Response:
 @bp.delete("/<batch_id>")
 @documented("Cancel a batch's items not started", responses={200: Batch})
 def cancel(batch_id: str) -> Response:
-    return _batch(services().batches.cancel(current_user().tenant, batch_id))
+    progress = services().batches.cancel(current_user().tenant, batch_id)
+    audited("batch.cancelled", progress.batch.id, cancelled=progress.counts["cancelled"])
+    return _batch(progress)
 
 
 @bp.get("/<batch_id>/zip")
 @documented("Download a batch's documents as a zip", query=ZipQuery, responses={200: "application/zip", 409: Error})
 def download_zip(batch_id: str) -> Response:
     """Streamed, each document named as its single download is; 409 while items run, unless ?partial=1."""
-    return _zip(current_user().tenant, batch_id, query(ZipQuery).partial)
+    return _zip(current_user().tenant, batch_id, query(ZipQuery).partial, by_link=False)
 
 
 @bp.post("/<batch_id>/link")
@@ -119,6 +124,7 @@ def make_link(batch_id: str) -> Response:
     """A short-lived URL that downloads the finished batch's zip without a token (for a system browser)."""
     progress = services().batches.progress(current_user().tenant, batch_id)
     token, expires_at = services().links.sign(progress.batch.tenant, str(progress.batch.id), purpose=links.BATCH)
+    audited("batch.link_created", progress.batch.id)
     url = services().settings.PUBLIC_URL.rstrip("/") + url_for("batches.download_by_link", token=token)
     response = jsonify(DownloadLink(url=url, expires_at=expires_at).model_dump(mode="json"))
     response.status_code = 201
@@ -129,11 +135,11 @@ def make_link(batch_id: str) -> Response:
 @documented("Download a batch's zip by link", responses={200: "application/zip", 410: Error})
 def download_by_link(token: str) -> Response:
     link = services().links.verify(token, purpose=links.BATCH)
-    return _zip(link.tenant, link.document_id)
+    return _zip(link.tenant, link.document_id, by_link=True)
 
 
 @bp.post("/<batch_id>/onedrive")
-@documented("Save a batch's zip to OneDrive", responses={200: SavedToOneDrive, 409: Error})
+@documented("Save a batch's zip to OneDrive", responses={200: SavedToOneDrive, 409: Error}, signed_in=True)
 def save_to_onedrive(batch_id: str) -> Response:
     """The finished batch's zip goes into the user's OneDrive, in fragments when it is large."""
     onedrive = services().onedrive
@@ -146,13 +152,16 @@ def save_to_onedrive(batch_id: str) -> Response:
         for chunk in batches.archive(user.tenant, batch_id):
             file.write(chunk)
         web_url = onedrive.save(user, progress.zip_name, file)
+    audited("batch.saved_to_onedrive", progress.batch.id)
     return jsonify(SavedToOneDrive(web_url=web_url).model_dump())
 
 
-def _zip(tenant: str, batch_id: str, partial: bool = False) -> Response:
+def _zip(tenant: str, batch_id: str, partial: bool = False, *, by_link: bool) -> Response:
     batches = services().batches
-    name = batches.progress(tenant, batch_id).zip_name
+    progress = batches.progress(tenant, batch_id)
     chunks: Iterator[bytes] = batches.archive(tenant, batch_id, partial=partial)
+    audited("batch.downloaded", progress.batch.id, tenant=tenant if by_link else None, partial=partial)
+    name = progress.zip_name
     # Template ids are lower-case letters, digits and hyphens: the name needs no escaping.
     return Response(
         chunks, mimetype="application/zip", headers={"Content-Disposition": f'attachment; filename="{name}"'}

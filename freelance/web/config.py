@@ -53,6 +53,16 @@ class Settings:
     BATCH_ITEM_TIMEOUT: int = 180
     """Seconds one queued item may take; a worker silent that long (plus a minute) is presumed dead and its
     item retried by another."""
+    RATE_LIMIT_GENERATION: str = "120 per minute"
+    """Documents one user may generate, regenerate or preview (Flask-Limiter notation; empty: no limit)."""
+    RATE_LIMIT_UPLOADS: str = "30 per minute"
+    """Roster imports, tracker summaries and template publications one user may send."""
+    RATE_LIMIT_BATCHES: str = "10 per minute"
+    """Batches one user may start."""
+    RATE_LIMIT_PREFIX: str = "freelance-limits"
+    """Where in Redis the counts are kept: deployments sharing one Redis each take their own."""
+    STORAGE_QUOTA: int = 10 * 1024**3
+    """Bytes of documents, PDFs and template versions one tenant may keep (0: no quota)."""
 
     @property
     def pdf(self) -> PdfSettings:

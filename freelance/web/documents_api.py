@@ -10,9 +10,11 @@ from flask import Blueprint, Response, jsonify, send_file, url_for
 
 from ..documents.insertion import NotAWorkbook, insertion_of
 from ..errors import CannotRender, NotApplicable, NotConfigured
+from ..filenames import file_name
 from ..generated import MEDIA_TYPES
 from ..problems import Problem
 from ..store import DocumentRecord
+from .audit_api import audited
 from .auth import current_user
 from .openapi import documented
 from .requests import json_body, query
@@ -52,11 +54,15 @@ def _document(record: DocumentRecord) -> Document:
 def generate() -> Response:
     request = json_body(DocumentRequest)
     user = current_user()
-    record = (
-        services()
-        .generator.generate(user.tenant, request.template, request.data, format=request.format, by=user.oid)
-        .record
-    )
+    with services().store.writing() as session:  # the document and its audit event, or neither
+        record = (
+            services()
+            .generator.generate(
+                user.tenant, request.template, request.data, format=request.format, by=user.oid, session=session
+            )
+            .record
+        )
+        audited("document.generated", record.id, template=record.template, format=record.format, session=session)
     response = jsonify(_document(record).model_dump(mode="json"))
     response.status_code = 201
     response.headers["Location"] = url_for("documents.read", document_id=record.id)
@@ -68,7 +74,16 @@ def generate() -> Response:
 def regenerate(document_id: str) -> Response:
     """A new document from a stored one's data and the very template version it was made with."""
     user = current_user()
-    record = services().generator.regenerate(user.tenant, document_id, by=user.oid).record
+    with services().store.writing() as session:
+        record = services().generator.regenerate(user.tenant, document_id, by=user.oid, session=session).record
+        audited(
+            "document.generated",
+            record.id,
+            template=record.template,
+            format=record.format,
+            source=document_id,
+            session=session,
+        )
     response = jsonify(_document(record).model_dump(mode="json"))
     response.status_code = 201
     response.headers["Location"] = url_for("documents.read", document_id=record.id)
@@ -98,7 +113,9 @@ def read(document_id: str) -> Response:
 def download(document_id: str) -> Response:
     """``?format=pdf`` gives a Word document as PDF/A (converted once, then kept with the record)."""
     format = query(FileQuery).format
-    return _file(*services().generator.file(current_user().tenant, document_id, format), format)
+    record, content = services().generator.file(current_user().tenant, document_id, format)
+    audited("document.downloaded", record.id, format=format or record.format)
+    return _file(record, content, format)
 
 
 @bp.post("/<document_id>/link")
@@ -110,6 +127,7 @@ def make_link(document_id: str) -> Response:
     format = query(FileQuery).format
     record = services().store.document(current_user().tenant, document_id)
     token, expires_at = services().links.sign(record.tenant, str(record.id))
+    audited("document.link_created", record.id, format=format or record.format)
     address = url_for("documents.download_by_link", token=token) + (f"?format={format}" if format else "")
     url = services().settings.PUBLIC_URL.rstrip("/") + address
     response = jsonify(DownloadLink(url=url, expires_at=expires_at).model_dump(mode="json"))
@@ -122,7 +140,9 @@ def make_link(document_id: str) -> Response:
 def download_by_link(token: str) -> Response:
     format = query(FileQuery).format
     link = services().links.verify(token)
-    return _file(*services().generator.file(link.tenant, link.document_id, format), format)
+    record, content = services().generator.file(link.tenant, link.document_id, format)
+    audited("document.downloaded", record.id, tenant=link.tenant, format=format or record.format)
+    return _file(record, content, format)
 
 
 def _file(record: DocumentRecord, content: bytes, format: str | None = None) -> Response:
@@ -132,7 +152,7 @@ def _file(record: DocumentRecord, content: bytes, format: str | None = None) -> 
         BytesIO(content),
         mimetype=MEDIA_TYPES[format],
         as_attachment=True,
-        download_name=f"{record.filename.rsplit('.', 1)[0]}.{format}",
+        download_name=f"{file_name(record.filename.rsplit('.', 1)[0], record.template)}.{format}",
         etag=sha256,
         max_age=0,
     )
@@ -169,11 +189,13 @@ def insertion(document_id: str) -> Response:
 
 
 @bp.post("/<document_id>/onedrive")
-@documented("Save a document to OneDrive", responses={200: SavedToOneDrive})
+@documented("Save a document to OneDrive", responses={200: SavedToOneDrive}, signed_in=True)
 def save_to_onedrive(document_id: str) -> Response:
     onedrive = services().onedrive
     if onedrive is None:
         raise NotConfigured("Saving to OneDrive needs sign-in: this server runs in local mode.")
     user = current_user()
     record, content = services().store.content(user.tenant, document_id)
-    return jsonify(SavedToOneDrive(web_url=onedrive.save(user, record.filename, content)).model_dump())
+    web_url = onedrive.save(user, record.filename, content)
+    audited("document.saved_to_onedrive", record.id)
+    return jsonify(SavedToOneDrive(web_url=web_url).model_dump())

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, current_app, jsonify, request
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..errors import (
@@ -21,6 +22,7 @@ from ..errors import (
     NotConfigured,
     NotFound,
     NotSignedIn,
+    StorageFull,
     TemplateRefused,
     TooLarge,
     Unavailable,
@@ -48,8 +50,12 @@ STATUS: dict[type[DomainError], int] = {
     MicrosoftFailed: 502,
     MicrosoftUnavailable: 503,
     Unavailable: 503,
+    StorageFull: 507,
 }
 """The HTTP status of each domain exception; a subclass not listed takes its nearest listed base's."""
+
+DATABASE_RETRY_AFTER = 5
+"""Seconds a client is told to wait when the database cannot be reached."""
 
 _HTTP_MESSAGES = {
     404: "There is nothing at this address.",
@@ -102,9 +108,22 @@ def _unexpected_error(_error: InternalServerError) -> Response:
     return error_response(500, "Something went wrong on the server; the error has been logged.")
 
 
+def _database_error(error: DBAPIError) -> Response:
+    # The database down, restarting, failing over or locked is an outage to wait out (503), not a fault;
+    # the pool replaces the lost connections (pre-ping) once it is back. Any other database error is a fault.
+    if isinstance(error, OperationalError) or error.connection_invalidated:
+        current_app.logger.warning("The database is unavailable: %s", error.orig)
+        response = error_response(503, "The database cannot be reached just now: try again in a few seconds.")
+        response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER)
+        return response
+    current_app.logger.error("Exception on %s [%s]", request.path, request.method, exc_info=error)
+    return _unexpected_error(InternalServerError(original_exception=error))
+
+
 def register(app: Flask) -> None:
     """Install the handlers that turn every error into a JSON answer."""
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(NotSignedIn, _not_signed_in)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(InternalServerError, _unexpected_error)
+    app.register_error_handler(DBAPIError, _database_error)

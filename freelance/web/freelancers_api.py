@@ -8,14 +8,16 @@ from flask import Blueprint, Response, jsonify, send_file, stream_with_context, 
 
 from ..generated import MEDIA_TYPES
 from ..models import Freelancer
-from ..roster.export import export_rows, write_csv, write_xlsx
+from ..roster.export import export_rows, spooled, write_csv, write_xlsx
 from ..roster.importing import import_roster
 from ..roster.records import FreelancerRecord as Record
 from ..roster.service import Query, changed
+from .audit_api import audited
 from .auth import current_user
-from .openapi import documented
+from .openapi import Upload, documented
 from .requests import json_body, query, uploaded_file
 from .schemas import (
+    Error,
     ExportQuery,
     FreelancerChanges,
     FreelancerPage,
@@ -47,10 +49,11 @@ def search() -> Response:
 
 
 @bp.post("")
-@documented("Add a freelancer", body=Freelancer, responses={201: FreelancerRecord})
+@documented("Add a freelancer", body=Freelancer, responses={201: FreelancerRecord, 409: Error})
 def add() -> Response:
     user = current_user()
     record = services().roster.add(user.tenant, json_body(Freelancer), by=user.oid)
+    audited("freelancer.created", record.id)
     response = jsonify(_record(record).model_dump(mode="json"))
     response.status_code = 201
     response.headers["Location"] = url_for("freelancers.read", freelancer_id=record.id)
@@ -71,6 +74,7 @@ def change(freelancer_id: str) -> Response:
     record = services().roster.update(
         user.tenant, freelancer_id, lambda current: changed(current, changes), by=user.oid
     )
+    audited("freelancer.changed", record.id, fields=sorted(changes))
     return jsonify(_record(record).model_dump(mode="json"))
 
 
@@ -78,18 +82,25 @@ def change(freelancer_id: str) -> Response:
 @documented("Remove a freelancer", responses={204: {"description": "Removed"}})
 def remove(freelancer_id: str) -> tuple[str, int]:
     services().roster.remove(current_user().tenant, freelancer_id)
+    audited("freelancer.deleted", freelancer_id)
     return "", 204
 
 
 @bp.post("/import")
 @documented(
-    "Import a roster file (CSV or .xlsx, multipart field 'file')", query=ImportQuery, responses={200: ImportOutcome}
+    "Import a roster file (CSV or .xlsx, multipart field 'file')",
+    body=Upload(_UPLOAD_TYPES),
+    query=ImportQuery,
+    responses={200: ImportOutcome},
 )
 def import_file() -> Response:
     params = query(ImportQuery)
     stream, filename = uploaded_file("roster (CSV or .xlsx)", _UPLOAD_TYPES)
     user = current_user()
     result = import_roster(services().roster, user.tenant, stream, filename, dry_run=params.dry_run, by=user.oid)
+    if not result.dry_run:
+        counts = result.counts
+        audited("roster.imported", created=counts.created, updated=counts.updated, unchanged=counts.unchanged)
     return jsonify(
         ImportOutcome(
             created=result.counts.created,
@@ -102,10 +113,12 @@ def import_file() -> Response:
 
 
 @bp.get("/export")
-@documented("Export the roster", query=ExportQuery, responses={200: "text/csv"})
+@documented("Export the roster", query=ExportQuery, responses={200: ("text/csv", MEDIA_TYPES["xlsx"])})
 def export() -> Response:
     params = query(ExportQuery)
-    rows = export_rows(services().roster.each(current_user().tenant))
+    with services().roster.snapshot(current_user().tenant) as records:
+        rows = spooled(export_rows(records))
+    audited("roster.exported", format=params.format)
     if params.format == "csv":
         return Response(
             stream_with_context(write_csv(rows)),

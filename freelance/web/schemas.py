@@ -186,6 +186,12 @@ class TemplateSummary(BaseModel):
     created_by: str | None = Field(None, exclude_if=_absent)
 
 
+class TemplateList(BaseModel):
+    """The templates the tenant can use: shipped, then the company's."""
+
+    items: list[TemplateSummary]
+
+
 class PublishedTemplate(TemplateSummary):
     """A company template just published: its data schema, and what the author may want to check."""
 
@@ -282,21 +288,25 @@ class FreelancerPage(Page[FreelancerRecord]):
     """One page of a roster search."""
 
 
-FreelancerChanges = RootModel[
-    Annotated[
-        dict[str, Any],
-        WithJsonSchema(
-            {
-                "type": "object",
-                "description": "Any of the freelancer's fields; null clears an optional one.",
-                "properties": {
-                    name: {"$ref": "#/components/schemas/Freelancer/properties/" + name}
-                    for name in Freelancer.model_fields
-                },
-            }
-        ),
+class FreelancerChanges(
+    RootModel[
+        Annotated[
+            dict[str, Any],
+            WithJsonSchema(
+                {
+                    "type": "object",
+                    "description": "Any of the freelancer's fields; null clears an optional one.",
+                    "properties": {
+                        name: {"$ref": "#/components/schemas/Freelancer/properties/" + name}
+                        for name in Freelancer.model_fields
+                    },
+                    "additionalProperties": False,
+                }
+            ),
+        ]
     ]
-]
+):
+    """Changes to a freelancer: the fields given, the others kept."""
 
 
 class FreelancerQuery(RosterFilter):

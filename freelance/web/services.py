@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import httpx
 from flask import Flask, current_app
 
+from ..audit import AuditLog
 from ..batches.runners import QueueRunner, ThreadRunner
 from ..batches.service import Batches, Runner
 from ..catalog import Catalog
@@ -18,6 +19,7 @@ from ..identity import OnBehalfOf, TokenVerifier
 from ..links import Links
 from ..onedrive import OneDrive
 from ..pdf import PdfConverter, converter_for
+from ..quota import Quota
 from ..roster.service import Roster
 from ..store import Store
 from ..users import Users
@@ -43,6 +45,7 @@ class Services:
     links: Links
     pdf: PdfConverter
     batches: Batches
+    audit: AuditLog
 
 
 def build(settings: Settings, http: httpx.Client | None) -> Services:
@@ -53,8 +56,9 @@ def build(settings: Settings, http: httpx.Client | None) -> Services:
     engine = connect(settings.DATABASE_URL)
     if settings.MIGRATE_ON_START:
         upgrade(engine)
-    catalog, store, roster = Catalog(settings.TEMPLATES_DIR), Store(engine), Roster(engine)
-    templates = Templates(catalog, TemplateStore(engine))
+    quota = Quota(settings.STORAGE_QUOTA)
+    catalog, store, roster = Catalog(settings.TEMPLATES_DIR), Store(engine, quota), Roster(engine)
+    templates = Templates(catalog, TemplateStore(engine, quota))
     verifier: TokenVerifier | None = None
     onedrive: OneDrive | None = None
     if identity := settings.identity:
@@ -81,6 +85,7 @@ def build(settings: Settings, http: httpx.Client | None) -> Services:
         links,
         pdf,
         Batches(engine, generator, roster, store, runner),
+        AuditLog(engine),
     )
 
 

@@ -10,18 +10,23 @@ import pydantic_core
 from flask import Blueprint, Response, jsonify, request, send_file, url_for
 
 from ..catalog import Template
+from ..company.publishing import TEMPLATE_ID
 from ..errors import InvalidData, NotApplicable
 from ..generated import MEDIA_TYPES
 from ..problems import Problem
+from .audit_api import audited
 from .auth import current_user
-from .openapi import documented
-from .requests import uploaded_file
-from .schemas import Error, PublishedTemplate, TemplateSummary, TemplateVersions
+from .openapi import Upload, documented
+from .requests import uploaded_file, whole_body
+from .schemas import Error, PublishedTemplate, TemplateList, TemplateSummary, TemplateVersions
 from .services import services
 
 bp = Blueprint("templates", __name__, url_prefix="/api/templates")
 _DOCX = (MEDIA_TYPES["docx"], "application/octet-stream")
 _MAX_TITLE = 200
+_ID = {"type": "string", "pattern": TEMPLATE_ID.pattern, "description": "Lower-case letters, digits and hyphens"}
+_TITLE = {"type": "string", "minLength": 1, "maxLength": _MAX_TITLE, "pattern": r"\S"}
+_SIDECAR = {"type": "string", "description": "JSON Schema: types, titles, enums and rules the tags cannot say"}
 
 
 def _summary(template: Template) -> dict[str, Any]:
@@ -41,7 +46,7 @@ def _summary(template: Template) -> dict[str, Any]:
 
 
 @bp.get("")
-@documented("List templates", responses={200: TemplateSummary})
+@documented("List templates", responses={200: TemplateList})
 def list_templates() -> Response:
     return jsonify({"items": [_summary(template) for template in services().templates.listed(current_user().tenant)]})
 
@@ -56,7 +61,11 @@ def template_schema(template_id: str) -> Response:
 
 
 @bp.post("")
-@documented("Publish a company template", responses={201: PublishedTemplate, 409: Error, 413: Error})
+@documented(
+    "Publish a company template",
+    body=Upload(_DOCX, {"id": _ID, "title": _TITLE, "schema": _SIDECAR}, ("file", "id", "title")),
+    responses={201: PublishedTemplate, 409: Error, 413: Error},
+)
 def publish() -> Response:
     """Multipart: ``file`` (.docx), ``id``, ``title``, optional ``schema`` (a JSON Schema sidecar)."""
     content, sidecar = _upload()
@@ -64,6 +73,7 @@ def publish() -> Response:
     template = services().templates.publish(
         user.tenant, _form("id", required=True), _title(required=True), content, sidecar, user.oid
     )
+    audited("template.published", template.id, number=template.number)
     response = _published(template)
     response.status_code = 201
     response.headers["Location"] = url_for("templates.template_schema", template_id=template.id)
@@ -71,13 +81,18 @@ def publish() -> Response:
 
 
 @bp.put("/<template_id>")
-@documented("Publish a new version of a company template", responses={200: PublishedTemplate, 409: Error})
+@documented(
+    "Publish a new version of a company template",
+    body=Upload(_DOCX, {"title": _TITLE, "schema": _SIDECAR}),
+    responses={200: PublishedTemplate, 409: Error},
+)
 def publish_version(template_id: str) -> Response:
     content, sidecar = _upload()
     user = current_user()
     template = services().templates.publish_version(
         user.tenant, template_id, _title(required=False), content, sidecar, user.oid
     )
+    audited("template.published", template.id, number=template.number)
     return _published(template)
 
 
@@ -98,6 +113,7 @@ def versions(template_id: str) -> Response:
 def retire(template_id: str) -> Response:
     user = current_user()
     services().templates.retire(user.tenant, template_id, user.oid)
+    audited("template.retired", template_id)
     return Response(status=204)
 
 
@@ -109,7 +125,7 @@ def preview(template_id: str) -> Response:
     template = services().templates.get(user.tenant, template_id)
     if template.format != "docx":
         raise NotApplicable("Only a Word template can be previewed.", [Problem("template", "makes a workbook")])
-    raw = request.get_data(cache=False)
+    raw = whole_body()
     data = _json(raw, "(body)") if raw.strip() else {}
     generated = template.generate(template.validate(data or services().templates.sample(template)))
     return send_file(

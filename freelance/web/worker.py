@@ -12,10 +12,10 @@ from ..batches.runners import QueueRunner
 from .services import services
 
 
-def run_item(item_id: str) -> None:
-    """RQ job: run one batch item; on the last of its retries an unexpected error fails the item."""
+def run_items(item_ids: list[str]) -> None:
+    """RQ job: run a run of batch items; on the last of its retries an unexpected error fails them."""
     job = get_current_job()
-    services().batches.run_item(item_id, final=job is None or not job.retries_left)
+    services().batches.run_items(item_ids, final=job is None or not job.retries_left)
 
 
 @click.command("worker")

@@ -88,7 +88,7 @@ def test_cancelling_a_batch_stops_the_items_not_started_and_keeps_those_done(cli
     assert cancelled.json["cancelled"] > 0
     batch = finished(client, f"/api/batches/{started['id']}")
     assert batch["status"] == "cancelled"
-    assert batch["done"] + batch["cancelled"] == 200
+    assert batch["done"] + batch["cancelled"] == 200, batch["failures"]
     assert client.get("/api/documents").json["total"] == batch["done"]
     assert len(zip_entries(client.get(batch["zip_url"]).data)) == batch["done"]
 

@@ -136,3 +136,68 @@ def cell_xml(content: bytes, ref: str) -> etree._Element:
     found = xml(content).find(f".//m:c[@r='{ref}']", MAIN)
     assert found is not None, f"no cell {ref}"
     return found
+
+
+def with_shared_strings(content: bytes) -> bytes:
+    """Return the tracker with the text of its cells in a shared strings part, as Excel saves it."""
+    members = members_of(content)
+    strings: list[str] = []
+
+    def shared(cell: re.Match[str]) -> str:
+        strings.append(cell[2])
+        return f'{cell[1]}t="s"><v>{len(strings) - 1}</v></c>'
+
+    sheet = members[SHEET_PART].decode("utf-8")
+    members[SHEET_PART] = re.sub(r'(<c [^>]*)t="inlineStr"><is><t[^>]*>([^<]*)</t></is></c>', shared, sheet).encode()
+    items = "".join(f"<si><t>{text}</t></si>" for text in strings)
+    members["xl/sharedStrings.xml"] = f'<sst xmlns="{MAIN["m"]}" uniqueCount="{len(strings)}">{items}</sst>'.encode()
+    relationship = f'<Relationship Id="rIdStrings" Type="{_RELATIONSHIPS}/sharedStrings" Target="sharedStrings.xml"/>'
+    rels = members["xl/_rels/workbook.xml.rels"].decode("utf-8")
+    members["xl/_rels/workbook.xml.rels"] = rels.replace("</Relationships>", relationship + "</Relationships>").encode()
+    return zip_of(members)
+
+
+_RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def workbook_of(*sheets: str) -> bytes:
+    """Return a workbook of just its sheets (no styles, no strings), each <sheetData> holding the rows given as XML."""
+    titles = range(1, len(sheets) + 1)
+    members = {
+        "[Content_Types].xml": (
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            + "".join(
+                f'<Override PartName="/xl/worksheets/sheet{n}.xml" '
+                'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+                for n in titles
+            )
+            + "</Types>"
+        ),
+        "_rels/.rels": (
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{_RELATIONSHIPS}/officeDocument" Target="xl/workbook.xml"/>'
+            "</Relationships>"
+        ),
+        "xl/workbook.xml": (
+            f'<workbook xmlns="{MAIN["m"]}" xmlns:r="{_RELATIONSHIPS}"><sheets>'
+            + "".join(f'<sheet name="Sheet{n}" sheetId="{n}" r:id="rId{n}"/>' for n in titles)
+            + "</sheets></workbook>"
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            + "".join(
+                f'<Relationship Id="rId{n}" Type="{_RELATIONSHIPS}/worksheet" Target="worksheets/sheet{n}.xml"/>'
+                for n in titles
+            )
+            + "</Relationships>"
+        ),
+    }
+    for n, rows in zip(titles, sheets):
+        members[f"xl/worksheets/sheet{n}.xml"] = (
+            f'<worksheet xmlns="{MAIN["m"]}"><sheetData>{rows}</sheetData></worksheet>'
+        )
+    return zip_of({name: text.encode("utf-8") for name, text in members.items()})

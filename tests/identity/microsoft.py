@@ -8,8 +8,10 @@ import hashlib
 import hmac
 import json
 import re
+import threading
 import time
 import uuid
+from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
 import httpx
@@ -61,6 +63,16 @@ def b64url(data: bytes) -> str:
 
 
 UPLOAD_HOST = "contoso-my.sharepoint.com"
+
+
+@dataclass
+class Hold:
+    """A hanging endpoint: ``arrived`` is set when a request waits on it, which answers once ``released`` is set."""
+
+    arrived: threading.Event = field(default_factory=threading.Event)
+    released: threading.Event = field(default_factory=threading.Event)
+
+
 SESSION = ":/createUploadSession"
 
 
@@ -69,7 +81,8 @@ class FakeMicrosoft:
 
     Switches: ``entra`` ("token", "interaction_required", "server_error", "timeout", "discovery_down"),
     ``graph`` ("created", "cae", "unavailable", "throttled", "server_error", "unreachable", "timeout",
-    "garbled", "fragment_fails"), ``jwks_down``. What the app sent wrong is kept in ``complaints`` (answered with a 400).
+    "garbled", "fragment_fails"), ``jwks_down``, and ``hold_jwks(tenant)`` (a tenant's keys endpoint hangs until
+    released). What the app sent wrong is kept in ``complaints`` (answered with a 400).
     """
 
     def __init__(self, tenants: tuple[str, ...] = (CONTOSO, FABRIKAM, NORTHWIND)):
@@ -82,6 +95,7 @@ class FakeMicrosoft:
         self.entra = "token"
         self.graph = "created"
         self.jwks_down = False
+        self.jwks_holds: dict[str, Hold] = {}
         self.graph_tokens: dict[str, dict] = {}
         self.uploads: list[dict] = []
         self.sessions: dict[str, dict] = {}  # upload sessions open, by id
@@ -94,6 +108,11 @@ class FakeMicrosoft:
         self.keys[tenant][kid] = rsa_key(self._next_key)
         self._next_key += 1
         return kid
+
+    def hold_jwks(self, tenant: str) -> Hold:
+        """Make the tenant's keys endpoint hang (a slow Entra ID) until the returned hold is released."""
+        self.jwks_holds[tenant] = Hold()
+        return self.jwks_holds[tenant]
 
     def retire_keys(self, tenant: str, keep: str) -> None:
         """Stop publishing every key of the tenant but ``keep``."""
@@ -214,6 +233,9 @@ class FakeMicrosoft:
                 400, json={"error": "invalid_tenant", "error_description": f"AADSTS90002: Tenant '{tenant}' not found."}
             )
         if request.method == "GET" and rest == "discovery/v2.0/keys":
+            if (hold := self.jwks_holds.get(tenant)) is not None:
+                hold.arrived.set()
+                hold.released.wait(timeout=60)
             if self.jwks_down:
                 return httpx.Response(503, text="Service Unavailable")
             return httpx.Response(

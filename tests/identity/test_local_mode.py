@@ -6,16 +6,19 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 import httpx
 import pytest
 from sqlalchemy import select
+from werkzeug.serving import make_server
 
 from freelance.roster.records import FreelancerRecord
+from freelance.web import create_app
 from freelance.web.config import Settings
 from freelance.web.services import services
-from tests.helpers import ROOT
+from tests.helpers import ROOT, discard
 from tests.identity.microsoft import ENTRA_CONFIG
 from tests.roster.files import person
 
@@ -161,8 +164,98 @@ def test_a_request_from_this_machine_is_served_in_local_mode(app, address):
         {"X-Forwarded-For": "127.0.0.1"},  # the de-facto header
         {"X-Real-IP": "127.0.0.1"},  # nginx's
         {"Forwarded": "for=127.0.0.1"},  # RFC 7239
+        {"True-Client-IP": "127.0.0.1"},  # Akamai's and Cloudflare Enterprise's
+        {"CF-Connecting-IP": "127.0.0.1"},  # Cloudflare's
+        {"X-Client-IP": "127.0.0.1"},  # others'
     ],
 )
 def test_a_request_from_another_machine_cannot_claim_to_be_forwarded_from_this_one(app, forwarded):
     response = app.test_client().get("/api/freelancers", environ_base={"REMOTE_ADDR": "10.1.2.3"}, headers=forwarded)
     assert response.status_code == 403
+
+
+# -- the Host a request is addressed to (DNS rebinding) ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/freelancers",  # the roster
+        "/api/freelancers/export",  # all of it at once
+        "/taskpane.html",  # the pane, whose scripts then call the API
+    ],
+)
+@pytest.mark.parametrize(
+    "host",
+    [
+        "evil.example",  # a rebinding page on port 80 (the test client's port)
+        "evil.example:3000",  # ... or on the server's own port
+        "localhost.evil.example:3000",  # a name that starts like ours
+        "127.0.0.1.nip.io:3000",  # a public name that resolves to loopback
+        "evil.example@localhost:3000",  # user info is no part of a Host
+        "localhost:4000",  # our name on a port we do not serve
+        "[::1]:8080",  # nor that one
+        "",  # no host at all
+    ],
+)
+def test_in_local_mode_a_request_addressed_to_another_host_is_refused(app, path, host, add):
+    add(person(1))
+    response = app.test_client().get(path, headers={"Host": host})
+    assert response.status_code == 403
+    assert "local mode" in response.json["error"] and "https://localhost:3000" in response.json["error"]
+    assert "freelancer0001" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "localhost:3000",  # the configured PORT, by name
+        "127.0.0.1:3000",  # by IPv4 address
+        "[::1]:3000",  # by IPv6 address
+        "LocalHost:3000",  # host names are case-insensitive
+        "localhost",  # the port the test client says it listens on (80)
+    ],
+)
+def test_in_local_mode_a_request_addressed_to_this_machine_is_served(app, host):
+    assert app.test_client().get("/api/freelancers", headers={"Host": host}).status_code == 200
+
+
+def test_in_local_mode_the_public_url_and_the_port_listened_on_are_this_machine_too(database_url, tmp_path):
+    app = create_app(
+        {
+            "DATABASE_URL": database_url,
+            "SECRET_KEY_FILE": str(tmp_path / "key"),
+            "PUBLIC_URL": "https://freelance.test:8443",
+        }
+    )
+    client = app.test_client()
+    try:
+        assert client.get("/api/templates", headers={"Host": "freelance.test:8443"}).status_code == 200
+        assert client.get("/api/templates", base_url="http://127.0.0.1:8123").status_code == 200
+        assert (
+            client.get("/api/templates", base_url="http://127.0.0.1:8123", headers={"Host": "127.0.0.1:9"}).status_code
+            == 403
+        )
+    finally:
+        discard(app)
+
+
+def test_a_real_server_in_local_mode_refuses_a_rebound_host_name(app):
+    """What a DNS-rebinding page does: its own host name, resolved to 127.0.0.1, on the server's port."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        port = server.server_port
+        rebound = httpx.get(f"http://127.0.0.1:{port}/api/freelancers", headers={"Host": f"evil.example:{port}"})
+        direct = httpx.get(f"http://127.0.0.1:{port}/api/freelancers")
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+    assert (rebound.status_code, direct.status_code) == (403, 200)
+
+
+def test_with_sign_in_the_host_is_not_checked(make_entra_app):
+    client = make_entra_app().test_client()
+    assert client.get("/api/config", headers={"Host": "freelance.contoso.com"}).status_code == 200

@@ -149,6 +149,15 @@ def test_a_microsoft_outage_is_a_502_or_503_with_a_message_never_a_500(
     assert says in response.json["error"]
 
 
+def test_when_entra_id_cannot_be_reached_the_client_is_told_what_to_do_and_not_the_error(alice, microsoft, sow_data):
+    document = generate(alice, sow_data)
+    microsoft.entra = "timeout"
+    response = save(alice, document)
+    assert response.status_code == 503
+    assert "try again" in response.json["error"]
+    assert "timed out" not in response.get_data(as_text=True)  # the server log has it
+
+
 def test_saving_in_local_mode_says_sign_in_is_needed(client, sow_data):
     response = save(client, generate(client, sow_data))
     assert response.status_code == 400

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 
 import httpx
 import jwt
 import pytest
 
-from freelance.errors import NotSignedIn
+from freelance.errors import MicrosoftUnavailable, NotSignedIn
 from freelance.identity import EntraSettings, TokenVerifier
-from tests.identity.microsoft import ALICE, API_URI, CLIENT_ID, CONTOSO, FABRIKAM, LOGIN, NORTHWIND, rsa_key
+from tests.identity.microsoft import ALICE, API_URI, BRUNO, CLIENT_ID, CONTOSO, FABRIKAM, LOGIN, NORTHWIND, rsa_key
 
 CHALLENGE = re.compile(r'Bearer realm="Freelance Toolkit"((, \w+="[^"]*")*)')
 
@@ -276,13 +277,27 @@ def test_a_burst_of_unknown_kids_as_the_first_requests_costs_at_most_one_refetch
     assert microsoft.jwks_fetches(CONTOSO) == 2  # the first fetch, then one refetch per cool-down
 
 
-def test_when_entra_id_cannot_give_the_keys_the_answer_is_503_and_the_next_request_tries_again(anonymous, microsoft):
+def test_when_entra_id_cannot_give_the_keys_the_answer_is_503_saying_what_to_do_and_not_why(anonymous, microsoft):
     microsoft.jwks_down = True
     response = get(anonymous, microsoft.token())
     assert response.status_code == 503
-    assert "signing keys" in response.json["error"]
+    assert "signing keys" in response.json["error"] and "try again" in response.json["error"]
+    for detail in ("login.microsoftonline.com", "Service Unavailable", "503", CONTOSO):
+        assert detail not in response.get_data(as_text=True)  # the server log has it, not the client
+
+
+def test_while_the_keys_cannot_be_read_no_token_fetches_them_again(anonymous, microsoft):
+    microsoft.jwks_down = True
+    tokens = [microsoft.token(kid=f"forged-{n}", key=rsa_key(99)) for n in range(10)] + [microsoft.token()] * 5
+    assert [get(anonymous, token).status_code for token in tokens] == [503] * 15
+    assert microsoft.jwks_fetches(CONTOSO) == 1  # the failure is remembered for its cool-down
+
+
+def test_a_tenant_whose_keys_cannot_be_read_does_not_stop_another_from_signing_in(anonymous, microsoft):
+    microsoft.jwks_down = True
+    assert get(anonymous, microsoft.token(CONTOSO)).status_code == 503
     microsoft.jwks_down = False
-    assert get(anonymous, microsoft.token()).status_code == 200
+    assert get(anonymous, microsoft.token(FABRIKAM, BRUNO)).status_code == 200
 
 
 class Clock:
@@ -341,3 +356,62 @@ def test_a_key_the_tenant_stopped_publishing_is_refused_after_the_keys_are_fetch
         verifier.verify(microsoft.token(kid=old_kid, key=rsa_key(0)))
     with pytest.raises(NotSignedIn):
         verifier.verify(old_token)
+
+
+def test_after_a_failed_fetch_the_keys_are_asked_for_again_only_after_the_failure_cool_down(
+    verifier_and_clock, microsoft
+):
+    verifier, clock = verifier_and_clock
+    microsoft.jwks_down = True
+    with pytest.raises(MicrosoftUnavailable):
+        verifier.verify(microsoft.token())
+    microsoft.jwks_down = False  # Entra ID is back, but the failure is remembered for 30 s
+    clock.now += 29
+    with pytest.raises(MicrosoftUnavailable):
+        verifier.verify(microsoft.token())
+    assert microsoft.jwks_fetches(CONTOSO) == 1
+    clock.now += 2
+    assert verifier.verify(microsoft.token()).oid == ALICE
+    assert microsoft.jwks_fetches(CONTOSO) == 2
+
+
+def test_when_a_refetch_fails_the_keys_already_read_still_verify_and_forged_kids_wait_out_the_cool_down(
+    verifier_and_clock, microsoft
+):
+    verifier, clock = verifier_and_clock
+    verifier.verify(microsoft.token())
+    clock.now += 301
+    microsoft.jwks_down = True
+    forged = [microsoft.token(kid=f"forged-{n}", key=rsa_key(99)) for n in range(10)]
+    for token in forged:
+        with pytest.raises(MicrosoftUnavailable):  # the keys could not be checked: try again, not "forged"
+            verifier.verify(token)
+    assert microsoft.jwks_fetches(CONTOSO) == 2  # one refetch, failed and remembered
+    assert verifier.verify(microsoft.token()).oid == ALICE  # the key it knows needs no fetch
+    clock.now += 31
+    with pytest.raises(MicrosoftUnavailable):
+        verifier.verify(forged[0])
+    assert microsoft.jwks_fetches(CONTOSO) == 3
+
+
+def test_a_valid_token_of_one_tenant_is_verified_while_another_tenants_keys_hang(verifier_and_clock, microsoft):
+    verifier, _ = verifier_and_clock
+    hold = microsoft.hold_jwks(CONTOSO)
+    outcome: dict[str, object] = {}
+
+    def contoso_request() -> None:
+        try:
+            outcome["contoso"] = verifier.verify(microsoft.token(CONTOSO)).oid
+        except Exception as exc:  # reported below, in the test's own thread
+            outcome["contoso"] = exc
+
+    contoso = threading.Thread(target=contoso_request)
+    contoso.start()
+    try:
+        assert hold.arrived.wait(timeout=30), "Contoso's keys were never asked for"
+        assert verifier.verify(microsoft.token(FABRIKAM, BRUNO)).oid == BRUNO  # while Contoso's fetch hangs
+        assert "contoso" not in outcome
+    finally:
+        hold.released.set()
+        contoso.join(timeout=30)
+    assert outcome["contoso"] == ALICE

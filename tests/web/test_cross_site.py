@@ -37,7 +37,9 @@ def test_reading_is_allowed_from_anywhere_on_this_machine(client):
     assert client.get("/api/freelancers", headers={"Sec-Fetch-Site": "cross-site"}).status_code == 200
 
 
-@pytest.mark.parametrize("header", ["X-Forwarded-For", "Forwarded", "X-Real-IP"])
+@pytest.mark.parametrize(
+    "header", ["X-Forwarded-For", "Forwarded", "X-Real-IP", "True-Client-IP", "CF-Connecting-IP", "X-Client-IP"]
+)
 def test_local_mode_refuses_requests_that_came_through_a_proxy(client, header):
     response = client.get("/api/freelancers", headers={header: "203.0.113.7"})
     assert response.status_code == 403

@@ -7,6 +7,7 @@ import hashlib
 import json
 
 import pytest
+from sqlalchemy import text
 
 from freelance.web.services import services
 from tests.documents.docx_files import members_of
@@ -62,6 +63,80 @@ def test_characters_a_file_system_refuses_are_kept_out_of_file_names(client, sow
     sow_data["sow_number"] = "SOW/2027/001"
     sow_data["freelancer"]["name"] = 'Zoe "Z" Angstrom: <Design>'
     assert _generate(client, sow_data).json["filename"] == "SOW 2027 001 Zoe Z Angstrom Design.docx"
+
+
+def test_bidi_controls_are_kept_out_of_stored_and_downloaded_file_names(client, budget_data):
+    budget_data["project"]["title"] = "Q3 \u202egnp.exe"  # would show as "Budget Q3 exe.png.xlsx"
+    record = client.post("/api/documents", json={"template": "budget", "data": budget_data}).json
+    assert record["filename"] == "Budget Q3 gnp.exe.xlsx"
+    assert "%E2%80%AE" not in client.get(record["download_url"]).headers["Content-Disposition"]
+
+
+def test_a_file_name_stored_with_bidi_controls_before_they_were_kept_out_is_downloaded_without_them(
+    app, client, sow_data
+):
+    record = _generate(client, sow_data).json
+    with services(app).store.engine.begin() as connection:
+        connection.execute(
+            text("UPDATE documents SET filename = :name WHERE filename = :was"),
+            {"name": "Zoe \u202egnp.exe.docx", "was": record["filename"]},
+        )
+    disposition = client.get(record["download_url"]).headers["Content-Disposition"]
+    assert "%E2%80%AE" not in disposition and "\u202e" not in disposition
+    assert "filename*=UTF-8''Zoe%20gnp.exe.docx" in disposition or 'filename="Zoe gnp.exe.docx"' in disposition
+
+
+def _with_raw_amounts(data: dict, raw: str) -> str:
+    """The request body with ``raw`` written as is (a JSON number, or a quoted string) where data holds "@AMOUNT@"."""
+    return json.dumps({"template": "sow", "data": data, "format": "docx"}).replace('"@AMOUNT@"', raw)
+
+
+@pytest.mark.parametrize(
+    "amount",
+    [
+        "12250.5000000000000001",  # more digits than a float holds: it would arrive as 12250.5
+        "1e400",  # more than a float holds at all
+    ],
+)
+def test_a_json_number_a_float_cannot_hold_is_refused_naming_its_field_not_rounded(client, sow_data, amount):
+    sow_data["fee"]["amount"] = "@AMOUNT@"
+    response = client.post("/api/documents", data=_with_raw_amounts(sow_data, amount), content_type="application/json")
+    assert response.status_code == 400, response.json
+    assert response.json["errors"] == [
+        {
+            "field": "data.fee.amount",
+            "message": "has more digits than a JSON number carries exactly: send it as a string",
+        }
+    ]
+    assert client.get("/api/documents").json["total"] == 0
+
+
+@pytest.mark.parametrize(
+    "amount, currency, refused",
+    [
+        ("12250.505", "USD", True),  # a JSON number with a third decimal: USD has two
+        ('"12250.505"', "USD", True),  # the same as a string
+        ("12251.5", "JPY", True),  # yen have no decimals
+        ('"12251.5"', "JPY", True),
+        ("12251.0", "JPY", False),  # 12251 yen, as many JSON writers put it
+        ('"12250.500"', "USD", False),  # trailing zeros are not decimals the currency lacks
+    ],
+)
+def test_a_json_number_and_a_string_agree_on_an_amount_the_currency_cannot_hold(
+    client, sow_data, amount, currency, refused
+):
+    sow_data["fee"] |= {"currency": currency, "amount": "@AMOUNT@"}
+    sow_data["milestones"] = [sow_data["milestones"][0] | {"amount": "@AMOUNT@"}]
+    body = _with_raw_amounts(sow_data, amount)
+    response = client.post("/api/documents", data=body, content_type="application/json")
+    if refused:
+        assert response.status_code == 400, response.json
+        digits = 0 if currency == "JPY" else 2
+        assert {"field": "fee.amount", "message": f"{currency} amounts have at most {digits} decimal places"} in (
+            response.json["errors"]
+        )
+    else:
+        assert response.status_code == 201, response.json
 
 
 def test_the_same_data_gives_the_same_bytes(client, sow_data):

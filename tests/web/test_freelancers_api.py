@@ -257,3 +257,33 @@ def test_bad_search_parameters_are_named(client, query, field):
     response = client.get(f"/api/freelancers?{query}")
     assert response.status_code == 400
     assert field in [error["field"] for error in response.json["errors"]]
+
+
+@pytest.mark.parametrize(
+    "rate, currency",
+    [
+        (100.005, "USD"),  # a JSON number with a third decimal
+        ("100.005", "USD"),  # the same as a string: both refused, neither rounded
+        (10.5, "JPY"),  # yen have no decimals
+        ("10.5", "JPY"),
+    ],
+)
+def test_a_rate_with_more_decimals_than_its_currency_is_refused_naming_the_rate(client, rate, currency):
+    response = client.post(
+        "/api/freelancers",
+        json={"name": "Zoe", "email": "zoe@example.org", "address": "1 Road", "country": "US"}
+        | {"rate": rate, "rate_unit": "hour", "currency": currency},
+    )
+    assert response.status_code == 400
+    digits = 0 if currency == "JPY" else 2
+    assert response.json["errors"] == [
+        {"field": "rate", "message": f"{currency} amounts have at most {digits} decimal places"}
+    ]
+    assert client.get("/api/freelancers").json["total"] == 0
+
+
+def test_a_name_with_a_bidi_control_is_refused_naming_the_field(client):
+    details = {"name": "Zoe", "business_name": "Acme \u202egnp.exe", "email": "zoe@example.org"}
+    response = client.post("/api/freelancers", json=details | {"address": "1 Road", "country": "US"})
+    assert response.status_code == 400
+    assert [error["field"] for error in response.json["errors"]] == ["business_name"]

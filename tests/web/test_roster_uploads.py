@@ -164,3 +164,17 @@ def test_a_bad_dry_run_parameter_is_named(upload):
     response = upload(csv_bytes([HEADER, list(person(1).values())]), query="?dry_run=perhaps")
     assert response.status_code == 400
     assert response.json["errors"][0]["field"] == "dry_run"
+
+
+def test_an_imported_name_with_a_bidi_control_and_a_rate_finer_than_its_currency_are_refused(upload, roster_state):
+    before = roster_state()
+    rows = [
+        ["Full name", "E-mail", "Address", "Country", "Hourly rate", "Currency"],
+        ["Zoe \u202egnp.exe", "zoe@example.org", "1 Road", "US", "95", "USD"],  # row 2: reads "Zoe exe.png"
+        ["Bao", "bao@example.org", "2 Road", "VN", "10.5", "JPY"],  # row 3: yen have no decimals
+    ]
+    response = upload(csv_bytes(rows))
+    assert response.status_code == 400
+    assert {(e["row"], e["column"]) for e in response.json["errors"]} == {(2, "Full name"), (3, "Hourly rate")}
+    assert "U+202E" in response.json["errors"][0]["message"]
+    assert roster_state() == before
