@@ -4,6 +4,7 @@ memory of each process."""
 
 from __future__ import annotations
 
+import math
 import time
 
 from flask import Flask, Response, g, request
@@ -57,8 +58,10 @@ def register(app: Flask, settings: Settings) -> None:
     @app.errorhandler(RateLimitExceeded)
     def too_many(error: RateLimitExceeded) -> Response:
         response = error_response(429, error.description or "Too many requests: try again shortly.")
-        reset_at = limiter.current_limit.reset_at if limiter.current_limit else time.time() + 60
-        response.headers["Retry-After"] = str(max(1, round(reset_at - time.time())))
+        # When the oldest request counted leaves the window (whole seconds: at most the window itself).
+        window = error.limit.limit.get_expiry()
+        reset_at = limiter.current_limit.reset_at if limiter.current_limit else time.time() + window
+        response.headers["Retry-After"] = str(min(window, max(1, math.ceil(reset_at - time.time()))))
         return response
 
 
