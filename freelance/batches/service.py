@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -209,15 +210,16 @@ class Batches:
     def _files(self, batch_id: uuid.UUID) -> Iterator[tuple[str, bytes]]:
         """Each done item's document, in order, named as its download is (made unique), read as the zip goes."""
         names = UniqueNames()
-        with self._session() as session:
-            documents = session.execute(
-                select(DocumentRecord.filename, DocumentFile.content)
-                .join(BatchItem, BatchItem.document_id == DocumentRecord.id)
-                .join(DocumentFile, DocumentFile.document_id == DocumentRecord.id)
-                .where(BatchItem.batch_id == batch_id, BatchItem.status == DONE)
-                .order_by(BatchItem.position)
-                .execution_options(yield_per=_READ_CHUNK)
-            )
+        query = (
+            select(DocumentRecord.filename, DocumentFile.content)
+            .join(BatchItem, BatchItem.document_id == DocumentRecord.id)
+            .join(DocumentFile, DocumentFile.document_id == DocumentRecord.id)
+            .where(BatchItem.batch_id == batch_id, BatchItem.status == DONE)
+            .order_by(BatchItem.position)
+            .execution_options(yield_per=_READ_CHUNK)
+        )
+        # Closed also when the download stops half way (the client went away): PostgreSQL's cursor with it.
+        with self._session() as session, closing(session.execute(query)) as documents:
             for filename, content in documents:
                 yield names.unique(_cleaned(filename)), content
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import datetime
 
 import pytest
@@ -256,3 +257,14 @@ def test_a_restarted_server_runs_the_items_a_stopped_one_left_unfinished(
         assert resume_batches(restarted) == 0
     finally:
         discard(restarted)
+
+
+def test_a_zip_download_stopped_half_way_closes_what_it_read_from(client, upload, batch_body):
+    _many(upload, 60)
+    batch = finished(client, client.post("/api/batches", json=batch_body(roster={})).headers["Location"])
+    response = client.get(batch["zip_url"], buffered=False)
+    chunks = iter(response.response)
+    assert next(chunks).startswith(b"PK")  # the first document sent, then the client goes away
+    response.close()
+    gc.collect()  # a cursor left open would warn now (warnings fail the tests)
+    assert len(zip_entries(client.get(batch["zip_url"]).data)) == 60
