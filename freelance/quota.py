@@ -1,12 +1,17 @@
 """Each tenant's storage: the bytes of its documents, their PDFs and its template versions, kept under a quota.
 
-The count is one row per tenant, changed in the same transaction as what it counts: two writes at once
-cannot both pass the quota, and a write rolled back gives its bytes back.
+A tenant's count is kept in ``SHARDS`` rows, and a write adds its bytes to one of them, chosen at random, in
+the same transaction as what it counts: a write rolled back gives its bytes back, and writes at once seldom
+wait for each other (one row would make every document of a tenant wait for the one before to commit). The
+quota is checked against the sum of the rows as each write sees it, so writes at the very same moment may
+together pass it by what they add.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, String, insert, select, update
+import random
+
+from sqlalchemy import BigInteger, Integer, String, func, insert, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -14,15 +19,19 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from .database import Base
 from .errors import StorageFull, Unavailable
 
+SHARDS = 8
+"""Rows a tenant's count is spread over."""
+
 _ATTEMPTS = 5
 
 
 class TenantStorage(Base):
-    """The bytes a tenant keeps."""
+    """Part of the bytes a tenant keeps: the tenant's rows add up to all of them."""
 
     __tablename__ = "tenant_storage"
 
     tenant: Mapped[str] = mapped_column(String(64), primary_key=True)
+    shard: Mapped[int] = mapped_column(Integer, primary_key=True)
     bytes: Mapped[int] = mapped_column(BigInteger)
 
 
@@ -35,35 +44,34 @@ class Quota:
     def charge(self, session: Session, tenant: str, size: int) -> None:
         """Count ``size`` more bytes for ``tenant`` in ``session``'s transaction; raise StorageFull (and count
         nothing) when they would take it past the quota."""
-        used: int | None = None
-        for _ in range(_ATTEMPTS):  # another write may make or change the tenant's row between two statements
-            if self._added(session, tenant, size):
+        used = self.used(session, tenant)
+        if self.limit and used + size > self.limit:
+            raise StorageFull(
+                f"Your organisation's storage is full: {_size(used)} of {_size(self.limit)} used, and this needs "
+                f"{_size(size)} more. Ask the administrator to raise STORAGE_QUOTA."
+            )
+        shard = random.randrange(SHARDS)
+        for _ in range(_ATTEMPTS):  # another write may make the same row between two statements
+            added = session.execute(
+                update(TenantStorage)
+                .where(TenantStorage.tenant == tenant, TenantStorage.shard == shard)
+                .values(bytes=TenantStorage.bytes + size)
+            )
+            assert isinstance(added, CursorResult)
+            if added.rowcount:
                 return
-            used = session.scalar(select(TenantStorage.bytes).where(TenantStorage.tenant == tenant))
-            if self.limit and (used or 0) + size > self.limit:
-                break
-            if used is None:
-                try:
-                    with session.begin_nested():
-                        session.execute(insert(TenantStorage).values(tenant=tenant, bytes=size))
-                    return
-                except IntegrityError:
-                    continue
-        else:
-            raise Unavailable("The storage count was changed too often at once: try again.")
-        raise StorageFull(
-            f"Your organisation's storage is full: {_size(used or 0)} of {_size(self.limit)} used, and this needs "
-            f"{_size(size)} more. Ask the administrator to raise STORAGE_QUOTA."
-        )
+            try:
+                with session.begin_nested():
+                    session.execute(insert(TenantStorage).values(tenant=tenant, shard=shard, bytes=size))
+                return
+            except IntegrityError:
+                continue
+        raise Unavailable("The storage count was changed too often at once: try again.")
 
-    def _added(self, session: Session, tenant: str, size: int) -> bool:
-        """Add ``size`` to the tenant's row if it has one and they fit; return whether it did."""
-        adding = update(TenantStorage).where(TenantStorage.tenant == tenant).values(bytes=TenantStorage.bytes + size)
-        if self.limit:
-            adding = adding.where(TenantStorage.bytes + size <= self.limit)
-        added = session.execute(adding)
-        assert isinstance(added, CursorResult)
-        return bool(added.rowcount)
+    @staticmethod
+    def used(session: Session, tenant: str) -> int:
+        """Return the bytes ``tenant`` keeps, as ``session`` sees them."""
+        return session.scalar(select(func.sum(TenantStorage.bytes)).where(TenantStorage.tenant == tenant)) or 0
 
 
 def _size(count: int) -> str:

@@ -3,8 +3,10 @@ nothing more is kept (507 with a message), while other tenants are not affected.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from freelance.quota import TenantStorage
 from freelance.web import create_app
@@ -25,7 +27,7 @@ def small(database_url, tmp_path):
 
 def used(app, tenant: str = "local") -> int:
     with services(app).store.engine.connect() as connection:
-        return connection.scalar(select(TenantStorage.bytes).where(TenantStorage.tenant == tenant)) or 0
+        return connection.scalar(select(func.sum(TenantStorage.bytes)).where(TenantStorage.tenant == tenant)) or 0
 
 
 def test_each_document_kept_is_counted_and_past_the_quota_nothing_is_kept(small, sow_data):
@@ -64,5 +66,19 @@ def test_no_quota_counts_without_refusing(database_url, tmp_path, sow_data):
     try:
         document = app.test_client().post("/api/documents", json={"template": "sow", "data": sow_data}).json
         assert used(app) == document["size"]
+    finally:
+        discard(app)
+
+
+def test_documents_made_at_once_are_all_counted(database_url, tmp_path, sow_data):
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY_FILE": str(tmp_path / "k")})
+    try:
+
+        def make(_) -> dict:
+            return app.test_client().post("/api/documents", json={"template": "sow", "data": sow_data}).json
+
+        with ThreadPoolExecutor(8) as pool:
+            made = list(pool.map(make, range(40)))
+        assert used(app) == sum(document["size"] for document in made)
     finally:
         discard(app)
