@@ -56,6 +56,8 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
+from bench.proc import status
+
 ROOT = Path(__file__).resolve().parent.parent
 TENANT = "local"  # local mode's tenant: the test client acts for it
 GOAL = 10.0  # each variant's throughput / docxtpl's, at least
@@ -73,17 +75,6 @@ def shared_data() -> dict[str, Any]:
 
 
 # --- processes and memory --------------------------------------------------------------------------
-
-
-def _status(pid: int | str, field: str) -> int:
-    """A /proc/<pid>/status field in bytes (VmRSS, VmHWM); 0 where /proc is missing."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(f"{field}:"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
 
 
 def _mb(value: float) -> str:
@@ -134,7 +125,7 @@ def run_docxtpl(url: str, count: int, folder: Path) -> dict[str, Any]:
     roster, model = Roster(engine), Catalog(ROOT / "templates")["nda-mutual"]
     data, out = shared_data(), Path(tempfile.mkdtemp(prefix="docxtpl-", dir=folder))
     gc.collect()
-    before = _status("self", "VmRSS")
+    before = status("self", "VmRSS")
     started = time.perf_counter()
     template = DocxTemplate(str(ROOT / "templates" / "nda-mutual.docx"))
     records = list(roster.each(TENANT))
@@ -168,7 +159,7 @@ def run_batch(settings: dict[str, str], count: int, folder: Path, profile: bool)
     zip_path = folder / f"batch-{uuid.uuid4().hex}.zip"
     deadline = 120 + count  # seconds: a stuck batch fails the run instead of hanging it
     gc.collect()
-    before = _status("self", "VmRSS")
+    before = status("self", "VmRSS")
     main = _profiler() if profile else None
     if main:
         profiles.append(main)
@@ -312,7 +303,7 @@ def child(args: argparse.Namespace) -> None:
         if args.case == "rq":
             settings |= {"REDIS_URL": args.redis, "BATCH_QUEUE": args.queue}
         result = run_batch(settings, args.count, folder, args.profile)
-    result["peak"] = _status("self", "VmHWM")
+    result["peak"] = status("self", "VmHWM")
     print(json.dumps(result))
 
 
@@ -432,10 +423,10 @@ def workers(settings: dict[str, str], redis, folder: Path) -> Iterator[list[subp
 def _rq_case(settings: dict[str, str], redis, count: int, folder: Path) -> dict[str, Any]:
     """The rq case's web process, with the workers' RSS at start and peak added."""
     with workers(settings, redis, folder) as processes:
-        at_start = [_status(process.pid, "VmRSS") for process in processes]
+        at_start = [status(process.pid, "VmRSS") for process in processes]
         url, queue = settings["DATABASE_URL"], settings["BATCH_QUEUE"]
         result = _child("rq", url, count, folder, "--redis", settings["REDIS_URL"], "--queue", queue)
-        result["workers"] = [(_status(process.pid, "VmHWM"), rss) for process, rss in zip(processes, at_start)]
+        result["workers"] = [(status(process.pid, "VmHWM"), rss) for process, rss in zip(processes, at_start)]
     return result
 
 

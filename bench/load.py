@@ -61,6 +61,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.proc import status
+
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_URL = os.environ.get("BENCH_DATABASE_URL") or "postgresql+psycopg://root@127.0.0.1:5432/test"
 GOAL_RATE = 200.0  # SOW generate+store per second, at least
@@ -108,17 +110,6 @@ def csv_bytes(rows: list[list[str]]) -> bytes:
 
 
 # --- processes ---------------------------------------------------------------------------------------------------
-
-
-def _status(pid: int, field: str) -> int:
-    """A /proc/<pid>/status field in bytes (VmRSS, VmHWM); 0 when the process is gone."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(f"{field}:"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
 
 
 def _stat(pid: int | str) -> tuple[str, int, float]:
@@ -324,9 +315,9 @@ def op_search(client, shared: Shared, rng: random.Random) -> Outcome:
 def op_import(client, shared: Shared, rng: random.Random) -> Outcome:
     header, rows = shared.roster[0], shared.roster[1:]
     start = rng.randrange(0, len(rows) - IMPORT_ROWS)
-    status = header.index("Status")
+    column = header.index("Status")
     changed = [
-        [*row[:status], rng.choice(["active", "inactive"]), *row[status + 1 :]] for row in rows[start:][:IMPORT_ROWS]
+        [*row[:column], rng.choice(["active", "inactive"]), *row[column + 1 :]] for row in rows[start:][:IMPORT_ROWS]
     ]
     response = client.post(
         "/api/freelancers/import", files={"file": ("roster.csv", csv_bytes([header, *changed]), "text/csv")}
@@ -947,8 +938,8 @@ def main() -> None:
         for server in (ours, baseline):
             print(
                 f"Peak RSS of {server.label}'s workers (VmHWM): "
-                + ", ".join(f"{_status(pid, 'VmHWM') / 2**20:.0f} MB" for pid in server.workers)
-                + f"; master {_status(server.process.pid, 'VmHWM') / 2**20:.0f} MB"
+                + ", ".join(f"{status(pid, 'VmHWM') / 2**20:.0f} MB" for pid in server.workers)
+                + f"; master {status(server.process.pid, 'VmHWM') / 2**20:.0f} MB"
             )
         servers.close()
 

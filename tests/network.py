@@ -1,11 +1,14 @@
-"""The network between the server and what it uses, for fault tests: a free port, and a TCP proxy that can be
-cut (the database "goes away") and put back."""
+"""The network between the server and what it uses, for fault tests: a free port, an app served on loopback,
+and a TCP proxy that can be cut (the database "goes away") and put back."""
 
 from __future__ import annotations
 
 import contextlib
 import socket
 import threading
+from collections.abc import Iterator
+
+from werkzeug.serving import make_server
 
 
 def free_port() -> int:
@@ -14,6 +17,20 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+@contextlib.contextmanager
+def served(app) -> Iterator[int]:
+    """Serve ``app`` with werkzeug's threaded server on an ephemeral port of 127.0.0.1; yield the port."""
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield httpd.server_port
+    finally:
+        httpd.shutdown()
+        thread.join(5)
+        httpd.server_close()
 
 
 class TcpProxy:

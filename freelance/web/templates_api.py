@@ -6,7 +6,6 @@ from __future__ import annotations
 from io import BytesIO
 from typing import Any
 
-import pydantic_core
 from flask import Blueprint, Response, jsonify, request, send_file, url_for
 
 from ..catalog import Template
@@ -14,6 +13,7 @@ from ..company.publishing import TEMPLATE_ID
 from ..errors import InvalidData, NotApplicable
 from ..generated import MEDIA_TYPES
 from ..problems import Problem
+from . import exact_json
 from .audit_api import audited
 from .auth import current_user
 from .openapi import Upload, documented
@@ -165,7 +165,7 @@ def _upload() -> tuple[bytes, dict[str, Any] | None]:
 
 def _json(raw: bytes, field: str) -> Any:
     try:
-        return pydantic_core.from_json(raw, allow_inf_nan=False)
+        return exact_json.parse(raw)  # as every JSON body is read: a number means what was written
     except ValueError as exc:
         raise InvalidData(f"The {field} is not valid JSON.", [Problem(field, f"is not valid JSON: {exc}")]) from None
 

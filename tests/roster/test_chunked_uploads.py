@@ -7,14 +7,13 @@ from __future__ import annotations
 import http.client
 import io
 import json
-import threading
 from collections.abc import Iterator
 
 import pytest
-from werkzeug.serving import make_server
 
 from freelance.web import create_app
 from tests.helpers import discard
+from tests.network import served
 from tests.roster.files import HEADER, csv_bytes, multipart, person
 
 LIMIT = 40_000
@@ -81,13 +80,8 @@ def _pieces(body: bytes, size: int = 7_000) -> Iterator[bytes]:
 @pytest.fixture
 def server(small_app):
     """``small_app`` under werkzeug's threaded server on loopback, which de-chunks request bodies itself."""
-    httpd = make_server("127.0.0.1", 0, small_app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield httpd.server_port
-    httpd.shutdown()
-    thread.join(5)
-    httpd.server_close()
+    with served(small_app) as port:
+        yield port
 
 
 @pytest.mark.parametrize(

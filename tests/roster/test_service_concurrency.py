@@ -13,11 +13,11 @@ from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
-from werkzeug.serving import make_server
 
 from freelance.models import Freelancer
 from freelance.roster.service import Query
 from tests.helpers import ON_POSTGRESQL
+from tests.network import served
 from tests.roster.files import HEADER, TENANT, csv_bytes, multipart, person, xlsx_bytes
 
 REQUEST_TIMEOUT = 20.0
@@ -30,13 +30,8 @@ ON_SQLITE = not ON_POSTGRESQL
 @pytest.fixture
 def server(app):
     """The app served by werkzeug's threaded server on an ephemeral port of 127.0.0.1; yields the port."""
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield httpd.server_port
-    httpd.shutdown()
-    thread.join(5)
-    httpd.server_close()
+    with served(app) as port:
+        yield port
 
 
 def _call(port: int, method: str, path: str, body: bytes | None = None, content_type: str | None = None):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
@@ -217,6 +218,14 @@ def test_a_preview_with_data_renders_it_and_checks_it(client):
     refused = client.post("/api/templates/acme-order/preview", json=CUSTOM_DATA | {"hours": "many"})
     assert refused.status_code == 400 and refused.json["errors"][0]["field"] == "hours"
     assert client.post("/api/templates/sow/preview").status_code == 200  # shipped ones preview too
+
+
+def test_a_preview_reads_numbers_as_written_like_every_json_body(client):
+    publish(client, CUSTOM)
+    body = json.dumps(CUSTOM_DATA | {"hours": 0}).replace('"hours": 0', '"hours": 1200.0000000000000001')
+    refused = client.post("/api/templates/acme-order/preview", data=body, content_type="application/json")
+    assert refused.status_code == 400
+    assert [(e["field"], "send it as a string" in e["message"]) for e in refused.json["errors"]] == [("hours", True)]
 
 
 def test_a_company_sow_takes_the_shipped_sows_types_and_rules(client, sow_data):
