@@ -189,8 +189,17 @@ class Batches:
             )
         return self.progress(tenant, batch_id)
 
-    def archive(self, tenant: str, batch_id: str, *, partial: bool = False) -> Iterator[bytes]:
-        """Return the zip of the batch's documents, named as single downloads are (made unique), as chunks.
+    def archive(self, tenant: str, batch_id: str, *, partial: bool = False) -> tuple[Progress, Iterator[bytes]]:
+        """Return the batch's progress and the zip of its documents, named as single downloads are (made
+        unique), as chunks read as they are sent.
+
+        Raises NotFound, or Conflict while items are pending or running unless ``partial``.
+        """
+        progress = self.finished(tenant, batch_id, partial=partial)
+        return progress, zipped(self._files(progress.batch.id), progress.batch.created_at)
+
+    def finished(self, tenant: str, batch_id: str, *, partial: bool = False) -> Progress:
+        """Return the progress of a batch whose items are all done, failed or cancelled (any, if ``partial``).
 
         Raises NotFound, or Conflict while items are pending or running unless ``partial``.
         """
@@ -205,7 +214,7 @@ class Batches:
                     )
                 ],
             )
-        return zipped(self._files(progress.batch.id), progress.batch.created_at)
+        return progress
 
     def _files(self, batch_id: uuid.UUID) -> Iterator[tuple[str, bytes]]:
         """Each done item's document, in order, named as its download is (made unique), read as the zip goes."""

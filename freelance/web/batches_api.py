@@ -4,7 +4,6 @@ signed link) or save it to OneDrive."""
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, url_for
@@ -122,7 +121,7 @@ def download_zip(batch_id: str) -> Response:
 @documented("Make a download link to a batch's zip", responses={201: DownloadLink, 409: Error})
 def make_link(batch_id: str) -> Response:
     """A short-lived URL that downloads the finished batch's zip without a token (for a system browser)."""
-    progress = services().batches.progress(current_user().tenant, batch_id)
+    progress = services().batches.finished(current_user().tenant, batch_id)
     token, expires_at = services().links.sign(progress.batch.tenant, str(progress.batch.id), purpose=links.BATCH)
     audited("batch.link_created", progress.batch.id)
     url = services().settings.PUBLIC_URL.rstrip("/") + url_for("batches.download_by_link", token=token)
@@ -146,10 +145,9 @@ def save_to_onedrive(batch_id: str) -> Response:
     if onedrive is None:
         raise NotConfigured("Saving to OneDrive needs sign-in: this server runs in local mode.")
     user = current_user()
-    batches = services().batches
-    progress = batches.progress(user.tenant, batch_id)
+    progress, chunks = services().batches.archive(user.tenant, batch_id)
     with tempfile.SpooledTemporaryFile(max_size=_IN_MEMORY) as file:
-        for chunk in batches.archive(user.tenant, batch_id):
+        for chunk in chunks:
             file.write(chunk)
         web_url = onedrive.save(user, progress.zip_name, file)
     audited("batch.saved_to_onedrive", progress.batch.id)
@@ -157,9 +155,7 @@ def save_to_onedrive(batch_id: str) -> Response:
 
 
 def _zip(tenant: str, batch_id: str, partial: bool = False, *, by_link: bool) -> Response:
-    batches = services().batches
-    progress = batches.progress(tenant, batch_id)
-    chunks: Iterator[bytes] = batches.archive(tenant, batch_id, partial=partial)
+    progress, chunks = services().batches.archive(tenant, batch_id, partial=partial)
     audited("batch.downloaded", progress.batch.id, tenant=tenant if by_link else None, partial=partial)
     name = progress.zip_name
     # Template ids are lower-case letters, digits and hyphens: the name needs no escaping.

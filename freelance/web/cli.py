@@ -145,8 +145,9 @@ def batch_command(template: str, data_file, freelancer_ids: str, output: Path, f
                 time.sleep(0.2)
                 progress = batches.progress(tenant, str(progress.batch.id))
                 bar.update(progress.counts["done"] + progress.counts["failed"] - bar.pos)
+        _, chunks = batches.archive(tenant, str(progress.batch.id), partial=True)
         with output.open("wb") as zip_file:
-            for chunk in batches.archive(tenant, str(progress.batch.id), partial=True):
+            for chunk in chunks:
                 zip_file.write(chunk)
     except DomainError as error:
         _refused(error)

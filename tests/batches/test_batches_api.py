@@ -268,3 +268,11 @@ def test_a_zip_download_stopped_half_way_closes_what_it_read_from(client, upload
     response.close()
     gc.collect()  # a cursor left open would warn now (warnings fail the tests)
     assert len(zip_entries(client.get(batch["zip_url"]).data)) == 60
+
+
+def test_a_link_to_the_zip_of_a_batch_still_running_is_refused(app, client, three, batch_body):
+    services(app).batches.runner = _Dropping()
+    started = client.post("/api/batches", json=batch_body(freelancer_ids=[three[0]["id"]])).json
+    refused = client.post(f"/api/batches/{started['id']}/link")
+    assert refused.status_code == 409, refused.json
+    assert refused.json["errors"][0]["field"] == "status"
