@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import signal
 import subprocess
 
 import pytest
+from docx import Document
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls
 
 from freelance.pdf import PdfConverter, PdfSettings
 from freelance.web import create_app
@@ -127,3 +132,28 @@ def test_a_signed_link_downloads_the_pdf_of_a_word_document(client, sow_data):
     assert link["url"].endswith("?format=pdf")
     downloaded = client.get(link["url"].split("localhost:3000", 1)[1])
     assert downloaded.status_code == 200 and downloaded.mimetype == "application/pdf"
+
+
+def test_a_table_of_contents_gets_its_entries_and_page_numbers(tmp_path):
+    document = Document()
+    document.element.body.insert(
+        0,
+        parse_xml(
+            f"<w:p {nsdecls('w')}><w:r>"
+            '<w:fldChar w:fldCharType="begin"/><w:instrText xml:space="preserve"> TOC \\o "1-1" \\h </w:instrText>'
+            '<w:fldChar w:fldCharType="separate"/><w:t>Update this field</w:t><w:fldChar w:fldCharType="end"/>'
+            "</w:r></w:p>"
+        ),
+    )
+    document.add_heading("Scope of work", level=1)
+    document.add_page_break()
+    document.add_heading("Payment terms", level=1)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    converter = PdfConverter(PdfSettings(converters=1))
+    try:
+        text = _pdf_text(tmp_path, converter.convert(buffer.getvalue()))
+    finally:
+        converter.close()
+    assert "Update this field" not in text  # the contents were made afresh, with their page numbers
+    assert re.search(r"Payment terms\W*2", text), text
