@@ -77,7 +77,7 @@ class AuditLog:
         """Append that ``actor`` did ``action`` to the target ``target_id`` (of the type the action names) of
         ``tenant``; ``detail`` must be JSON. Given ``session``, the event joins its transaction (it stands or
         falls with what it records), else it is a transaction of its own."""
-        event = insert(AuditEvent).values(
+        event = insert(AuditEvent.table()).values(
             tenant=tenant,
             at=datetime.now(UTC),
             actor=actor,
@@ -88,7 +88,7 @@ class AuditLog:
             detail=dict(detail or {}),
         )
         if session is not None:
-            session.execute(event)
+            session.connection().execute(event)
             return
         with self._session.begin() as own:
             own.execute(event)

@@ -35,6 +35,9 @@ class TenantStorage(Base):
     bytes: Mapped[int] = mapped_column(BigInteger)
 
 
+_TABLE = TenantStorage.table()
+
+
 class Quota:
     """At most ``limit`` bytes per tenant (0: no limit, the bytes are still counted)."""
 
@@ -44,25 +47,24 @@ class Quota:
     def charge(self, session: Session, tenant: str, size: int) -> None:
         """Count ``size`` more bytes for ``tenant`` in ``session``'s transaction; raise StorageFull (and count
         nothing) when they would take it past the quota."""
-        used = self.used(session, tenant)
-        if self.limit and used + size > self.limit:
+        if self.limit and (used := self.used(session, tenant)) + size > self.limit:
             raise StorageFull(
                 f"Your organisation's storage is full: {_size(used)} of {_size(self.limit)} used, and this needs "
                 f"{_size(size)} more. Ask the administrator to raise STORAGE_QUOTA."
             )
         shard = random.randrange(SHARDS)
         for _ in range(_ATTEMPTS):  # another write may make the same row between two statements
-            added = session.execute(
-                update(TenantStorage)
-                .where(TenantStorage.tenant == tenant, TenantStorage.shard == shard)
-                .values(bytes=TenantStorage.bytes + size)
+            added = session.connection().execute(
+                update(_TABLE)
+                .where(_TABLE.c.tenant == tenant, _TABLE.c.shard == shard)
+                .values(bytes=_TABLE.c.bytes + size)
             )
             assert isinstance(added, CursorResult)
             if added.rowcount:
                 return
             try:
                 with session.begin_nested():
-                    session.execute(insert(TenantStorage).values(tenant=tenant, shard=shard, bytes=size))
+                    session.execute(insert(_TABLE).values(tenant=tenant, shard=shard, bytes=size))
                 return
             except IntegrityError:
                 continue

@@ -29,7 +29,7 @@ from .records import FIELDS, FreelancerRecord, columns, now
 _CHUNK = 1000
 """Freelancers read, planned and written together (one statement each)."""
 T = TypeVar("T")
-_TABLE = FreelancerRecord.metadata.tables[FreelancerRecord.__tablename__]
+_TABLE = FreelancerRecord.table()
 
 
 @dataclass(frozen=True)

@@ -26,9 +26,17 @@ _WHAT = {"generation": "documents generated", "uploads": "files uploaded", "batc
 def register(app: Flask, settings: Settings) -> None:
     """Give ``app`` a limiter of its own (no two apps share counts) with the limits ``settings`` set.
 
-    Registered after sign-in, so a request is counted against the user it acts for. Were Redis to fail, the
-    request is let through (and the failure logged) rather than refused.
+    With every limit off, there is no limiter. Registered after sign-in, so a request is counted against the
+    user it acts for. Were Redis to fail, the request is let through (and the failure logged) rather than
+    refused.
     """
+    limits = {
+        "generation": settings.RATE_LIMIT_GENERATION,
+        "uploads": settings.RATE_LIMIT_UPLOADS,
+        "batches": settings.RATE_LIMIT_BATCHES,
+    }
+    if not any(limits.values()):
+        return  # every limit off: no limiter checking each request
     limiter = Limiter(
         key_func=_requester,
         app=app,
@@ -39,11 +47,6 @@ def register(app: Flask, settings: Settings) -> None:
         swallow_errors=True,
         key_prefix=settings.RATE_LIMIT_PREFIX,
     )
-    limits = {
-        "generation": settings.RATE_LIMIT_GENERATION,
-        "uploads": settings.RATE_LIMIT_UPLOADS,
-        "batches": settings.RATE_LIMIT_BATCHES,
-    }
     for group, endpoints in LIMITED.items():
         if not limits[group]:
             continue
