@@ -8,7 +8,7 @@ compiled once per process, however many catalogs read it; producing a document o
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -21,11 +21,13 @@ from pydantic import ValidationError
 
 from .budget.tracker import BUDGET_TRACKER
 from .documents import CompiledTemplate, RenderFailed
-from .documents.environment import TEXT_LINE
+from .documents.environment import DEFAULT_LOCALE, TEXT_LINE
+from .documents.paper import on_paper
 from .documents.workbook import CompiledWorkbook
 from .errors import CannotRender, InvalidData, NotFound
 from .filenames import file_name
 from .generated import Generated
+from .locales import PAPERS, Paper, paper_for, text_locale, value_locale
 from .models import DOCUMENT_MODELS, DocumentData
 from .problems import problems_of
 
@@ -34,7 +36,7 @@ CONTROLLED = ("freelancer",)
 Compiled = CompiledTemplate | CompiledWorkbook
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=128)
 def compiled(format: str, data: bytes) -> Compiled:
     """Return the template file ``data`` of ``format`` compiled, once per version; raise TemplateInvalid."""
     if format == "xlsx":
@@ -64,6 +66,10 @@ class Template:
     """What publishing found worth the author's attention (a company template)."""
     definition: tuple[dict[str, Any], tuple[str, ...]] | None = field(default=None, repr=False)
     """A company template's own fields (as stored) and the shipped fields it uses: its sample data's recipe."""
+    variants: Mapping[tuple[str | None, Paper], Compiled] = field(default_factory=dict, repr=False)
+    """A shipped template's files by text locale (None: one text for every locale) and paper."""
+    texts: tuple[str, ...] = ()
+    """The text locales a shipped template is written in (empty: one text for every locale)."""
 
     @property
     def version(self) -> str:
@@ -85,14 +91,34 @@ class Template:
         Raises CannotRender if the template fails on these values (a template fault).
         """
         context = document.context()
+        compiled = self._compiled_for(context)
         try:
-            content = self.compiled.render(context)
+            content = compiled.render(context)
             name = file_name(self._filename.render(context), self.id)
         except (RenderFailed, TemplateError) as exc:
             raise CannotRender(f"Template {self.id} could not be rendered: {exc}") from exc
         return Generated(
-            content, f"{name}.{self.format}", self.id, self.version, self.format, document.model_dump(mode="json")
+            content, f"{name}.{self.format}", self.id, compiled.version, self.format, document.model_dump(mode="json")
         )
+
+    def _compiled_for(self, context: dict[str, Any]) -> Compiled:
+        """The file a shipped template renders for the context's locale (setting the locale its values are
+        written in to match the text); a company template's only file."""
+        if not self.variants:
+            return self.compiled
+        requested = str(context.get("locale") or DEFAULT_LOCALE)
+        text = text_locale(requested, self.texts) if self.texts else None
+        if text is not None:
+            context["locale"] = value_locale(requested, text)
+        return self.variants[(text, paper_for(requested))]
+
+
+def _files(folder: Path, template_id: str, format: str, texts: tuple[str, ...]) -> Iterator[tuple[str | None, bytes]]:
+    """A shipped template's files and their text locales: <id>.<format> in the first, <id>.<locale>.<format>
+    in each other; with no text locales, <id>.<format> for every locale."""
+    yield (texts[0] if texts else None), (folder / f"{template_id}.{format}").read_bytes()
+    for text in texts[1:]:
+        yield text, (folder / f"{template_id}.{text}.{format}").read_bytes()
 
 
 class Catalog:
@@ -104,16 +130,23 @@ class Catalog:
         """The file-name pattern of each shipped kind (company templates of that kind take it too)."""
         for meta_path in sorted(folder.glob("*.json")):
             meta = json.loads(meta_path.read_text("utf-8"))
-            template_id = meta_path.stem
-            data = meta_path.with_suffix(f".{meta['format']}").read_bytes()
+            template_id, format = meta_path.stem, meta["format"]
+            texts = tuple(meta.get("locales", ()))
+            variants = {
+                (text, paper): compiled(format, on_paper(data, paper))
+                for text, data in _files(folder, template_id, format, texts)
+                for paper in PAPERS
+            }
             self._templates[template_id] = Template(
                 template_id,
                 meta["title"],
                 meta["kind"],
-                meta["format"],
-                compiled(meta["format"], data),
+                format,
+                variants[(texts[0] if texts else None, paper_for(DEFAULT_LOCALE))],
                 TEXT_LINE.from_string(meta["filename"]),
                 DOCUMENT_MODELS[meta["kind"]],
+                variants=variants,
+                texts=texts,
             )
             self.filenames[meta["kind"]] = meta["filename"]
 

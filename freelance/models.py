@@ -70,6 +70,9 @@ class Freelancer(Model):
     skills: list[Line60] = Field(default_factory=list, max_length=50)
     profile_url: Annotated[HttpUrl, Field(max_length=2000)] | None = Field(None, description="e.g. an Upwork profile")
     status: Literal["active", "inactive"] = "active"
+    signatory_title: Line120 | None = Field(
+        None, description='The title the freelancer signs with when trading as a company, e.g. "Director"'
+    )
 
     @field_validator("rate_unit", "currency")
     @classmethod
@@ -255,6 +258,12 @@ class SOW(Contract):
     fee: Fee
     payment_terms_days: Annotated[int, Field(strict=True, ge=0, le=365)] = 30
     po_number: Line60 | None = None
+    jurisdiction: Line300 | None = Field(
+        None, description="The courts that hear disputes; absent: those of the governing law"
+    )
+    liability_cap: Amount | None = Field(
+        None, description="Each party's liability cap, in the fee's currency; absent: the fees paid and payable"
+    )
 
     def problems(self) -> list[Problem]:
         project = self.project
@@ -270,6 +279,7 @@ class SOW(Contract):
                 for i, due_date in enumerate(due_dates)
                 if (outside := _outside(due_date, project))
             ]
+        found += _precision_problems([("liability_cap", self.liability_cap)], self.fee.currency)
         return super().problems() + found + self.fee.problems(self.milestones)
 
     def context(self) -> dict[str, Any]:
@@ -279,6 +289,7 @@ class SOW(Contract):
             "deliverables": [d.model_dump() for d in self.deliverables],
             "milestones": [m.model_dump() | {"amount": Money(m.amount, currency)} for m in self.milestones],
             "fee": self.fee.context(),
+            "liability_cap": Money(self.liability_cap, currency) if self.liability_cap is not None else None,
         }
 
 

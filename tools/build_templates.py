@@ -1,19 +1,30 @@
 """Build the Word contract templates from their Markdown sources.
 
-Every templates/source/<id>.md becomes templates/<id>.docx: an A4 document with
+Every templates/source/<id>.md becomes templates/<id>.docx: a document with
 numbered headings, bordered tables, a page header taken from templates/<id>.json
 and a "Page X of Y" footer. Jinja tags ({{ ... }}, {% ... %}) are copied verbatim,
 each inside a single run, so the output stays a valid docxtpl template. Builds
 are byte-for-byte reproducible.
+
+A template is built once per text locale its metadata lists in "locales" (the
+first is <id>.md's, en-US): templates/<id>.<locale>.docx from
+templates/source/<id>.<locale>.md (a translation, with the metadata's
+"translations" for that locale), or for en-GB from <id>.md in British spelling
+(tools/british.py). Each is on its locale's paper (en-US: US Letter; the catalog
+makes a copy on the other paper for the locales that want it).
 
 Usage (from the repository root, with the project virtualenv):
     python -m tools.build_templates             # rebuild every template
     python -m tools.build_templates sow         # rebuild only templates/sow.docx
     python -m tools.build_templates --check     # exit 1 if a committed .docx is stale
 
-Supported Markdown: one "# Title", "##"/"###" headings, paragraphs with **bold**
-and *italic*, "-" bullet lists and GFM pipe tables. Relative column widths
-follow the dash counts of the table's delimiter row ("|---|------|").
+Supported Markdown: one "# Title", "##"/"###" headings (numbered clauses "1." and
+sub-clauses "1.1"), paragraphs with **bold** and *italic*, "-" bullet lists, "1."
+numbered lists (each starting at 1), "---" (a page break) and GFM pipe tables.
+Relative column widths follow the dash counts of the table's delimiter row
+("|---|------|"); "---:" right-aligns a column (money). A row with an empty cell
+is tall enough to sign or date by hand. A table's header row stays with its first
+row. U+2011 becomes Word's non-breaking hyphen.
 """
 
 import argparse
@@ -28,11 +39,14 @@ from pathlib import Path
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
-from docx.shared import Cm, Mm, Pt, RGBColor
+from docx.shared import Cm, Inches, Mm, Pt, RGBColor
 from markdown_it import MarkdownIt
+
+from freelance.locales import paper_for
+from tools.british import british
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 SOURCES = TEMPLATES / "source"
@@ -40,6 +54,9 @@ FONT = "Calibri"
 ACCENT = RGBColor(0x1F, 0x38, 0x64)
 GRAY = RGBColor(0x70, 0x70, 0x70)
 HEADER_FILL = "D9E2F3"
+PAPER_SIZES = {"a4": (Mm(210), Mm(297)), "letter": (Inches(8.5), Inches(11))}
+WRITING_ROW = 680
+"""Height (twentieths of a point: 1.2 cm) of a table row with an empty cell, to sign or date by hand."""
 AUTHOR = "Freelance Toolkit"
 BUILD_TIME = datetime(2026, 1, 1, tzinfo=UTC)
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -87,7 +104,6 @@ def setup_styles(doc):
     table_text = styles.add_style("Table Text", WD_STYLE_TYPE.PARAGRAPH)
     table_text.base_style = styles["Normal"]
     restyle(table_text, 9.5, before=0, after=0, line=1.0)
-    table_text.paragraph_format.keep_with_next = True  # keep short tables on one page
 
 
 def number_headings(doc):
@@ -117,10 +133,10 @@ def number_headings(doc):
         num_pr.get_or_add_numId().val = num_id
 
 
-def setup_page(doc, header_text):
-    """Use A4 with contract margins, a right-aligned header and a page-number footer."""
+def setup_page(doc, header_text, locale):
+    """Use the locale's paper with contract margins, a right-aligned header and a page-number footer."""
     section = doc.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.page_width, section.page_height = PAPER_SIZES[paper_for(locale)]
     section.left_margin = section.right_margin = Cm(2.5)
     section.top_margin = section.bottom_margin = Cm(2.2)
     section.header_distance = section.footer_distance = Cm(1.1)
@@ -205,8 +221,9 @@ def column_widths(source_lines, table_token, text_width):
     return [text_width * n // sum(dashes) for n in dashes]
 
 
-def format_table(table, widths):
-    """Full width, fixed columns, small cell margins, rows that never split."""
+def format_table(table, widths, alignments):
+    """Full width, fixed columns, small cell margins, rows that never split, a header row kept with the first
+    row, right-aligned columns where the delimiter row says so, and room to write in rows with an empty cell."""
     table.style = "Table Grid"
     table.autofit = False
     tbl_pr = table._tbl.tblPr
@@ -224,7 +241,14 @@ def format_table(table, widths):
         column.width = width
         for cell in column.cells:
             cell.width = width
+    signing = any(
+        not is_block_tag([[row.cells[0].text, None]]) and any(not cell.text.strip() for cell in row.cells)
+        for row in table.rows[1:]
+    )
     for index, row in enumerate(table.rows):
+        if signing and index < len(table.rows) - 1:  # a table to sign stays on one page
+            for cell in row.cells:
+                cell.paragraphs[0].paragraph_format.keep_with_next = True
         tr_pr = row._tr.get_or_add_trPr()
         tr_pr.append(OxmlElement("w:cantSplit"))
         if index == 0:
@@ -233,6 +257,14 @@ def format_table(table, widths):
                 cell._tc.get_or_add_tcPr().append(
                     parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{HEADER_FILL}"/>')
                 )
+                cell.paragraphs[0].paragraph_format.keep_with_next = True
+        elif not is_block_tag([[cell.text, None] for cell in row.cells[:1]]) and any(
+            not cell.text.strip() for cell in row.cells
+        ):
+            tr_pr.append(parse_xml(f'<w:trHeight {nsdecls("w")} w:val="{WRITING_ROW}" w:hRule="atLeast"/>'))
+        for cell, alignment in zip(row.cells, alignments):
+            if alignment == "right" and not is_block_tag([[cell.text, None]]):
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
 
 def add_table(doc, tokens, start, source_lines):
@@ -240,10 +272,12 @@ def add_table(doc, tokens, start, source_lines):
     previous = doc.element.body.sectPr.getprevious()
     if previous is not None and previous.tag == qn("w:p"):
         doc.paragraphs[-1].paragraph_format.keep_with_next = True  # the table's lead-in
-    rows = []
+    rows, alignments = [], []
     for end in range(start, len(tokens)):
         if tokens[end].type == "tr_open":
             rows.append([])
+        elif tokens[end].type == "th_open":
+            alignments.append("right" if "right" in str(tokens[end].attrGet("style") or "") else None)
         elif tokens[end].type == "inline":
             rows[-1].append(tokens[end])
         elif tokens[end].type == "table_close":
@@ -255,14 +289,14 @@ def add_table(doc, tokens, start, source_lines):
             paragraph.style = "Table Text"
             write_runs(paragraph, inline_paragraphs(inline)[0], bold=index == 0)
     width = doc.sections[0].page_width - doc.sections[0].left_margin - doc.sections[0].right_margin
-    format_table(table, column_widths(source_lines, tokens[start], width))
+    format_table(table, column_widths(source_lines, tokens[start], width), alignments)
     return end + 1
 
 
 def render(doc, markdown):
     """Append the Markdown document's blocks to the Word body."""
     tokens = MarkdownIt("commonmark").enable("table").parse(markdown)
-    lists, index, after_table = [], 0, False
+    lists, index, after_table, numbers = [], 0, False, None
     while index < len(tokens):
         token = tokens[index]
         if token.type == "table_open":
@@ -270,16 +304,23 @@ def render(doc, markdown):
             continue
         if token.type in LIST_STYLES:
             lists.append(LIST_STYLES[token.type] + (" 2" if lists else ""))
+            numbers = restarted_numbering(doc, lists[-1]) if token.type == "ordered_list_open" else None
         elif token.type in ("bullet_list_close", "ordered_list_close"):
             lists.pop()
         elif token.type == "inline":
             style = BLOCK_STYLES.get(tokens[index - 1].tag) or (lists[-1] if lists else None)
             for spans in inline_paragraphs(token):
                 paragraph = doc.add_paragraph(style=style)
+                if lists and numbers is not None and not is_block_tag(spans):
+                    number_pr = paragraph._p.get_or_add_pPr().get_or_add_numPr()
+                    number_pr.get_or_add_ilvl().val = len(lists) - 1
+                    number_pr.get_or_add_numId().val = numbers
                 write_runs(paragraph, spans)
                 if after_table and style not in BLOCK_STYLES.values():
                     paragraph.paragraph_format.space_before = Pt(6)  # air below the table
                 after_table = False
+        elif token.type == "hr":
+            doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
         elif token.type in ("code_block", "fence"):
             line = token.map[0] + 1
             print(f"warning: line {line}: {token.type} kept as plain text", file=sys.stderr)
@@ -287,9 +328,45 @@ def render(doc, markdown):
         index += 1
 
 
+def restarted_numbering(doc, style_name):
+    """A new numbering instance of ``style_name``'s list that starts again at 1; return its id."""
+    numbering = doc.part.numbering_part.element
+    style_num = doc.styles[style_name].element.pPr.numPr.numId.val
+    abstract = numbering.num_having_numId(style_num).abstractNumId.val
+    num_id = 1 + max(int(n.get(qn("w:numId"))) for n in numbering.findall(qn("w:num")))
+    numbering.append(
+        parse_xml(
+            f'<w:num {nsdecls("w")} w:numId="{num_id}"><w:abstractNumId w:val="{abstract}"/>'
+            '<w:lvlOverride w:ilvl="0"><w:startOverride w:val="1"/></w:lvlOverride></w:num>'
+        )
+    )
+    return num_id
+
+
+def non_breaking_hyphens(doc):
+    """Turn each U+2011 of the text into Word's non-breaking hyphen, which every font can show."""
+    parts = [doc.part] + [
+        rel.target_part for rel in doc.part.rels.values() if rel.reltype.endswith(("/header", "/footer"))
+    ]
+    for part in parts:
+        for text in part.element.xpath("//w:t[contains(., '\u2011')]"):
+            pieces = text.text.split("\u2011")
+            text.text = pieces[0]
+            text.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+            anchor = text
+            for piece in pieces[1:]:
+                hyphen = OxmlElement("w:noBreakHyphen")
+                anchor.addnext(hyphen)
+                anchor = OxmlElement("w:t")
+                anchor.text = piece
+                anchor.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+                hyphen.addnext(anchor)
+
+
 def check_tags(template_id, markdown, doc):
     """Fail unless every Jinja tag of the source sits whole inside one run."""
-    expected = Counter(" ".join(tag.split()) for tag in TAG.findall(markdown))
+    # A filter's "|" inside a table cell is written "\|" in the source.
+    expected = Counter(" ".join(tag.replace("\\|", "|").split()) for tag in TAG.findall(markdown))
     found = Counter(
         " ".join(tag.split())
         for run in doc.element.body.iter(qn("w:r"))
@@ -300,8 +377,8 @@ def check_tags(template_id, markdown, doc):
         raise SystemExit(f"{template_id}: Jinja tags not kept intact: {broken}")
 
 
-def set_properties(doc, meta):
-    """Fixed, reproducible document properties taken from the metadata."""
+def set_properties(doc, meta, locale):
+    """Fixed, reproducible document properties taken from the metadata; the text's language."""
     props = doc.core_properties
     props.title = meta["properties"]["title"]
     props.subject = meta["properties"]["subject"]
@@ -309,7 +386,8 @@ def set_properties(doc, meta):
     props.comments = ""
     props.revision = 1
     props.created = props.modified = BUILD_TIME
-    props.language = "en-US"
+    props.language = locale
+    doc.styles.element.xpath("w:docDefaults/w:rPrDefault/w:rPr/w:lang")[0].set(qn("w:val"), locale)
 
 
 def drop_leftovers(doc):
@@ -360,17 +438,45 @@ def reproducible_zip(data):
     return output.getvalue()
 
 
-def build(template_id):
-    """Return the .docx bytes for templates/source/<template_id>.md."""
-    markdown = (SOURCES / f"{template_id}.md").read_text(encoding="utf-8")
+def locales(template_id):
+    """The text locales of a template (its metadata's "locales"), the first one its <id>.md's."""
     meta = json.loads((TEMPLATES / f"{template_id}.json").read_text(encoding="utf-8"))
+    return meta.get("locales", ["en-US"])
+
+
+def target(template_id, locale):
+    """The .docx a template's text in ``locale`` is built into: <id>.docx for the first, <id>.<locale>.docx."""
+    first = locales(template_id)[0]
+    return TEMPLATES / (f"{template_id}.docx" if locale == first else f"{template_id}.{locale}.docx")
+
+
+def source(template_id, locale):
+    """The Markdown source and metadata of a template's text in ``locale``: <id>.<locale>.md with the
+    metadata's "translations" for it, else (en-GB) <id>.md in British spelling, else <id>.md."""
+    meta = json.loads((TEMPLATES / f"{template_id}.json").read_text(encoding="utf-8"))
+    meta |= meta.get("translations", {}).get(locale, {})
+    own = SOURCES / f"{template_id}.{locale}.md"
+    if own.exists():
+        return own.read_text(encoding="utf-8"), meta
+    markdown = (SOURCES / f"{template_id}.md").read_text(encoding="utf-8")
+    if locale == "en-GB":
+        meta["header"] = british(meta["header"])
+        meta["properties"] = {name: british(text) for name, text in meta["properties"].items()}
+        return british(markdown), meta
+    return markdown, meta
+
+
+def build(template_id, locale="en-US"):
+    """Return the .docx bytes of a template's text in ``locale`` (see ``source``)."""
+    markdown, meta = source(template_id, locale)
     doc = Document()
     setup_styles(doc)
     number_headings(doc)
-    setup_page(doc, meta["header"])
+    setup_page(doc, meta["header"], locale)
     render(doc, markdown)
     check_tags(template_id, markdown, doc)
-    set_properties(doc, meta)
+    set_properties(doc, meta, locale)
+    non_breaking_hyphens(doc)
     drop_leftovers(doc)
     drop_unused_styles(doc)
     buffer = io.BytesIO()
@@ -384,20 +490,20 @@ def main(argv=None):
     parser.add_argument("ids", nargs="*", help="template ids (default: every source)")
     parser.add_argument("--check", action="store_true", help="only report stale .docx files")
     args = parser.parse_args(argv)
-    ids = args.ids or sorted(path.stem for path in SOURCES.glob("*.md"))
+    ids = args.ids or sorted(path.stem for path in SOURCES.glob("*.md") if "." not in path.stem)
     missing = [i for i in ids if not (SOURCES / f"{i}.md").exists()]
     if missing:
         parser.error(f"no Markdown source for: {', '.join(missing)}")
     stale = []
     for template_id in ids:
-        target = TEMPLATES / f"{template_id}.docx"
-        data = build(template_id)
-        if args.check:
-            if not target.exists() or target.read_bytes() != data:
-                stale.append(target.relative_to(TEMPLATES.parent))
-        else:
-            target.write_bytes(data)
-            print(f"built {target.relative_to(TEMPLATES.parent)}")
+        for locale in locales(template_id):
+            path, data = target(template_id, locale), build(template_id, locale)
+            if args.check:
+                if not path.exists() or path.read_bytes() != data:
+                    stale.append(path.relative_to(TEMPLATES.parent))
+            else:
+                path.write_bytes(data)
+                print(f"built {path.relative_to(TEMPLATES.parent)}")
     for path in stale:
         print(f"out of date: {path} (run python -m tools.build_templates)")
     return 1 if stale else 0

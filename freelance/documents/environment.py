@@ -35,6 +35,36 @@ from .formatting import written_date, written_money, written_number
 DEFAULT_LOCALE = "en-US"
 _WORD_LINE_BREAK = Markup('</w:t><w:br/><w:t xml:space="preserve">')
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_NON_BREAKING_HYPHEN = "\u2011"
+_ENGLISH_ARTICLE = frozenset(
+    [
+        "AE",
+        "BS",
+        "CF",
+        "CK",
+        "DO",
+        "FK",
+        "FO",
+        "GB",
+        "GM",
+        "IM",
+        "KM",
+        "KY",
+        "MH",
+        "MV",
+        "NL",
+        "PH",
+        "SB",
+        "SC",
+        "TC",
+        "US",
+        "VA",
+        "VG",
+        "VI",
+    ]
+)
+"""Countries whose English name takes "the" in a sentence."""
+_WORD_NON_BREAKING_HYPHEN = Markup('</w:t><w:noBreakHyphen/><w:t xml:space="preserve">')
 
 MAX_RANGE = 1000
 """The most numbers ``range()`` gives."""
@@ -173,6 +203,20 @@ def _number(context: Context, value: Any, decimals: int | None = None) -> str:
     return format_decimal(number, format=pattern, locale=locale_for(_locale(context)), decimal_quantization=True)
 
 
+def _country(context: Context, code: Any, article: bool = False) -> str:
+    """``{{ freelancer.country|country }}``: an ISO 3166-1 code as the country's name in the document's language;
+    ``country(article=true)`` for a sentence, with the article English needs ("resident in the United States")."""
+    locale = locale_for(_locale(context))
+    code = str(code).upper()
+    name = str(locale.territories.get(code, code))
+    return f"the {name}" if article and locale.language == "en" and code in _ENGLISH_ARTICLE else name
+
+
+def _nobreak(value: Any) -> str:
+    """``{{ sow_number|nobreak }}``: the value's hyphens non-breaking, so a reference never splits across lines."""
+    return str(value).replace("-", _NON_BREAKING_HYPHEN)
+
+
 def _decimal(value: Any) -> Decimal:
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not a number")
@@ -219,6 +263,8 @@ FILTERS: dict[str, str] = {
     "date": "a date in words: start|date, or start|date('short')",
     "number": "a number grouped per locale: hours|number, or hours|number(2)",
     "written": "a value as a contract writes it (money, dates per locale)",
+    "country": "a country code as its name: freelancer.country|country, or country(article=true) in a sentence",
+    "nobreak": "a reference whose hyphens never break a line: sow_number|nobreak",
     "upper": "UPPER CASE",
     "lower": "lower case",
     "title": "Title Case",
@@ -317,6 +363,8 @@ def _environment(finalize: Callable[[Context, Any], str], autoescape: bool = Tru
         "date": pass_context(_date),
         "number": pass_context(_number),
         "written": pass_context(_written),
+        "country": pass_context(_country),
+        "nobreak": _nobreak,
         "replace": _replace,
         "slice": _grouped("slice"),
         "batch": _grouped("batch"),
@@ -329,8 +377,13 @@ def _environment(finalize: Callable[[Context, Any], str], autoescape: bool = Tru
 @pass_context
 def _finalize_wordml(context: Context, value: Any) -> Markup:
     # Values always pass through escape(): whatever a user typed is text, never markup or code.
-    # A line break in a value (an address) becomes a Word line break inside the same run.
+    # A line break in a value (an address) becomes a Word line break inside the same run, and a
+    # non-breaking hyphen (U+2011, from the nobreak filter) Word's own, which every font can show.
     text = _written(context, value)
+    if _NON_BREAKING_HYPHEN in text:
+        return _WORD_NON_BREAKING_HYPHEN.join(
+            _finalize_wordml(context, part) for part in text.split(_NON_BREAKING_HYPHEN)
+        )
     if "\n" not in text and "\r" not in text:
         return escape(text)
     return _WORD_LINE_BREAK.join(escape(line) for line in _LINE_BREAK.split(text))

@@ -34,6 +34,7 @@ HEADER = (
     "skills",
     "profile_url",
     "status",
+    "signatory_title",
 )
 """The export's columns, in order: the canonical field names (an export imports back unchanged)."""
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

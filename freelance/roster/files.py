@@ -41,6 +41,7 @@ _SYNONYMS = {
     "skills": ["skills", "skill", "tags", "expertise"],
     "profile_url": ["profile url", "profile", "profile link", "upwork profile", "upwork profile url", "url"],
     "status": ["status", "state"],
+    "signatory_title": ["signatory title", "signs as", "signing title"],
 }
 _FIELD_OF = {re.sub(r"[^a-z0-9]", "", synonym): name for name, synonyms in _SYNONYMS.items() for synonym in synonyms}
 _UNIT_OF_HEADER = {

@@ -56,6 +56,7 @@ class FreelancerRecord(Base):
     skills: Mapped[list[str]] = mapped_column(JSON)
     profile_url: Mapped[str | None] = mapped_column(String(2000))
     status: Mapped[str] = mapped_column(String(16))
+    signatory_title: Mapped[str | None] = mapped_column(String(120))
     email_key: Mapped[str] = mapped_column(String(254))
     search_text: Mapped[str] = mapped_column(Text)
     skill_keys: Mapped[str] = mapped_column(Text)

@@ -103,6 +103,7 @@ def test_the_csv_export_guards_formula_characters_with_an_apostrophe(client, ris
         "skills": "Branding; Logo design",
         "profile_url": "https://www.upwork.com/freelancers/~01zoe",
         "status": "inactive",
+        "signatory_title": "",
     }
 
 
