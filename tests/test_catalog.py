@@ -198,3 +198,12 @@ def test_the_committed_templates_are_built_from_their_sources():
         [sys.executable, "-m", "tools.build_templates", "--check"], capture_output=True, text=True, cwd=ROOT
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_sow_takes_its_liability_cap_courts_and_signatory_title_from_the_data(catalog, sow_data):
+    sow_data |= {"liability_cap": "50000", "jurisdiction": "the courts of England and Wales"}
+    sow_data["freelancer"] = sow_data["freelancer"] | {"signatory_title": "Managing Member"}
+    text = text_of(_render(catalog, "sow", sow_data))
+    assert "$50,000.00" in text and "the courts of England and Wales" in text and "Managing Member" in text
+    refused = catalog["sow"].model.model_validate(sow_data | {"liability_cap": "50000.001"}).problems()
+    assert [problem.field for problem in refused] == ["liability_cap"]
