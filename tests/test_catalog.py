@@ -117,8 +117,9 @@ def test_headers_footers_and_properties_are_rendered(rendered):
     assert footer_fields == ["PAGE", "NUMPAGES"]
     header = "\n".join(paragraph_text(p) for p in section.header._element.iter(qn("w:p")))
     if template_id == "sow":
+        title = "Leistungsbeschreibung" if data.get("locale") == "de-DE" else "Statement of work"
         assert data["sow_number"] in header
-        assert document.core_properties.title == f"Statement of work {data['sow_number']}: {data['project']['title']}"
+        assert document.core_properties.title == f"{title} {data['sow_number']}: {data['project']['title']}"
     assert data["freelancer"]["name"] in document.core_properties.subject
 
 
@@ -127,6 +128,8 @@ def test_headers_footers_and_properties_are_rendered(rendered):
     [
         ("en-US", "January 4, 2027", "$12,250.50"),
         ("en-GB", "4 January 2027", "US$12,250.50"),
+        ("de-DE", "4. Januar 2027", "12.250,50\xa0$"),  # Babel puts a no-break space before the sign
+        ("de-AT", "4. Jänner 2027", "$\xa012.250,50"),  # the German text, Austrian formats
         ("en-AU", "4 January 2027", "USD12,250.50"),  # British English text, Australian formats
         ("fr-FR", "4 January 2027", "US$12,250.50"),  # no French text: British English, values to match
     ],

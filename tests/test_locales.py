@@ -73,6 +73,8 @@ def _generated(catalog, template_id: str, data: dict) -> tuple[str, str]:
         ("en-GB", ('w:w="11906"', 'w:h="16838"'), "en-GB", "4 January 2027"),
         ("fr-FR", ('w:w="11906"', 'w:h="16838"'), "en-GB", "4 January 2027"),
         ("en-CA", ('w:w="12240"', 'w:h="15840"'), "en-GB", "January 4, 2027"),
+        ("de-DE", ('w:w="11906"', 'w:h="16838"'), "de-DE", "4. Januar 2027"),
+        ("de-AT", ('w:w="11906"', 'w:h="16838"'), "de-DE", "4. Jänner 2027"),
     ],
 )
 def test_a_shipped_contract_takes_its_text_paper_and_language_from_the_locale(

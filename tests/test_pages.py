@@ -27,12 +27,49 @@ LONG_DELIVERABLES = [
     }
     for number in range(1, 9)
 ]
+GERMAN = {
+    "locale": "de-DE",
+    "client": {
+        "name": "Contoso GmbH",
+        "address": "Musterstraße 1\n80331 München",
+        "signatory_name": "Petra Berger",
+        "signatory_title": "Leiterin Einkauf",
+        "email": "einkauf@contoso.example",
+    },
+    "project": {
+        "title": "Markenauffrischung",
+        "summary": "Überarbeitung der Marke für die Produktlinie 2027.",
+        "start_date": "2027-01-11",
+        "end_date": "2027-03-31",
+        "location": "Hamburg",
+    },
+    "in_scope": ["Neugestaltung des Logos", "Farbpalette und Typografie"],
+    "out_of_scope": ["Druckerzeugnisse"],
+    "deliverables": [
+        {
+            "name": "Logo",
+            "description": "Primäres und sekundäres Logo",
+            "due_date": "2027-02-01",
+            "acceptance_criteria": "Schriftliche Freigabe durch die Marketingleitung",
+        }
+    ],
+    "governing_law": "Bundesrepublik Deutschland",
+    "jurisdiction": "Landgericht München I",
+}
+ENGLISH = re.compile(r"\b(the|and|of|shall|will|this|with|for|any|Page|Freelancer|Client|Agreement)\b")
+"""Words that would betray an English sentence (or label) in the German text."""
 CASES = {
     "sow-en-US": ("sow", {}),
     "sow-en-GB": ("sow", {"locale": "en-GB"}),
     "sow-long": ("sow", {"deliverables": LONG_DELIVERABLES}),
     "sow-individual": ("sow", {"locale": "en-GB"}),
+    "sow-de-DE": ("sow", GERMAN),
     "nda-mutual-en-US": ("nda-mutual", {}),
+    "nda-mutual-de-DE": (
+        "nda-mutual",
+        {key: GERMAN[key] for key in ("locale", "client", "governing_law", "jurisdiction")}
+        | {"purpose": "Prüfung einer Zusammenarbeit"},
+    ),
     "nda-one-way-en-GB": ("nda-one-way", {"locale": "en-GB", "discloser": "freelancer"}),
 }
 LETTER, A4 = (612, 792), (595, 842)
@@ -42,6 +79,8 @@ _HEADER_AND_FOOTER = 0.09
 
 def _data(template_id: str, changes: dict) -> dict:
     data = json.loads((SAMPLES / f"{template_id}.json").read_text("utf-8")) | changes
+    if data.get("locale") == "de-DE":
+        data["freelancer"] = data["freelancer"] | {"address": "Hafenstraße 12\n20459 Hamburg", "country": "DE"}
     return data
 
 
@@ -94,7 +133,9 @@ def test_no_page_but_the_last_is_less_than_a_third_full(pages, case):
     assert all(fill >= 1 / 3 for fill in fills[:-1]), [round(fill, 2) for fill in fills]
 
 
-@pytest.mark.parametrize(("case", "size"), [("sow-en-US", LETTER), ("sow-en-GB", A4), ("nda-mutual-en-US", LETTER)])
+@pytest.mark.parametrize(
+    ("case", "size"), [("sow-en-US", LETTER), ("sow-en-GB", A4), ("nda-mutual-en-US", LETTER), ("sow-de-DE", A4)]
+)
 def test_the_paper_is_the_locales(pages, case, size):
     assert _page_size(pages[case][0]) == size
 
@@ -133,3 +174,16 @@ def test_the_nda_opens_with_a_cover_page_of_key_terms(pages):
     cover = _run("pdftotext", "-l", "1", str(pages["nda-mutual-en-US"][0]), "-")
     for term in ("Purpose", "Effective Date", "Governing Law", "Chosen Courts", "Confidentiality Period"):
         assert term in cover, term
+
+
+@pytest.mark.parametrize("case", ["sow-de-DE", "nda-mutual-de-DE"])
+def test_a_german_contract_has_no_english_sentence(pages, case):
+    text = pages[case][1]
+    assert not ENGLISH.findall(text), sorted(set(ENGLISH.findall(text)))
+    assert "Seite 1 von" in text and "4. Januar 2027" in text
+
+
+def test_the_german_sow_grants_rights_of_use_instead_of_assigning_copyright(pages):
+    text = pages["sow-de-DE"][1]
+    assert "Nutzungsrecht" in text and "ausschließlich" in text
+    assert "Landgericht München I" in text

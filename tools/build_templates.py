@@ -54,6 +54,8 @@ FONT = "Calibri"
 ACCENT = RGBColor(0x1F, 0x38, 0x64)
 GRAY = RGBColor(0x70, 0x70, 0x70)
 HEADER_FILL = "D9E2F3"
+PAGE_WORDS = {"en": ("Page ", " of "), "de": ("Seite ", " von ")}
+"""The footer's "Page X of Y", by the text's language."""
 PAPER_SIZES = {"a4": (Mm(210), Mm(297)), "letter": (Inches(8.5), Inches(11))}
 WRITING_ROW = 680
 """Height (twentieths of a point: 1.2 cm) of a table row with an empty cell, to sign or date by hand."""
@@ -145,9 +147,10 @@ def setup_page(doc, header_text, locale):
     header.add_run(header_text)
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    footer.add_run("Page ")
+    page, of = PAGE_WORDS[locale.split("-")[0]]
+    footer.add_run(page)
     add_field(footer, "PAGE")
-    footer.add_run(" of ")
+    footer.add_run(of)
     add_field(footer, "NUMPAGES")
 
 
@@ -303,6 +306,8 @@ def render(doc, markdown):
             index, after_table = add_table(doc, tokens, index, markdown.splitlines()), True
             continue
         if token.type in LIST_STYLES:
+            if not lists:
+                keep_lead_in(doc)
             lists.append(LIST_STYLES[token.type] + (" 2" if lists else ""))
             numbers = restarted_numbering(doc, lists[-1]) if token.type == "ordered_list_open" else None
         elif token.type in ("bullet_list_close", "ordered_list_close"):
@@ -326,6 +331,15 @@ def render(doc, markdown):
             print(f"warning: line {line}: {token.type} kept as plain text", file=sys.stderr)
             doc.add_paragraph(token.content.strip())
         index += 1
+
+
+def keep_lead_in(doc):
+    """Keep the paragraph that introduces a list ("... the following services:") with the list's first item."""
+    for paragraph in reversed(doc.paragraphs):
+        if not is_block_tag([[paragraph.text, None]]):
+            if paragraph.text.rstrip().endswith(":"):
+                paragraph.paragraph_format.keep_with_next = True
+            return
 
 
 def restarted_numbering(doc, style_name):
