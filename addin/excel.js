@@ -12,7 +12,7 @@ export const COLUMN_FIELDS = {
 };
 const NUMBER_FIELDS = new Set(["planned_units", "rate", "actual_units", "invoiced_amount"]);
 /** The tracker's formula columns: never written, Excel fills them (a calculated column). */
-export const CALCULATED_COLUMNS = new Set(["Planned amount", "Actual amount", "Variance", "% used"]);
+export const CALCULATED_COLUMNS = new Set(["Planned amount", "Actual amount", "Variance", "% used", "Freelancer no."]);
 
 /** Excel could not insert the tracker here; `fallback` says the download is the way. */
 export class CannotInsert extends Error {
@@ -184,7 +184,9 @@ export function formulaColumns(headers, formulas, values) {
 /**
  * Append `lines` to the tracker's table of lines, writing each value under its column's header:
  * the table the pane inserted (remembered in `settings`), else BudgetLines. The one blank line of
- * an empty tracker is filled rather than left above the new lines.
+ * an empty tracker is filled rather than left above the new lines. A protected sheet (the tracker's
+ * keeps its formulas from being typed over) is unprotected for the writing and protected again with
+ * the same options; one protected with a password is left alone, and the person told what to do.
  * Return the number of lines written; raise Error when the workbook has no tracker table.
  */
 export async function appendLines(context, lines, { settings = null } = {}) {
@@ -195,6 +197,7 @@ export async function appendLines(context, lines, { settings = null } = {}) {
   const table = context.workbook.tables.getItem(found.table);
   const header = table.getHeaderRowRange().load("values");
   const body = table.getDataBodyRange().load("formulas, values");
+  const protection = table.worksheet.protection.load("protected, options");
   await context.sync();
 
   const headers = header.values[0].map((name) => String(name).trim());
@@ -205,11 +208,27 @@ export async function appendLines(context, lines, { settings = null } = {}) {
   if (rows.length === 0) return 0;
 
   const blank = formulas.length === 1 && headers.every((name, i) => calculated.has(name) || formulas[0][i] === "");
-  if (blank) {
-    table.rows.getItemAt(0).getRange().values = [rows[0]];
-    rows.shift();
+  const wasProtected = protection.protected;
+  if (wasProtected) {
+    protection.unprotect();
+    try {
+      await context.sync();
+    } catch {
+      throw new Error("The tracker's sheet is protected with a password: unprotect it (Review > Unprotect Sheet), then add the lines again.");
+    }
   }
-  if (rows.length) table.rows.add(null, rows);
-  await context.sync();
+  try {
+    if (blank) {
+      table.rows.getItemAt(0).getRange().values = [rows[0]];
+      rows.shift();
+    }
+    if (rows.length) table.rows.add(null, rows);
+    await context.sync();
+  } finally {
+    if (wasProtected) {
+      protection.protect(protection.options);
+      await context.sync();
+    }
+  }
   return lines.length;
 }

@@ -22,9 +22,10 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.axis import ChartLines
 from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -50,18 +51,31 @@ OVER_FILL, OVER_FONT = PatternFill("solid", fgColor="FFC7CE"), Font(color="9C000
 WARN_FILL, WARN_FONT = PatternFill("solid", fgColor="FFEB9C"), Font(color="9C5700")
 
 ROW = f"{tracker.LINES}[[#This Row],[{{}}]]"
+# Lines from the table's first to this one, and the numbers of the lines above this one.
+_SO_FAR = f"{tracker.LINES}[[#Headers],[Freelancer]]:{ROW.format('Freelancer')}"
+_NUMBERS_ABOVE = f"{tracker.LINES}[[#Headers],[Freelancer no.]]:OFFSET({ROW.format('Freelancer no.')},-1,0)"
 LINE_FORMULAS = {
     "Planned amount": f"{ROW.format('Planned units')}*{ROW.format('Rate')}",
     "Actual amount": f"{ROW.format('Actual units')}*{ROW.format('Rate')}",
     "Variance": f"{ROW.format('Planned amount')}-{ROW.format('Actual amount')}",
     "% used": f'IF({ROW.format("Planned amount")}=0,"",{ROW.format("Actual amount")}/{ROW.format("Planned amount")})',
+    # A freelancer's first line gets the next number; EXACT, as the totals match names.
+    "Freelancer no.": (
+        f'IF({ROW.format("Freelancer")}="","",IF(SUMPRODUCT(--EXACT({_SO_FAR},{ROW.format("Freelancer")}))=1,'
+        f'COUNT({_NUMBERS_ABOVE})+1,""))'
+    ),
 }
+# The n-th row of FreelancerTotals is the freelancer numbered n in BudgetLines (empty past the last).
 # EXACT, not SUMIFS: a name's wildcards (*, ?) or a leading "<" must not change which lines count.
+_FREELANCER = f"{tracker.FREELANCERS}[[#This Row],[Freelancer]]"
 _FREELANCER_SUM = (
-    f"SUMPRODUCT(--EXACT({tracker.LINES}[Freelancer],{tracker.FREELANCERS}[[#This Row],[Freelancer]]),"
-    f"{tracker.LINES}[{{}}])"
+    f'IF({_FREELANCER}="","",SUMPRODUCT(--EXACT({tracker.LINES}[Freelancer],{_FREELANCER}),{tracker.LINES}[{{}}]))'
 )
 FREELANCER_FORMULAS = {
+    "Freelancer": (
+        f"IFERROR(INDEX({tracker.LINES}[Freelancer],MATCH(ROW()-ROW({tracker.FREELANCERS}[[#Headers],[Freelancer]]),"
+        f'{tracker.LINES}[Freelancer no.],0)),"")'
+    ),
     "Planned": _FREELANCER_SUM.format("Planned amount"),
     "Actual": _FREELANCER_SUM.format("Actual amount"),
 }
@@ -82,8 +96,13 @@ WIDTHS = {
     "Invoiced": 16,
     "Variance": 16,
     "% used": 10,
+    "Freelancer no.": 8,
 }
 FREELANCER_WIDTHS = (24, 16, 16)
+CHART_COLUMNS = 14
+"""Columns from the FreelancerTotals table's first to the chart's right edge, printed together."""
+WRAPPED = ("Role", "Milestone")
+UNLOCKED = Protection(locked=False)
 
 # The summary block: (label, defined name, number format, formula or None for an input).
 SUMMARY = [
@@ -94,6 +113,7 @@ SUMMARY = [
     ("Remaining", "Remaining", CURRENCY, "ApprovedBudget-ActualTotal"),
     ("% of budget used", "PercentUsed", PERCENT, 'IF(ApprovedBudget=0,"",ActualTotal/ApprovedBudget)'),
     ("Lines over budget", "LinesOverBudget", COUNT, f'COUNTIF({tracker.LINES}[Variance],"<0")'),
+    ("Uncommitted", "Uncommitted", CURRENCY, "ApprovedBudget-PlannedTotal"),
 ]
 DETAILS = [("PO number", "PONumber"), ("Cost center", "CostCenter"), ("Currency", "Currency")]
 
@@ -113,13 +133,14 @@ def add_heading(wb, ws):
     """Project title in A1 and the project details in row 2, each value a defined name."""
     ws["A1"] = "Project title"
     ws["A1"].font = Font(name=FONT, size=16, bold=True, color=ACCENT)
+    ws["A1"].protection = UNLOCKED
     ws.row_dimensions[1].height = 24
     name_cell(wb, ws, "ProjectTitle", "A1")
     for i, (label, name) in enumerate(DETAILS):
         label_cell = ws.cell(2, 2 * i + 1, label)
         label_cell.font = Font(name=FONT, bold=True, color="595959")
         label_cell.alignment = Alignment(horizontal="right")
-        ws.cell(2, 2 * i + 2, "")
+        ws.cell(2, 2 * i + 2, "").protection = UNLOCKED
         name_cell(wb, ws, name, f"{get_column_letter(2 * i + 2)}2")
 
 
@@ -133,10 +154,11 @@ def add_summary(wb, ws):
         label_cell.alignment = Alignment(wrap_text=True, vertical="top")
         value = ws.cell(4, column, f"={formula}" if formula else 0)
         value.number_format = number_format
+        value.protection = Protection(locked=bool(formula))
         value.font = Font(name=FONT, bold=True, size=12)
         name_cell(wb, ws, name, f"{get_column_letter(column)}4")
     ws.conditional_formatting.add("C4:F4", FormulaRule(formula=["$C$4>$A$4"], fill=OVER_FILL, font=OVER_FONT))
-    ws.conditional_formatting.add("B4", FormulaRule(formula=["$B$4>$A$4"], fill=WARN_FILL, font=WARN_FONT))
+    ws.conditional_formatting.add("B4 H4", FormulaRule(formula=["$B$4>$A$4"], fill=WARN_FILL, font=WARN_FONT))
 
 
 def add_table(ws, name, first_column, columns, formulas, formats, style):
@@ -149,6 +171,9 @@ def add_table(ws, name, first_column, columns, formulas, formats, style):
             MODEL_ROW, first_column + offset, f"={formulas[column_name]}" if column_name in formulas else None
         )
         model.number_format = formats.get(column_name, "General")
+        model.protection = Protection(locked=column_name in formulas)  # what a person types stays open
+        if column_name in WRAPPED:
+            model.alignment = Alignment(wrap_text=True, vertical="top")
         formula = TableFormula(attr_text=formulas[column_name]) if column_name in formulas else None
         table_columns.append(TableColumn(id=offset + 1, name=column_name, calculatedColumnFormula=formula))
     ref = f"{get_column_letter(first_column)}{HEADER_ROW}:{get_column_letter(last)}{MODEL_ROW}"
@@ -178,9 +203,25 @@ def add_lines(ws):
     )
     status.add(f"{letter('Status')}{MODEL_ROW}")
     ws.add_data_validation(status)
+    for column_name in tracker.NUMBER_COLUMNS:
+        number = DataValidation(
+            type="decimal",
+            operator="greaterThanOrEqual",
+            formula1="0",
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle=column_name,
+            error=f"{column_name}: a number, 0 or more.",
+        )
+        number.add(f"{letter(column_name)}{MODEL_ROW}")
+        ws.add_data_validation(number)
     model_row = f"A{MODEL_ROW}:{letter(tracker.COLUMNS[-1])}{MODEL_ROW}"
     over = f"${letter('Actual amount')}{MODEL_ROW}>${letter('Planned amount')}{MODEL_ROW}"
     ws.conditional_formatting.add(model_row, FormulaRule(formula=[over], fill=OVER_FILL, font=OVER_FONT))
+    invoiced = f"{letter('Invoiced')}{MODEL_ROW}"  # invoiced more than the time worked is worth
+    over_invoiced = f"${invoiced}>${letter('Actual amount')}{MODEL_ROW}"
+    ws.conditional_formatting.add(invoiced, FormulaRule(formula=[over_invoiced], fill=WARN_FILL, font=WARN_FONT))
+    ws.column_dimensions[letter("Freelancer no.")].hidden = True
 
 
 def add_freelancers(ws):
@@ -196,6 +237,7 @@ def add_freelancers(ws):
     chart.type, chart.grouping = "col", "clustered"
     chart.title = "Planned vs actual per freelancer"
     chart.y_axis.title = "Amount"
+    chart.y_axis.number_format, chart.y_axis.majorGridlines = "#,##0", ChartLines()  # whole amounts: no cents
     chart.x_axis.delete = chart.y_axis.delete = False
     chart.width, chart.height = 18, 9
     chart.add_data(
@@ -211,14 +253,25 @@ def add_freelancers(ws):
 
 
 def set_up_page(ws):
-    """Frozen header, landscape pages one page wide, the header row repeated, columns A:M printed."""
+    """Frozen header, landscape pages one page wide, the header row repeated; the lines print, then the
+    freelancers' totals and the chart on pages of their own; a header and "Page x of y" on each page; the
+    sheet protected (no password) so that only the inputs can be typed over."""
     ws.freeze_panes = f"A{MODEL_ROW}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    ws.print_area = f"A1:{letter(tracker.COLUMNS[-1])}1048576"  # whole columns: rows added in Excel print too
+    totals_first = len(tracker.COLUMNS) + 2
+    ws.print_area = [  # whole columns: rows added in Excel print too
+        f"A1:{letter(tracker.COLUMNS[-2])}1048576",
+        f"{get_column_letter(totals_first)}1:{get_column_letter(totals_first + CHART_COLUMNS)}1048576",
+    ]
     ws.print_options.gridLines = False
+    ws.oddHeader.left.text, ws.oddHeader.right.text = '&"Calibri,Bold"Budget tracker', "&F"
+    ws.oddFooter.center.text = "Page &P of &N"
+    ws.protection.sheet = True
+    ws.protection.autoFilter = ws.protection.sort = False  # filtering and sorting stay allowed
+    ws.protection.formatColumns = ws.protection.formatRows = False
 
 
 def build():

@@ -271,7 +271,7 @@ function contentControl(context, control) {
  */
 export function fakeExcel({ platform = "PC", sets = { ExcelApi: "1.17" }, files = {}, describe = () => null, tables = [], names = [] } = {}) {
   const version = sets.ExcelApi ?? "1.1";
-  const excel = { sheets: [], tables: [], names: new Map(names.map((name) => [name, { name }])), charts: [], added: [], activated: null };
+  const excel = { sheets: [], tables: [], names: new Map(names.map((name) => [name, { name }])), charts: [], added: [], activated: null, protections: [] };
   for (const table of tables) addTable(excel, table.sheet, table);
   excel.run = async (batch) => {
     const context = requestContext();
@@ -322,10 +322,12 @@ function addSheet(excel, wanted) {
   return sheet;
 }
 
-function addTable(excel, sheetName, { name, headers, formulas = [headers.map(() => "")], values = null }) {
+function addTable(excel, sheetName, { name, headers, formulas = [headers.map(() => "")], values = null, protection = null }) {
   let unique = name;
   for (let n = 2; excel.tables.some((table) => table.name === unique); n += 1) unique = `${name}${n}`;
   if (!excel.sheets.some((sheet) => sheet.name === sheetName)) addSheet(excel, sheetName);
+  // The sheet protected: {options, password}; as in Excel, a table on it cannot grow or be written.
+  if (protection) excel.sheets.find((sheet) => sheet.name === sheetName).protection = protection;
   excel.tables.push({ name: unique, sheet: sheetName, headers, formulas, values: values ?? formulas, rows: [] });
 }
 
@@ -358,11 +360,33 @@ function worksheet(context, excel, sheet) {
         items: excel.tables.filter((table) => table.sheet === sheet.name).map((table) => tableProxy(context, excel, table)),
       }, ["items"]);
     },
+    protection: context.loadable({
+      protected: Boolean(sheet.protection),
+      options: sheet.protection?.options ?? {},
+      unprotect: (password) => context.queue(() => {
+        if (sheet.protection?.password && sheet.protection.password !== password) {
+          throw new RichApiError("InvalidArgument", "The password you supplied is not correct.");
+        }
+        sheet.protection = null;
+        excel.protections.push(["unprotect", sheet.name]);
+      }),
+      protect: (options, password) => context.queue(() => {
+        if (sheet.protection) throw new RichApiError("InvalidOperation", "The worksheet is already protected.");
+        sheet.protection = { options, password };
+        excel.protections.push(["protect", sheet.name, options]);
+      }),
+    }, ["protected", "options"]),
     pageLayout: {
       setPrintTitleRows: (rows) => context.queue(() => { sheet.print.titles = rows; }),
       setPrintArea: (area) => context.queue(() => { sheet.print.area = area; }),
     },
   }, ["name"]);
+}
+
+function unprotected(excel, table) {
+  if (excel.sheets.find((sheet) => sheet.name === table.sheet).protection) {
+    throw new RichApiError("AccessDenied", "The cell or chart you're trying to change is on a protected sheet.");
+  }
 }
 
 function tableProxy(context, excel, table, { orNull = true } = {}) {
@@ -377,8 +401,8 @@ function tableProxy(context, excel, table, { orNull = true } = {}) {
     getHeaderRowRange: () => context.loadable({ values: [table.headers] }, ["values"]),
     getDataBodyRange: () => context.loadable({ formulas: table.formulas, values: table.values }, ["formulas", "values"]),
     rows: {
-      add: (index, values) => context.queue(() => { excel.added.push({ table: table.name, values }); }),
-      getItemAt: (i) => ({ getRange: () => ({ set values(values) { context.queue(() => excel.added.push({ table: table.name, row: i, values })); } }) }),
+      add: (index, values) => context.queue(() => { unprotected(excel, table); excel.added.push({ table: table.name, values }); }),
+      getItemAt: (i) => ({ getRange: () => ({ set values(values) { context.queue(() => { unprotected(excel, table); excel.added.push({ table: table.name, row: i, values }); }); } }) }),
     },
   }, ["isNullObject", "name"]);
 }

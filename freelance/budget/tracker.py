@@ -32,7 +32,7 @@ INPUT_COLUMNS = {
     "Invoiced": "invoiced_amount",
 }
 """Each input column of the BudgetLines table and the BudgetLine field it shows."""
-COMPUTED_COLUMNS = ("Planned amount", "Actual amount", "Variance", "% used")
+COMPUTED_COLUMNS = ("Planned amount", "Actual amount", "Variance", "% used", "Freelancer no.")
 COLUMNS = (
     "Freelancer",
     "Role",
@@ -47,14 +47,26 @@ COLUMNS = (
     "Invoiced",
     "Variance",
     "% used",
+    "Freelancer no.",
 )
-"""The BudgetLines table's columns, left to right."""
+"""The BudgetLines table's columns, left to right. Freelancer no. (hidden) numbers each freelancer's first
+line (1, 2, ...): FreelancerTotals lists the freelancers by it, so a line appended later counts too."""
 NUMBER_COLUMNS = ("Planned units", "Rate", "Actual units", "Invoiced")
 FREELANCER_COLUMNS = ("Freelancer", "Planned", "Actual")
+SPARE_FREELANCERS = 10
+"""Rows of FreelancerTotals beyond the tracker's freelancers, for those of lines appended later."""
 
 PROJECT_CELLS = {"ProjectTitle": "title", "PONumber": "po_number", "CostCenter": "cost_center"}
 INPUT_CELLS = (*PROJECT_CELLS, "Currency", "ApprovedBudget")
-TOTAL_CELLS = ("PlannedTotal", "ActualTotal", "InvoicedTotal", "Remaining", "PercentUsed", "LinesOverBudget")
+TOTAL_CELLS = (
+    "PlannedTotal",
+    "ActualTotal",
+    "InvoicedTotal",
+    "Remaining",
+    "PercentUsed",
+    "LinesOverBudget",
+    "Uncommitted",
+)
 """The defined names of the summary block's cells: inputs, then formulas."""
 
 ZERO = Decimal(0)
@@ -127,6 +139,11 @@ class Totals:
         return None if self.approved is None else self.approved - self.actual
 
     @property
+    def uncommitted(self) -> Decimal | None:
+        """The approved budget not yet planned for any line."""
+        return None if self.approved is None else self.approved - self.planned
+
+    @property
     def used(self) -> Decimal | None:
         """Actual as a fraction of the approved budget; None when there is no approved budget."""
         return self.actual / self.approved if self.approved else None
@@ -164,11 +181,17 @@ def fill(context: Mapping[str, Any]) -> Fill:
         LineFigures(line["planned_units"], line["rate"], line["actual_units"], line["invoiced_amount"])
         for line in lines
     ]
-    rows: list[Mapping[str, Value]] = [
-        {column: line[field] for column, field in INPUT_COLUMNS.items()} | figure.computed()
-        for line, figure in zip(lines, figures)
-    ]
     by_freelancer = freelancer_totals((line["freelancer"], figure) for line, figure in zip(lines, figures))
+    numbers = dict(zip(by_freelancer, range(1, len(by_freelancer) + 1)))
+    rows: list[Mapping[str, Value]] = []
+    for line, figure in zip(lines, figures):
+        first = line["freelancer"] in numbers
+        number = numbers.pop(line["freelancer"]) if first else ""
+        rows.append(
+            {column: line[field] for column, field in INPUT_COLUMNS.items()}
+            | figure.computed()
+            | {"Freelancer no.": number}
+        )
     totals = Totals.of(figures, context["approved_budget"])
     project = context["project"]
     cells = {name: project.get(field) for name, field in PROJECT_CELLS.items()} | {
@@ -178,18 +201,23 @@ def fill(context: Mapping[str, Any]) -> Fill:
         "ActualTotal": totals.actual,
         "InvoicedTotal": totals.invoiced,
         "Remaining": totals.remaining,
+        "Uncommitted": totals.uncommitted,
         "PercentUsed": "" if totals.used is None else totals.used,
         "LinesOverBudget": totals.lines_over_budget,
     }
     # Excel needs at least one data row in a table: an empty tracker gets one blank line.
-    blank_line: dict[str, Value] = {column: None for column in INPUT_COLUMNS} | LineFigures().computed()
+    blank_line: dict[str, Value] = (
+        {column: None for column in INPUT_COLUMNS} | LineFigures().computed() | {"Freelancer no.": ""}
+    )
+    spare: dict[str, Value] = dict.fromkeys(FREELANCER_COLUMNS, "")  # empty until a line names a new freelancer
     freelancer_rows: list[Mapping[str, Value]] = [
         {"Freelancer": name, "Planned": planned, "Actual": actual} for name, (planned, actual) in by_freelancer.items()
     ]
+    freelancer_rows += [spare] * SPARE_FREELANCERS
     return Fill(
         tables={
             LINES: rows or [blank_line],
-            FREELANCERS: freelancer_rows or [{"Freelancer": None, "Planned": ZERO, "Actual": ZERO}],
+            FREELANCERS: freelancer_rows,
         },
         cells=cells,
         currency_format=currency_format(context["currency"], context.get("locale") or "en-US"),
@@ -199,7 +227,7 @@ def fill(context: Mapping[str, Any]) -> Fill:
 BUDGET_TRACKER = Layout(
     tables=(
         TableSpec(LINES, tuple(INPUT_COLUMNS), COMPUTED_COLUMNS),
-        TableSpec(FREELANCERS, FREELANCER_COLUMNS[:1], FREELANCER_COLUMNS[1:]),
+        TableSpec(FREELANCERS, (), FREELANCER_COLUMNS),
     ),
     inputs=INPUT_CELLS,
     computed=TOTAL_CELLS,

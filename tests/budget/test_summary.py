@@ -50,7 +50,7 @@ def _money(value) -> Decimal:
 def _resize(workbook, last_row: int) -> None:
     """Set table BudgetLines to end on ``last_row``, as Excel does when rows are added or deleted."""
     table = workbook["Budget"].tables["BudgetLines"]
-    table.ref = table.autoFilter.ref = f"A6:M{last_row}"
+    table.ref = table.autoFilter.ref = f"A6:N{last_row}"
 
 
 def _warnings(summary) -> dict[str, str]:
@@ -90,7 +90,7 @@ def test_a_row_added_to_the_table_counts(tracker, budget_data):
     def add_row(workbook):
         sheet = workbook["Budget"]
         row = FIRST_LINE_ROW + 4
-        for column in range(1, 14):  # the new row gets the formulas, as Excel's calculated columns give it
+        for column in range(1, 15):  # the new row gets the formulas, as Excel's calculated columns give it
             sheet.cell(row, column).value = sheet.cell(row - 1, column).value
         sheet[f"A{row}"], sheet[f"F{row}"], sheet[f"G{row}"], sheet[f"I{row}"] = "Li Wei", 10, 100, 12
         _resize(workbook, row)
@@ -188,7 +188,7 @@ def test_a_stray_cell_far_below_the_lines_is_refused_without_reading_a_million_r
 
 def test_an_input_holding_a_formula_counts_with_the_value_excel_saved(tracker, budget_data):
     def formula(cached: str):
-        return lambda xml: xml.replace('<c r="F7" s="7"><v>80</v></c>', f'<c r="F7" s="7"><f>40*2</f>{cached}</c>')
+        return lambda xml: xml.replace('<c r="F7" s="10"><v>80</v></c>', f'<c r="F7" s="10"><f>40*2</f>{cached}</c>')
 
     summary = summarise(with_part(tracker, "xl/worksheets/sheet1.xml", formula("<v>80</v>")))
     assert (summary.planned, summary.warnings) == (_money(totals(budget_data).planned), [])
@@ -363,8 +363,8 @@ def test_a_million_cells_are_refused_after_reading_only_the_rows_a_summary_may_r
 
 def test_a_table_declared_over_the_whole_grid_is_read_in_its_tracker_columns_only(tracker):
     def whole_grid(xml: str) -> str:
-        more = "".join(f'<tableColumn id="{n}" name="Column{n}"/>' for n in range(14, 16_385))
-        xml = xml.replace("A6:M10", "A6:XFD1048576").replace('count="13"', 'count="16384"')
+        more = "".join(f'<tableColumn id="{n}" name="Column{n}"/>' for n in range(15, 16_385))
+        xml = xml.replace("A6:N10", "A6:XFD1048576").replace('count="14"', 'count="16384"')
         return xml.replace("</tableColumns>", more + "</tableColumns>")
 
     assert summarise(with_part(tracker, "xl/tables/table1.xml", whole_grid)) == summarise(tracker)
@@ -410,11 +410,11 @@ def _changed(name: str, old: str, new: str):
             "cell Budget!A7 refers to shared string '999', but the workbook has ",
         ),  # reported: a shared string index out of range
         (
-            _changed(SHEET_PART, '<c r="F8" s="7"><v>120</v>', '<c r="F8" s="7" t="d"><v>junk</v>'),
+            _changed(SHEET_PART, '<c r="F8" s="10"><v>120</v>', '<c r="F8" s="10" t="d"><v>junk</v>'),
             "cell Budget!F8 holds 'junk' as a date, which is not an ISO 8601 date",
         ),  # reported: t="d" with junk
         (
-            _changed(SHEET_PART, '<c r="F8" s="7">', '<c r="ZZZZZ99999999" s="7">'),
+            _changed(SHEET_PART, '<c r="F8" s="10">', '<c r="ZZZZZ99999999" s="10">'),
             "sheet Budget refers to 'ZZZZZ99999999', which is not a cell of Excel's grid (A1 to XFD1048576)",
         ),  # reported: a cell beyond the grid
         (
@@ -429,18 +429,18 @@ def _changed(name: str, old: str, new: str):
         ),  # reported: a defined name pointing at row 0
         (_changed(SHEET_PART, "<v>120</v>", "<v>12O</v>"), "cell Budget!F8 holds '12O', which is not a number"),
         (
-            _changed(SHEET_PART, '<c r="F8" s="7"><v>120</v>', '<c r="F8" t="b"><v>yes</v>'),
+            _changed(SHEET_PART, '<c r="F8" s="10"><v>120</v>', '<c r="F8" t="b"><v>yes</v>'),
             "cell Budget!F8 has the type 'b' and the value 'yes', which do not go together",
         ),
         (_changed(SHEET_PART, '<row r="8">', '<row r="0">'), "sheet Budget has a row numbered '0'"),
-        (_changed(SHEET_PART, '<c r="F8" s="7">', '<c r="F9" s="7">'), "cell Budget!F9 is inside row 8"),
+        (_changed(SHEET_PART, '<c r="F8" s="10">', '<c r="F9" s="10">'), "cell Budget!F9 is inside row 8"),
         (
-            _changed("xl/tables/table1.xml", 'ref="A6:M10"', 'ref="A6:M"'),
-            "its table BudgetLines has the range 'A6:M', not a range of cells",
+            _changed("xl/tables/table1.xml", 'ref="A6:N10"', 'ref="A6:N"'),
+            "its table BudgetLines has the range 'A6:N', not a range of cells",
         ),
         (
-            _changed("xl/tables/table1.xml", 'ref="A6:M10"', 'ref="A6:Q10"'),
-            "its table BudgetLines names 13 columns, but its range A6:Q10 spans 17",
+            _changed("xl/tables/table1.xml", 'ref="A6:N10"', 'ref="A6:R10"'),
+            "its table BudgetLines names 14 columns, but its range A6:R10 spans 18",
         ),
         (
             lambda content: with_part(content, SHEET_PART, lambda xml: xml[: len(xml) // 2]),

@@ -8,11 +8,13 @@ from decimal import Decimal
 import pytest
 from openpyxl.utils import get_column_letter
 
-from freelance.budget.tracker import COLUMNS, COMPUTED_COLUMNS, FREELANCER_COLUMNS
+from freelance.budget.tracker import COLUMNS, COMPUTED_COLUMNS, FREELANCER_COLUMNS, SPARE_FREELANCERS
 from tests.budget.workbooks import FIRST_LINE_ROW, MAIN, cell_xml, figures, load, render, totals, xml
 
 LAST_COLUMN = get_column_letter(len(COLUMNS))
 COLUMN = {name: get_column_letter(i + 1) for i, name in enumerate(COLUMNS)}
+TOTALS = {name: get_column_letter(len(COLUMNS) + 2 + i) for i, name in enumerate(FREELANCER_COLUMNS)}
+"""The FreelancerTotals table's columns: one column right of BudgetLines."""
 
 
 @pytest.fixture
@@ -112,26 +114,37 @@ def test_freelancer_totals_group_lines_by_exact_name_in_order_of_first_appearanc
     )  # another name for Excel's EXACT
     sheet = load(render(catalog, budget_data), data_only=True)["Budget"]
     table = sheet.tables["FreelancerTotals"]
-    assert table.ref == f"O6:Q{FIRST_LINE_ROW + 3}"
-    rows = [[cell.value for cell in row] for row in sheet[f"O{FIRST_LINE_ROW}:Q{FIRST_LINE_ROW + 3}"]]
-    assert [row[0] for row in rows] == ["Zoe Angstrom", "Rahul Mehta", "Ana Souza", "rahul mehta"]
+    last = FIRST_LINE_ROW + 3 + SPARE_FREELANCERS  # room for the freelancers of lines appended later
+    assert table.ref == f"{TOTALS['Freelancer']}6:{TOTALS['Actual']}{last}"
+    rows = [
+        [cell.value for cell in row]
+        for row in sheet[f"{TOTALS['Freelancer']}{FIRST_LINE_ROW}:{TOTALS['Actual']}{last}"]
+    ]
+    assert [row[0] or "" for row in rows] == ["Zoe Angstrom", "Rahul Mehta", "Ana Souza", "rahul mehta"] + [""] * 10
     assert _close(rows[0][1], 80 * 95 + 24 * 95) and _close(rows[0][2], Decimal("92.5") * 95)
     assert [column.name for column in table.tableColumns] == list(FREELANCER_COLUMNS)
-    assert (
-        "EXACT(BudgetLines[Freelancer],FreelancerTotals[[#This Row],[Freelancer]])"
-        in load(render(catalog, budget_data))["Budget"][f"P{FIRST_LINE_ROW}"].value
+    formulas = load(render(catalog, budget_data))["Budget"]
+    assert "EXACT(BudgetLines[Freelancer],FreelancerTotals[[#This Row],[Freelancer]])" in (
+        formulas[f"{TOTALS['Planned']}{FIRST_LINE_ROW}"].value
     )
+    assert "MATCH(" in formulas[f"{TOTALS['Freelancer']}{FIRST_LINE_ROW}"].value  # the n-th freelancer of the lines
+    numbers = [sheet[f"{COLUMN['Freelancer no.']}{row}"].value for row in range(FIRST_LINE_ROW, FIRST_LINE_ROW + 5)]
+    assert numbers == [1, 2, None, 3, 4]  # each freelancer's first line, numbered (a later line: empty)
 
 
 def test_the_chart_plots_planned_and_actual_per_freelancer_with_cached_points(tracker):
     chart = xml(tracker, "xl/charts/chart1.xml")
     c = {"c": "http://schemas.openxmlformats.org/drawingml/2006/chart"}
     series = chart.findall(".//c:ser", c)
-    assert [s.findtext("c:tx/c:strRef/c:f", None, c) for s in series] == ["'Budget'!P6", "'Budget'!Q6"]
-    assert {s.findtext("c:cat/c:strRef/c:f", None, c) for s in series} == {f"'Budget'!$O${FIRST_LINE_ROW}:$O$9"}
-    assert [s.findtext("c:val/c:numRef/c:f", None, c) for s in series] == ["'Budget'!$P$7:$P$9", "'Budget'!$Q$7:$Q$9"]
+    last = 9 + SPARE_FREELANCERS  # the rows kept for freelancers of lines appended later are plotted too
+    assert [s.findtext("c:tx/c:strRef/c:f", None, c) for s in series] == ["'Budget'!Q6", "'Budget'!R6"]
+    assert {s.findtext("c:cat/c:strRef/c:f", None, c) for s in series} == {f"'Budget'!$P${FIRST_LINE_ROW}:$P${last}"}
+    assert [s.findtext("c:val/c:numRef/c:f", None, c) for s in series] == [
+        f"'Budget'!$Q$7:$Q${last}",
+        f"'Budget'!$R$7:$R${last}",
+    ]
     names = [v.text for v in series[0].findall("c:cat/c:strRef/c:strCache/c:pt/c:v", c)]
-    assert names == ["Zoe Angstrom", "Rahul Mehta", "Ana Souza"]
+    assert names == ["Zoe Angstrom", "Rahul Mehta", "Ana Souza"] + [None] * SPARE_FREELANCERS
     planned = [Decimal(v.text) for v in series[0].findall("c:val/c:numRef/c:numCache/c:pt/c:v", c)]
     assert planned == [Decimal(9880), Decimal(10620), Decimal("737.625")]
 
@@ -148,8 +161,7 @@ def test_over_budget_lines_and_an_over_spent_total_are_marked(tracker):
 
 
 def test_status_is_a_drop_down_of_the_four_statuses_on_every_line(tracker):
-    (validation,) = load(tracker)["Budget"].data_validations.dataValidation
-    assert validation.type == "list"
+    (validation,) = [v for v in load(tracker)["Budget"].data_validations.dataValidation if v.type == "list"]
     assert validation.formula1 == '"planned,in progress,invoiced,paid"'
     assert str(validation.sqref) == f"{COLUMN['Status']}{FIRST_LINE_ROW}:{COLUMN['Status']}{FIRST_LINE_ROW + 3}"
 
@@ -174,7 +186,7 @@ def test_amounts_use_the_trackers_currency_format(catalog, budget_data, currency
         f"{COLUMN['Variance']}{FIRST_LINE_ROW}",
         "A4",
         "E4",
-        f"P{FIRST_LINE_ROW}",
+        f"{TOTALS['Planned']}{FIRST_LINE_ROW}",
     ):
         assert sheet[ref].number_format == expected, ref
     assert sheet[f"{COLUMN['% used']}{FIRST_LINE_ROW}"].number_format == "0.0%"
@@ -188,13 +200,19 @@ def test_the_header_row_is_frozen_and_pages_print_landscape_one_page_wide(tracke
     assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
     assert sheet.print_title_rows == "$6:$6"
-    assert sheet.print_area == f"'Budget'!$A$1:${LAST_COLUMN}$1048576"
+    # The lines, then the freelancers' totals and the chart on pages of their own.
+    last_line_column = COLUMN["% used"]
+    assert sheet.print_area == f"'Budget'!$A$1:${last_line_column}$1048576,'Budget'!$P$1:$AD$1048576"
+    assert sheet.oddFooter.center.text == "Page &P of &N"  # "Page 2 of 3" on paper
+    assert sheet.oddHeader.left.text.endswith("Budget tracker") and sheet.oddHeader.right.text == "&F"
 
 
 def test_every_column_is_wide_enough_for_its_header(tracker):
     sheet = load(tracker)["Budget"]
     for index, name in enumerate(COLUMNS, start=1):
-        assert sheet.column_dimensions[get_column_letter(index)].width >= max(len(name), 10), name
+        dimension = sheet.column_dimensions[get_column_letter(index)]
+        assert dimension.hidden or dimension.width >= max(len(name), 10), name
+    assert sheet.column_dimensions[COLUMN["Freelancer no."]].hidden  # bookkeeping for the totals
 
 
 def test_an_empty_tracker_still_has_a_table_with_one_blank_row(catalog, budget_data):
@@ -202,7 +220,7 @@ def test_an_empty_tracker_still_has_a_table_with_one_blank_row(catalog, budget_d
     content = render(catalog, budget_data)
     sheet = load(content, data_only=True)["Budget"]
     assert sheet.tables["BudgetLines"].ref == f"A6:{LAST_COLUMN}{FIRST_LINE_ROW}"
-    assert sheet.tables["FreelancerTotals"].ref == f"O6:Q{FIRST_LINE_ROW}"
+    assert sheet.tables["FreelancerTotals"].ref == f"P6:R{FIRST_LINE_ROW + SPARE_FREELANCERS - 1}"
     assert sheet[f"A{FIRST_LINE_ROW}"].value is None
     assert sheet[f"{COLUMN['Planned amount']}{FIRST_LINE_ROW}"].value == 0
     assert sheet[f"{COLUMN['% used']}{FIRST_LINE_ROW}"].value in ("", None)  # nothing planned: no percentage
@@ -232,10 +250,29 @@ def test_text_a_user_typed_is_a_string_cell_never_a_formula(catalog, budget_data
         assert element.findtext("m:is/m:t", None, MAIN) == text
     sheet = load(content)["Budget"]
     assert sheet[f"B{FIRST_LINE_ROW}"].value == text and sheet[f"B{FIRST_LINE_ROW}"].data_type == "s"
-    assert sheet[f"O{FIRST_LINE_ROW}"].value == text  # the freelancer totals too
+    totals = load(content, data_only=True)["Budget"]
+    assert totals[f"{TOTALS['Freelancer']}{FIRST_LINE_ROW}"].value == text  # the freelancer totals' cached name too
 
 
 def test_text_that_reads_like_an_ooxml_escape_is_protected(catalog, budget_data):
     budget_data["lines"][0]["role"] = "_x0041_ stays as typed"
     element = cell_xml(render(catalog, budget_data), f"B{FIRST_LINE_ROW}")
     assert element.findtext("m:is/m:t", None, MAIN) == "_x005F_x0041_ stays as typed"  # Excel shows "_x0041_ ..."
+
+
+def test_the_sheet_is_protected_with_only_what_a_person_types_open(tracker):
+    sheet = load(tracker)["Budget"]
+    assert sheet.protection.sheet and not sheet.protection.password  # no password: Review > Unprotect Sheet
+    assert not sheet.protection.autoFilter and not sheet.protection.sort  # filtering and sorting still work
+    for name in COLUMNS:
+        cell = sheet[f"{COLUMN[name]}{FIRST_LINE_ROW + 1}"]
+        assert cell.protection.locked == (name in COMPUTED_COLUMNS), name
+    assert not sheet["A4"].protection.locked and not sheet["A1"].protection.locked  # approved budget, title
+    assert sheet["B4"].protection.locked and sheet[f"{TOTALS['Planned']}{FIRST_LINE_ROW}"].protection.locked
+
+
+def test_the_summary_shows_what_of_the_approved_budget_no_line_has_planned_yet(tracker, budget_data):
+    sheet = load(tracker)["Budget"]
+    assert (sheet["H3"].value, sheet["H4"].value) == ("Uncommitted", "=ApprovedBudget-PlannedTotal")
+    cached = load(tracker, data_only=True)["Budget"]["H4"].value
+    assert _close(cached, Decimal(budget_data["approved_budget"]) - totals(budget_data).planned)

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import csv
 import io
+import subprocess
 import warnings
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.utils import get_column_letter
 
 from freelance.budget.tracker import COLUMNS, LineFigures, Totals, freelancer_totals
-from tests.budget.workbooks import BUDGET, FIRST_LINE_ROW, figures, render, totals, without_cached_values
+from tests.budget.workbooks import BUDGET, FIRST_LINE_ROW, edited, figures, render, totals, without_cached_values
 from tests.helpers import convert_in_libreoffice, needs_libreoffice
 
 CSV_FILTER = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false"  # UTF-8, values not as shown
@@ -27,6 +29,8 @@ TYPED = [
     "Smith & Jones <Design>",
 ]
 COLUMN = {name: index for index, name in enumerate(COLUMNS)}
+TOTALS = len(COLUMNS) + 1
+"""The index of FreelancerTotals' first column: one column right of BudgetLines."""
 
 pytestmark = needs_libreoffice
 
@@ -52,6 +56,18 @@ def _typed() -> dict:
     return BUDGET | {"lines": lines}
 
 
+def _append_li_wei(workbook) -> None:
+    """Append a line for a freelancer the tracker did not have, as the add-in does: the table grows one row and
+    the new row takes the calculated columns' formulas."""
+    sheet = workbook["Budget"]
+    row = FIRST_LINE_ROW + len(BUDGET["lines"])
+    for column in range(1, len(COLUMNS) + 1):
+        sheet.cell(row, column).value = sheet.cell(row - 1, column).value
+    sheet[f"A{row}"], sheet[f"F{row}"], sheet[f"G{row}"], sheet[f"I{row}"] = "Li Wei", 10, 100, 12
+    table = sheet.tables["BudgetLines"]
+    table.ref = table.autoFilter.ref = f"A6:{get_column_letter(len(COLUMNS))}{row}"
+
+
 def _empty() -> dict:
     return BUDGET | {"lines": []}
 
@@ -65,6 +81,7 @@ def converted(tmp_path_factory, catalog) -> Path:
         for name, data in {"tracker": BUDGET, "many": _many_lines(), "typed": _typed(), "empty": _empty()}.items()
     }
     trackers["formulas-only"] = without_cached_values(trackers["tracker"])
+    trackers["appended"] = edited(trackers["tracker"], _append_li_wei)
     for name, content in trackers.items():
         (folder / f"{name}.xlsx").write_bytes(content)
     convert_in_libreoffice(folder, [folder / f"{name}.xlsx" for name in trackers], CSV_FILTER)
@@ -125,9 +142,9 @@ def test_libreoffice_computes_every_line_and_every_freelancers_totals(converted,
     by_freelancer = freelancer_totals((line["freelancer"], figure) for line, figure in zip(data["lines"], lines))
     for offset, (name_, (planned, actual)) in enumerate(by_freelancer.items()):
         row = rows[FIRST_LINE_ROW - 1 + offset]
-        assert row[14] == name_
-        _assert_close(row[15], planned, f"{name_} planned")
-        _assert_close(row[16], actual, f"{name_} actual")
+        assert row[TOTALS] == name_
+        _assert_close(row[TOTALS + 1], planned, f"{name_} planned")
+        _assert_close(row[TOTALS + 2], actual, f"{name_} actual")
 
 
 def test_an_empty_tracker_opens_with_zero_totals(converted):
@@ -146,3 +163,33 @@ def test_text_that_looks_like_a_formula_stays_the_same_text_through_libreoffice(
         for column in ("Freelancer", "Role", "Milestone"):
             cell = sheet.cell(FIRST_LINE_ROW + offset, COLUMN[column] + 1)
             assert (cell.value, cell.data_type) == (text, "s"), f"{column} {text!r}"
+
+
+def test_a_line_appended_for_a_new_freelancer_shows_in_the_freelancer_totals(converted):
+    rows = _rows(converted, "appended")
+    names = [row[TOTALS] for row in rows[FIRST_LINE_ROW - 1 : FIRST_LINE_ROW + 9]]
+    assert names[:5] == ["Zoe Angstrom", "Rahul Mehta", "Ana Souza", "Li Wei", ""]
+    li_wei = rows[FIRST_LINE_ROW - 1 + 3]
+    _assert_close(li_wei[TOTALS + 1], Decimal(1000), "Li Wei planned")
+    _assert_close(li_wei[TOTALS + 2], Decimal(1200), "Li Wei actual")
+
+
+def test_the_tracker_prints_its_lines_then_the_freelancers_totals_and_chart_with_page_numbers(tmp_path, catalog):
+    (tmp_path / "tracker.xlsx").write_bytes(render(catalog, BUDGET))
+    convert_in_libreoffice(tmp_path, [tmp_path / "tracker.xlsx"], "pdf")
+    pdf = str(tmp_path / "tracker.pdf")
+    pages = [
+        subprocess.run(
+            ["pdftotext", "-f", str(n), "-l", str(n), pdf, "-"], capture_output=True, check=True, text=True
+        ).stdout
+        for n in (1, 2)
+    ]
+    assert "Page 1 of 2" in pages[0] and "Design system" in pages[0] and "Uncommitted" in pages[0]
+    totals = pages[1]
+    assert "Page 2 of 2" in totals and "Planned vs actual per freelancer" in totals  # the chart's title
+    assert all(name in totals for name in ("Zoe Angstrom", "Rahul Mehta", "Ana Souza", "$9,880.00"))
+    assert "Budget tracker" in totals  # the print header
+    assert (
+        "Page size:       792 x 612 pts (letter)"
+        in subprocess.run(["pdfinfo", pdf], capture_output=True, check=True, text=True).stdout
+    )  # en-US: US Letter, landscape

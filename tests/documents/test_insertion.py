@@ -13,6 +13,7 @@ from openpyxl.chart import BarChart, LineChart, PieChart, Reference, ScatterChar
 from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, TwoCellAnchor
 from openpyxl.workbook.defined_name import DefinedName
 
+from freelance.budget.tracker import SPARE_FREELANCERS
 from freelance.documents.insertion import ChartPlan, NamedRange, NotAWorkbook, PrintSettings, insertion_of
 from tests.budget.workbooks import BUDGET, FIRST_LINE_ROW, MAIN, SHEET_PART, cell_xml, load, render, with_part, xml
 from tests.documents.docx_files import make_docx, members_of
@@ -174,28 +175,29 @@ def test_the_plan_lists_every_name_with_the_cells_it_stood_for(tracker, inserted
         if not name.startswith("_xlnm.")
     }
     assert set(inserted.names) == expected
-    assert len(expected) == 11
+    assert len(expected) == 12
     assert NamedRange("ApprovedBudget", "Budget", "A4", "workbook") in expected
 
 
 def test_print_titles_and_area_come_back_as_the_sheets_print_settings(inserted):
-    assert inserted.print_settings == (PrintSettings("Budget", "$6:$6", "A1:M1048576"),)
+    # The lines, then the freelancers' totals and the chart on pages of their own.
+    assert inserted.print_settings == (PrintSettings("Budget", "$6:$6", "A1:M1048576,P1:AD1048576"),)
 
 
 def test_the_plan_re_creates_the_chart_from_its_data_where_it_was(inserted):
-    last_row = FIRST_LINE_ROW + len({line["freelancer"] for line in BUDGET["lines"]}) - 1
+    last_row = FIRST_LINE_ROW + len({line["freelancer"] for line in BUDGET["lines"]}) + SPARE_FREELANCERS - 1
     (chart,) = inserted.charts
     assert chart == ChartPlan(
         sheet="Budget",
         type="ColumnClustered",
         title="Planned vs actual per freelancer",
-        source=f"O6:Q{last_row}",
+        source=f"P6:R{last_row}",
         series_by="Columns",
-        top_left="S6",
+        top_left="T6",
         bottom_right=chart.bottom_right,
     )
-    # 6480000 x 3240000 EMU from S6: ten and a half 64-pixel columns, seventeen 20-pixel rows.
-    assert chart.bottom_right == "AC23"
+    # 6480000 x 3240000 EMU from T6: ten and a half 64-pixel columns, seventeen 20-pixel rows.
+    assert chart.bottom_right == "AD23"
     assert inserted.warnings == ()
 
 

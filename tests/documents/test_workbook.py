@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from freelance.budget.tracker import BUDGET_TRACKER
+from freelance.budget.tracker import BUDGET_TRACKER, SPARE_FREELANCERS
 from freelance.documents import RenderFailed, TemplateInvalid
 from freelance.documents.workbook import CompiledWorkbook
 from freelance.models import Budget
@@ -53,17 +53,24 @@ def test_the_committed_template_is_what_the_build_tool_makes():
 def test_the_tables_and_every_range_that_follows_them_grow_with_the_lines(compiled, budget_data, lines):
     content = compiled.render(_context(budget_data, lines))
     last = FIRST_LINE_ROW + max(lines, 1) - 1
-    last_freelancer = FIRST_LINE_ROW + max(min(lines, 7), 1) - 1
-    assert xml(content, LINES_TABLE).get("ref") == f"A6:M{last}"
-    assert xml(content, LINES_TABLE).find("m:autoFilter", MAIN).get("ref") == f"A6:M{last}"
-    assert xml(content, TOTALS_TABLE).get("ref") == f"O6:Q{last_freelancer}"
+    last_freelancer = FIRST_LINE_ROW + min(lines, 7) + SPARE_FREELANCERS - 1  # rows for freelancers added later
+    assert xml(content, LINES_TABLE).get("ref") == f"A6:N{last}"
+    assert xml(content, LINES_TABLE).find("m:autoFilter", MAIN).get("ref") == f"A6:N{last}"
+    assert xml(content, TOTALS_TABLE).get("ref") == f"P6:R{last_freelancer}"
     sheet = xml(content)
-    assert [cf.get("sqref") for cf in sheet.iterfind("m:conditionalFormatting", MAIN)] == ["C4:F4", "B4", f"A7:M{last}"]
-    assert sheet.find("m:dataValidations/m:dataValidation", MAIN).get("sqref") == f"E7:E{last}"
-    assert sheet.find("m:dimension", MAIN).get("ref") == f"A1:Q{last}"
+    assert [cf.get("sqref") for cf in sheet.iterfind("m:conditionalFormatting", MAIN)] == [
+        "C4:F4",
+        "B4 H4",
+        f"A7:N{last}",
+        f"K7:K{last}",
+    ]
+    assert [v.get("sqref") for v in sheet.iterfind("m:dataValidations/m:dataValidation", MAIN)] == [
+        f"{column}7:{column}{last}" for column in "EFGIK"
+    ]
+    assert sheet.find("m:dimension", MAIN).get("ref") == f"A1:R{max(last, last_freelancer)}"
     chart = xml(content, "xl/charts/chart1.xml").findall(".//{*}val/{*}numRef/{*}f")
-    assert [f.text for f in chart] == [f"'Budget'!$P$7:$P${last_freelancer}", f"'Budget'!$Q$7:$Q${last_freelancer}"]
-    assert len(load(content)["Budget"]["A"]) == last  # openpyxl reads every row
+    assert [f.text for f in chart] == [f"'Budget'!$Q$7:$Q${last_freelancer}", f"'Budget'!$R$7:$R${last_freelancer}"]
+    assert len(load(content)["Budget"]["A"]) == max(last, last_freelancer)  # openpyxl reads every row
 
 
 def test_rows_are_written_in_order_each_with_its_cells_in_column_order(compiled, budget_data):
@@ -114,7 +121,7 @@ def _renamed_column(xml_text: str, old: str, new: str) -> str:
         ),  # an input would be overwritten
         (
             LINES_TABLE,
-            lambda x: x.replace('ref="A6:M7"', 'ref="A6:M8"'),
+            lambda x: x.replace('ref="A6:N7"', 'ref="A6:N8"'),
             "a header row and one model row",
         ),  # two model rows
         (

@@ -316,11 +316,11 @@ def test_in_excel_on_the_web_the_tracker_goes_in_without_its_chart_which_the_pan
     [sheet] = page.evaluate("window.Excel.sheets")
     assert page.evaluate("window.Excel.insertedWith") == {"positionType": "End"}
     assert [(chart["type"], chart["title"]["text"], chart["position"][0]) for chart in sheet["charts"]] == [
-        ("ColumnClustered", "Planned vs actual per freelancer", "S6")
+        ("ColumnClustered", "Planned vs actual per freelancer", "T6")
     ]
     names = page.evaluate("[...window.Excel.names.values()].map((name) => [name.name, name.address])")
-    assert ["ApprovedBudget", "A4"] in names and len(names) == 11
-    assert sheet["print"] == {"titles": "$6:$6", "area": "A1:M1048576"}
+    assert ["ApprovedBudget", "A4"] in names and len(names) == 12
+    assert sheet["print"] == {"titles": "$6:$6", "area": "A1:M1048576,P1:AD1048576"}
     assert page.evaluate("window.Office.context.document.settings.get('freelance.tracker')") == {
         "table": "BudgetLines",
         "sheet": "Budget",

@@ -42,7 +42,7 @@ def test_generating_a_tracker_answers_201_with_an_xlsx_named_after_the_project(c
     assert record["template_version"] == catalog["budget"].version
     download = client.get(record["download_url"])
     assert download.mimetype == XLSX
-    assert load(download.data)["Budget"].tables["BudgetLines"].ref == "A6:M10"
+    assert load(download.data)["Budget"].tables["BudgetLines"].ref == "A6:N10"
 
 
 def test_a_tracker_generated_then_uploaded_sums_up_to_its_data(client, tracker, budget_data):

@@ -282,9 +282,11 @@ def test_a_tracker_comes_ready_to_insert_with_what_to_add_back(client, budget_da
     members = members_of(base64.b64decode(body["workbook"], validate=True))
     assert "xl/worksheets/sheet1.xml" in members and not [name for name in members if "chart" in name]
     assert {"name": "ApprovedBudget", "sheet": "Budget", "address": "A4", "scope": "workbook"} in body["names"]
-    assert body["print_settings"] == [{"sheet": "Budget", "print_titles": "$6:$6", "print_area": "A1:M1048576"}]
+    assert body["print_settings"] == [
+        {"sheet": "Budget", "print_titles": "$6:$6", "print_area": "A1:M1048576,P1:AD1048576"}
+    ]
     assert [(chart["type"], chart["source"], chart["top_left"]) for chart in body["charts"]] == [
-        ("ColumnClustered", "O6:Q9", "S6")
+        ("ColumnClustered", "P6:R19", "T6")
     ]
     assert set(body["charts"][0]) == {"sheet", "type", "title", "source", "series_by", "top_left", "bottom_right"}
     assert body["warnings"] == []
