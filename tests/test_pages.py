@@ -187,3 +187,11 @@ def test_the_german_sow_grants_rights_of_use_instead_of_assigning_copyright(page
     text = pages["sow-de-DE"][1]
     assert "Nutzungsrecht" in text and "ausschließlich" in text
     assert "Landgericht München I" in text
+
+
+@pytest.mark.parametrize(
+    ("case", "count"),
+    [("sow-en-US", 8), ("sow-en-GB", 8), ("sow-de-DE", 10), ("nda-mutual-en-US", 5), ("nda-mutual-de-DE", 5)],
+)
+def test_the_example_data_gives_the_expected_number_of_pages(pages, case, count):
+    assert len(_page_fill(pages[case][0])) == count
