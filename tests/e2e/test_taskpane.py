@@ -37,6 +37,8 @@ def test_a_hiring_manager_picks_a_roster_freelancer_fills_a_sow_and_downloads_it
     expect(form.locator(".picked")).to_contain_text("Angstrom Design LLC · $85.00/hour")
     expect(form.get_by_label("Currency")).to_have_value("USD")  # from the roster
     fill_sow(form, second_milestone_amount="5000.00")
+    form.get_by_label("Courts").fill("the courts of King County, Washington")
+    form.get_by_label("Liability cap").fill("20000")
     expect(form.locator("[data-fee-total]")).to_have_text("Fixed fee $7,500.00: the milestones add up to it.")
     page.screenshot(path=artifacts / "taskpane-sow-filled-360.png", full_page=True)
 
@@ -55,6 +57,8 @@ def test_a_hiring_manager_picks_a_roster_freelancer_fills_a_sow_and_downloads_it
         "$2,500.00",
         "$5,000.00",
         "Approved in writing by the CMO",
+        "the courts of King County, Washington",
+        "$20,000.00",  # the liability cap
     ):
         assert expected in text, f"{expected!r} missing from the downloaded SOW"
 
