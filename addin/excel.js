@@ -209,12 +209,14 @@ export async function appendLines(context, lines, { settings = null } = {}) {
 
   const blank = formulas.length === 1 && headers.every((name, i) => calculated.has(name) || formulas[0][i] === "");
   const wasProtected = protection.protected;
+  // Excel may report options it then refuses to protect with (null entries, office-js#1931).
+  const options = Object.fromEntries(Object.entries(protection.options ?? {}).filter(([, value]) => value != null));
   if (wasProtected) {
     protection.unprotect();
     try {
       await context.sync();
     } catch {
-      throw new Error("The tracker's sheet is protected with a password: unprotect it (Review > Unprotect Sheet), then add the lines again.");
+      throw new Error("The tracker's sheet is protected and Excel would not unprotect it (it may have a password): unprotect it (Review > Unprotect Sheet), then add the lines again.");
     }
   }
   try {
@@ -224,11 +226,21 @@ export async function appendLines(context, lines, { settings = null } = {}) {
     }
     if (rows.length) table.rows.add(null, rows);
     await context.sync();
-  } finally {
-    if (wasProtected) {
-      protection.protect(protection.options);
-      await context.sync();
+  } catch (error) {
+    if (wasProtected) await protectAgain(context, protection, options).catch(() => {});
+    throw error;
+  }
+  if (wasProtected) {
+    try {
+      await protectAgain(context, protection, options);
+    } catch {
+      throw new Error(`${lines.length} line(s) added, but Excel would not protect the sheet again: protect it (Review > Protect Sheet).`);
     }
   }
   return lines.length;
+}
+
+async function protectAgain(context, protection, options) {
+  protection.protect(options);
+  await context.sync();
 }

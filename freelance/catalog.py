@@ -75,6 +75,11 @@ class Template:
     def version(self) -> str:
         return self.compiled.version
 
+    @property
+    def versions(self) -> frozenset[str]:
+        """Every file version a document of this template may have been made with: one per text and paper."""
+        return frozenset(variant.version for variant in self.variants.values()) | {self.version}
+
     def validate(self, data: Any) -> DocumentData:
         """Return ``data`` as this template's model; raise InvalidData listing every problem."""
         try:

@@ -31,9 +31,11 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from http.client import HTTPException
 from pathlib import Path
 from queue import Empty, Queue
 from xmlrpc.client import Binary, Fault, ServerProxy
+from xmlrpc.client import Error as XmlRpcError
 
 import unoserver
 from unoserver.client import UnoClient
@@ -89,7 +91,7 @@ class _Converter:
         except FutureTimeout:
             self.stop()
             raise CannotRender(f"The conversion to PDF took longer than {self._settings.timeout:g} seconds.") from None
-        except (Fault, OSError, RuntimeError) as exc:
+        except (XmlRpcError, HTTPException, OSError, RuntimeError) as exc:  # a Fault, or the server gone mid-answer
             self.stop()
             raise CannotRender(f"LibreOffice could not convert the document to PDF: {exc}") from None
         pdf = answer.data if isinstance(answer, Binary) else None

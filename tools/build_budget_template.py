@@ -52,7 +52,9 @@ WARN_FILL, WARN_FONT = PatternFill("solid", fgColor="FFEB9C"), Font(color="9C570
 
 ROW = f"{tracker.LINES}[[#This Row],[{{}}]]"
 # Lines from the table's first to this one, and the numbers of the lines above this one.
-_SO_FAR = f"{tracker.LINES}[[#Headers],[Freelancer]]:{ROW.format('Freelancer')}"
+_SO_FAR = (
+    f"INDEX({tracker.LINES}[Freelancer],1):{ROW.format('Freelancer')}"  # not the header: a freelancer may be named so
+)
 _NUMBERS_ABOVE = f"{tracker.LINES}[[#Headers],[Freelancer no.]]:OFFSET({ROW.format('Freelancer no.')},-1,0)"
 LINE_FORMULAS = {
     "Planned amount": f"{ROW.format('Planned units')}*{ROW.format('Rate')}",
@@ -270,7 +272,7 @@ def set_up_page(ws):
     ws.oddHeader.left.text, ws.oddHeader.right.text = '&"Calibri,Bold"Budget tracker', "&F"
     ws.oddFooter.center.text = "Page &P of &N"
     ws.protection.sheet = True
-    ws.protection.autoFilter = ws.protection.sort = False  # filtering and sorting stay allowed
+    ws.protection.autoFilter = ws.protection.sort = False  # filtering stays allowed (sorting too, locked cells aside)
     ws.protection.formatColumns = ws.protection.formatRows = False
 
 

@@ -372,6 +372,7 @@ function worksheet(context, excel, sheet) {
       }),
       protect: (options, password) => context.queue(() => {
         if (sheet.protection) throw new RichApiError("InvalidOperation", "The worksheet is already protected.");
+        if (Object.values(options ?? {}).some((value) => value == null)) throw new RichApiError("GeneralException", "An internal error has occurred.");
         sheet.protection = { options, password };
         excel.protections.push(["protect", sheet.name, options]);
       }),

@@ -39,7 +39,7 @@ class Templates:
         SHA-256 or number). Raise NotFound; Conflict for a retired one."""
         if template_id in self.catalog:
             template = self.catalog[template_id]
-            if version not in (None, template.version) or number not in (None, 1):
+            if (version is not None and version not in template.versions) or number not in (None, 1):
                 raise Conflict(
                     f"Template {template_id!r} has been updated since: that version is no longer available.",
                     [Problem("template", "was made with an earlier version of a shipped template")],

@@ -56,14 +56,14 @@ def _typed() -> dict:
     return BUDGET | {"lines": lines}
 
 
-def _append_li_wei(workbook) -> None:
-    """Append a line for a freelancer the tracker did not have, as the add-in does: the table grows one row and
-    the new row takes the calculated columns' formulas."""
+def _append_a_freelancer(workbook) -> None:
+    """Append a line for a freelancer the tracker did not have (named like the column's header), as the add-in
+    does: the table grows one row and the new row takes the calculated columns' formulas."""
     sheet = workbook["Budget"]
     row = FIRST_LINE_ROW + len(BUDGET["lines"])
     for column in range(1, len(COLUMNS) + 1):
         sheet.cell(row, column).value = sheet.cell(row - 1, column).value
-    sheet[f"A{row}"], sheet[f"F{row}"], sheet[f"G{row}"], sheet[f"I{row}"] = "Li Wei", 10, 100, 12
+    sheet[f"A{row}"], sheet[f"F{row}"], sheet[f"G{row}"], sheet[f"I{row}"] = "Freelancer", 10, 100, 12  # as the header
     table = sheet.tables["BudgetLines"]
     table.ref = table.autoFilter.ref = f"A6:{get_column_letter(len(COLUMNS))}{row}"
 
@@ -81,7 +81,7 @@ def converted(tmp_path_factory, catalog) -> Path:
         for name, data in {"tracker": BUDGET, "many": _many_lines(), "typed": _typed(), "empty": _empty()}.items()
     }
     trackers["formulas-only"] = without_cached_values(trackers["tracker"])
-    trackers["appended"] = edited(trackers["tracker"], _append_li_wei)
+    trackers["appended"] = edited(trackers["tracker"], _append_a_freelancer)
     for name, content in trackers.items():
         (folder / f"{name}.xlsx").write_bytes(content)
     convert_in_libreoffice(folder, [folder / f"{name}.xlsx" for name in trackers], CSV_FILTER)
@@ -168,10 +168,10 @@ def test_text_that_looks_like_a_formula_stays_the_same_text_through_libreoffice(
 def test_a_line_appended_for_a_new_freelancer_shows_in_the_freelancer_totals(converted):
     rows = _rows(converted, "appended")
     names = [row[TOTALS] for row in rows[FIRST_LINE_ROW - 1 : FIRST_LINE_ROW + 9]]
-    assert names[:5] == ["Zoe Angstrom", "Rahul Mehta", "Ana Souza", "Li Wei", ""]
-    li_wei = rows[FIRST_LINE_ROW - 1 + 3]
-    _assert_close(li_wei[TOTALS + 1], Decimal(1000), "Li Wei planned")
-    _assert_close(li_wei[TOTALS + 2], Decimal(1200), "Li Wei actual")
+    assert names[:5] == ["Zoe Angstrom", "Rahul Mehta", "Ana Souza", "Freelancer", ""]
+    added = rows[FIRST_LINE_ROW - 1 + 3]
+    _assert_close(added[TOTALS + 1], Decimal(1000), "the new freelancer's planned")
+    _assert_close(added[TOTALS + 2], Decimal(1200), "the new freelancer's actual")
 
 
 def test_the_tracker_prints_its_lines_then_the_freelancers_totals_and_chart_with_page_numbers(tmp_path, catalog):

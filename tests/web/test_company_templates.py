@@ -306,10 +306,11 @@ def test_two_publishing_one_id_at_once_get_one_template_and_one_409(app):
     assert sorted(answers) == [201, 409]
 
 
-def test_a_shipped_templates_document_regenerates_too(client, sow_data):
-    document = client.post("/api/documents", json={"template": "sow", "data": sow_data}).json
+@pytest.mark.parametrize("locale", ["en-US", "en-GB", "de-DE", "en-CA"])  # each text and paper has its own file
+def test_a_shipped_templates_document_regenerates_too(client, sow_data, locale):
+    document = client.post("/api/documents", json={"template": "sow", "data": sow_data | {"locale": locale}}).json
     again = client.post(f"/api/documents/{document['id']}/regenerate")
-    assert again.status_code == 201
+    assert again.status_code == 201, again.json
     assert again.json["sha256"] == document["sha256"]  # same data, same version: the same bytes
 
 
