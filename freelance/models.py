@@ -261,6 +261,9 @@ class SOW(Contract):
     jurisdiction: Line300 | None = Field(
         None, description="The courts that hear disputes; absent: those of the governing law"
     )
+    category: Line60 | None = Field(None, description="What kind of work, for programme insight, e.g. design")
+    team: Line120 | None = Field(None, description="The team the work is for")
+    cost_center: Line60 | None = Field(None, description="The client's cost center the fees are booked to")
     liability_cap: Amount | None = Field(
         None, description="Each party's liability cap, in the fee's currency; absent: the fees paid and payable"
     )

@@ -210,3 +210,16 @@ def test_a_sow_takes_its_liability_cap_courts_and_signatory_title_from_the_data(
     assert "$50,000.00" in text and "the courts of England and Wales" in text and "Managing Member" in text
     refused = catalog["sow"].model.model_validate(sow_data | {"liability_cap": "50000.001"}).problems()
     assert [problem.field for problem in refused] == ["liability_cap"]
+
+
+@pytest.mark.parametrize(
+    ("locale", "label"), [("en-US", "Cost center"), ("en-GB", "Cost centre"), ("de-DE", "Kostenstelle")]
+)
+def test_a_sow_prints_its_cost_center_when_given_and_keeps_category_and_team_for_insight(
+    catalog, sow_data, locale, label
+):
+    given = sow_data | {"locale": locale, "cost_center": "MKT-204", "category": "design", "team": "Brand"}
+    assert f"{label}\nMKT-204" in text_of(_render(catalog, "sow", given))
+    assert label not in text_of(_render(catalog, "sow", sow_data | {"locale": locale}))
+    document = catalog["sow"].validate(given)
+    assert (document.category, document.team) == ("design", "Brand")  # kept with the record's data
