@@ -179,6 +179,23 @@ def is_block_tag(spans):
     return bool(BLOCK_TAG.fullmatch("".join(text for text, _ in spans).strip()))
 
 
+def is_tag(text):
+    """True if ``text`` is nothing but a {%p ... %} or {%tr ... %} tag."""
+    return is_block_tag([[text, None]])
+
+
+def is_writing_row(row):
+    """True for a table row with an empty cell (to sign or date by hand), not a {%tr %} tag's row."""
+    return not is_tag(row.cells[0].text) and any(not cell.text.strip() for cell in row.cells)
+
+
+def stories(doc):
+    """The parts holding the document's text: its body, headers and footers."""
+    return [doc.part] + [
+        rel.target_part for rel in doc.part.rels.values() if rel.reltype.endswith(("/header", "/footer"))
+    ]
+
+
 def inline_paragraphs(inline):
     """Turn an inline token into paragraphs of [text, (bold, italic)] spans.
 
@@ -244,10 +261,8 @@ def format_table(table, widths, alignments):
         column.width = width
         for cell in column.cells:
             cell.width = width
-    signing = any(
-        not is_block_tag([[row.cells[0].text, None]]) and any(not cell.text.strip() for cell in row.cells)
-        for row in table.rows[1:]
-    )
+    writing = [index > 0 and is_writing_row(row) for index, row in enumerate(table.rows)]
+    signing = any(writing)
     for index, row in enumerate(table.rows):
         if signing and index < len(table.rows) - 1:  # a table to sign stays on one page
             for cell in row.cells:
@@ -261,12 +276,10 @@ def format_table(table, widths, alignments):
                     parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{HEADER_FILL}"/>')
                 )
                 cell.paragraphs[0].paragraph_format.keep_with_next = True
-        elif not is_block_tag([[cell.text, None] for cell in row.cells[:1]]) and any(
-            not cell.text.strip() for cell in row.cells
-        ):
+        elif writing[index]:
             tr_pr.append(parse_xml(f'<w:trHeight {nsdecls("w")} w:val="{WRITING_ROW}" w:hRule="atLeast"/>'))
         for cell, alignment in zip(row.cells, alignments):
-            if alignment == "right" and not is_block_tag([[cell.text, None]]):
+            if alignment == "right" and not is_tag(cell.text):
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
 
@@ -336,7 +349,7 @@ def render(doc, markdown):
 def keep_lead_in(doc):
     """Keep the paragraph that introduces a list ("... the following services:") with the list's first item."""
     for paragraph in reversed(doc.paragraphs):
-        if not is_block_tag([[paragraph.text, None]]):
+        if not is_tag(paragraph.text):
             if paragraph.text.rstrip().endswith(":"):
                 paragraph.paragraph_format.keep_with_next = True
             return
@@ -359,10 +372,7 @@ def restarted_numbering(doc, style_name):
 
 def non_breaking_hyphens(doc):
     """Turn each U+2011 of the text into Word's non-breaking hyphen, which every font can show."""
-    parts = [doc.part] + [
-        rel.target_part for rel in doc.part.rels.values() if rel.reltype.endswith(("/header", "/footer"))
-    ]
-    for part in parts:
+    for part in stories(doc):
         for text in part.element.xpath("//w:t[contains(., '\u2011')]"):
             pieces = text.text.split("\u2011")
             text.text = pieces[0]
@@ -417,9 +427,7 @@ def drop_unused_styles(doc):
     Kept: styles the body, header, footer or numbering name, the defaults, and the styles those are
     based on, linked to or followed by.
     """
-    parts = [doc.part, doc.part.numbering_part] + [
-        rel.target_part for rel in doc.part.rels.values() if rel.reltype.endswith(("/header", "/footer"))
-    ]
+    parts = [*stories(doc), doc.part.numbering_part]
     named = {
         name
         for part in parts

@@ -13,15 +13,13 @@ import zipfile
 from lxml import etree
 
 from ..locales import Paper
+from .ooxml import parse, qn
 
-_WORD = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-_SHEET = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _TWIPS = {"letter": (12240, 15840), "a4": (11906, 16838)}
 """Width and height in twentieths of a point, portrait."""
 _SHEET_CODE = {"letter": "1", "a4": "9"}
 """SpreadsheetML's paperSize codes."""
 _WORKSHEET = re.compile(r"xl/worksheets/sheet\d+\.xml")
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
 
 
 def on_paper(template: bytes, paper: Paper) -> bytes:
@@ -42,15 +40,12 @@ def on_paper(template: bytes, paper: Paper) -> bytes:
 
 
 def _word_paper(xml: bytes, paper: Paper) -> tuple[bytes, bool]:
-    root = etree.fromstring(xml, _PARSER)
+    root = parse(xml)
     width, height = _TWIPS[paper]
     changed = False
-    for size in root.iter(f"{{{_WORD}}}pgSz"):
-        landscape = size.get(f"{{{_WORD}}}orient") == "landscape"
-        wanted = {
-            f"{{{_WORD}}}w": str(height if landscape else width),
-            f"{{{_WORD}}}h": str(width if landscape else height),
-        }
+    for size in root.iter(qn("w:pgSz")):
+        landscape = size.get(qn("w:orient")) == "landscape"
+        wanted = {qn("w:w"): str(height if landscape else width), qn("w:h"): str(width if landscape else height)}
         for name, value in wanted.items():
             changed |= size.get(name) != value
             size.set(name, value)
@@ -58,9 +53,9 @@ def _word_paper(xml: bytes, paper: Paper) -> tuple[bytes, bool]:
 
 
 def _sheet_paper(xml: bytes, paper: Paper) -> tuple[bytes, bool]:
-    root = etree.fromstring(xml, _PARSER)
+    root = parse(xml)
     changed = False
-    for setup in root.iter(f"{{{_SHEET}}}pageSetup"):
+    for setup in root.iter(qn("m:pageSetup")):
         changed |= setup.get("paperSize", "1") != _SHEET_CODE[paper]  # 1 (Letter) when absent
         setup.set("paperSize", _SHEET_CODE[paper])
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True), changed
