@@ -103,7 +103,13 @@ class Template:
         except (RenderFailed, TemplateError) as exc:
             raise CannotRender(f"Template {self.id} could not be rendered: {exc}") from exc
         return Generated(
-            content, f"{name}.{self.format}", self.id, compiled.version, self.format, document.model_dump(mode="json")
+            content,
+            f"{name}.{self.format}",
+            self.id,
+            compiled.version,
+            self.format,
+            document.model_dump(mode="json"),
+            self.kind,
         )
 
     def _compiled_for(self, context: dict[str, Any]) -> Compiled:

@@ -24,6 +24,8 @@ class Generated:
     template_version: str
     format: str
     data: dict[str, Any]
+    kind: str
+    """Which model its data follows: sow, nda-mutual, nda-one-way, budget, or custom (a company's own)."""
 
     @property
     def sha256(self) -> str:

@@ -5,26 +5,34 @@ from __future__ import annotations
 import hashlib
 import uuid
 from contextlib import AbstractContextManager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Uuid, insert, select
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, LargeBinary, String, Uuid, insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
-from .database import Base, UTCDateTime
+from .database import Base, PlainDecimal, UTCDateTime
 from .errors import NotFound
 from .generated import Generated
 from .paging import Page, page_of
+from .programme.facts import facts_of
 from .quota import Quota
 
 
 class DocumentRecord(Base):
-    """What was generated, for whom, from which template version, with its SHA-256."""
+    """What was generated, for whom, from which template version, with its SHA-256; for a contract, its
+    status and the facts programme insight reads (``programme.facts``)."""
 
     __tablename__ = "documents"
-    __table_args__ = (Index("ix_documents_tenant_created", "tenant", "created_at"),)
+    __table_args__ = (
+        Index("ix_documents_tenant_created", "tenant", "created_at"),
+        Index("ix_documents_tenant_kind_signed", "tenant", "kind", "signed_on"),
+        Index("ix_documents_tenant_engagement", "tenant", "engagement"),
+        Index("ix_documents_tenant_freelancer_email", "tenant", "freelancer_email"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     tenant: Mapped[str] = mapped_column(String(64))
@@ -37,6 +45,26 @@ class DocumentRecord(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_by: Mapped[str] = mapped_column(String(64), default="local")
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str | None] = mapped_column(String(16))
+    status_on: Mapped[date | None] = mapped_column(Date)
+    signed_on: Mapped[date | None] = mapped_column(Date)
+    days_to_engage: Mapped[int | None] = mapped_column(Integer)
+    freelancer_id: Mapped[str | None] = mapped_column(String(36))
+    freelancer_email: Mapped[str | None] = mapped_column(String(254))
+    freelancer_name: Mapped[str | None] = mapped_column(String(200))
+    country: Mapped[str | None] = mapped_column(String(2))
+    skills: Mapped[list[str] | None] = mapped_column(JSON)
+    engagement: Mapped[str | None] = mapped_column(String(64))
+    category: Mapped[str | None] = mapped_column(String(60))
+    team: Mapped[str | None] = mapped_column(String(120))
+    cost_center: Mapped[str | None] = mapped_column(String(60))
+    currency: Mapped[str | None] = mapped_column(String(3))
+    value: Mapped[Decimal | None] = mapped_column(PlainDecimal)
+    start_on: Mapped[date | None] = mapped_column(Date)
+    end_on: Mapped[date | None] = mapped_column(Date)
+    duration_days: Mapped[int | None] = mapped_column(Integer)
+    expires_on: Mapped[date | None] = mapped_column(Date)
 
 
 class DocumentFile(Base):
@@ -102,6 +130,7 @@ class Store:
                 "created_at": now,
                 "created_by": by,
             }
+            | facts_of(each.kind, each.data, now.date())
             for each in generated
         ]
         # Core inserts on the session's connection: the ORM's bulk insert costs more than their round trips.

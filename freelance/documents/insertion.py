@@ -439,7 +439,7 @@ def _series_by(values: list[Range]) -> str:
     """Return ``Columns`` when each series' values run down one column, ``Rows`` along one row, else ``Auto``."""
     down = all(v.first_column == v.last_column for v in values)
     along = all(v.first_row == v.last_row for v in values)
-    if down and (not along or len({v.first_column for v in values}) == len(values) > 1):
+    if down and (not along or len({v.first_column for v in values}) == len(values)):  # one cell each: by columns
         return "Columns"
     return "Rows" if along else "Auto"
 

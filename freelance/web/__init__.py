@@ -18,6 +18,7 @@ from . import (
     freelancers_api,
     headers,
     health,
+    insights_api,
     limits,
     openapi,
     pane,
@@ -48,6 +49,7 @@ def create_app(config: Mapping[str, str] | None = None, *, http: httpx.Client | 
     app.register_blueprint(budgets_api.bp)
     app.register_blueprint(batches_api.bp)
     app.register_blueprint(audit_api.bp)
+    app.register_blueprint(insights_api.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(pane.bp)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 from io import BytesIO
 
@@ -13,11 +12,12 @@ from ..errors import CannotRender, NotApplicable, NotConfigured
 from ..filenames import file_name
 from ..generated import MEDIA_TYPES
 from ..problems import Problem
+from ..programme.lifecycle import History
 from ..store import DocumentRecord
 from .audit_api import audited
 from .auth import current_user
-from .openapi import documented
-from .requests import json_body, query
+from .openapi import Upload, documented
+from .requests import json_body, query, uploaded_file
 from .schemas import (
     Document,
     DocumentPage,
@@ -27,14 +27,19 @@ from .schemas import (
     FileQuery,
     ListQuery,
     SavedToOneDrive,
+    SignedCopy,
+    StatusChange,
+    StatusEvent,
     WorkbookInsertion,
 )
 from .services import services
 
 bp = Blueprint("documents", __name__, url_prefix="/api/documents")
+_SIGNED_TYPES = (MEDIA_TYPES["pdf"], MEDIA_TYPES["docx"], "application/octet-stream")
 
 
-def _document(record: DocumentRecord) -> Document:
+def _document(record: DocumentRecord, history: History | None = None) -> Document:
+    copy = history.signed_copy if history is not None else None
     return Document(
         id=str(record.id),
         template=record.template,
@@ -46,6 +51,15 @@ def _document(record: DocumentRecord) -> Document:
         created_at=record.created_at,
         created_by=record.created_by,
         download_url=url_for("documents.download", document_id=record.id),
+        kind=record.kind,
+        status=record.status,
+        status_on=record.status_on,
+        history=[StatusEvent.model_validate(event) for event in history.events] if history else None,
+        signed_copy=SignedCopy.model_validate(
+            {**vars(copy), "download_url": url_for("documents.download_signed", document_id=record.id)}
+        )
+        if copy is not None
+        else None,
     )
 
 
@@ -63,7 +77,7 @@ def generate() -> Response:
             .record
         )
         audited("document.generated", record.id, template=record.template, format=record.format, session=session)
-    response = jsonify(_document(record).model_dump(mode="json"))
+    response = jsonify(_document(record, History.of(record) if record.status else None).model_dump(mode="json"))
     response.status_code = 201
     response.headers["Location"] = url_for("documents.read", document_id=record.id)
     return response
@@ -84,7 +98,7 @@ def regenerate(document_id: str) -> Response:
             source=document_id,
             session=session,
         )
-    response = jsonify(_document(record).model_dump(mode="json"))
+    response = jsonify(_document(record, History.of(record) if record.status else None).model_dump(mode="json"))
     response.status_code = 201
     response.headers["Location"] = url_for("documents.read", document_id=record.id)
     return response
@@ -105,7 +119,55 @@ def list_documents() -> Response:
 @bp.get("/<document_id>")
 @documented("Read a document record", responses={200: Document})
 def read(document_id: str) -> Response:
-    return jsonify(_document(services().store.document(current_user().tenant, document_id)).model_dump(mode="json"))
+    """A contract's record comes with its history and signed copy."""
+    record = services().store.document(current_user().tenant, document_id)
+    history = services().lifecycle.history(record.tenant, document_id) if record.status is not None else None
+    return jsonify(_document(record, history).model_dump(mode="json"))
+
+
+@bp.patch("/<document_id>")
+@documented("Change a contract's status", body=StatusChange, responses={200: Document, 409: Error, 422: Error})
+def change_status(document_id: str) -> Response:
+    """draft -> sent -> signed -> active -> completed, or cancelled / expired; a move it does not allow is a 409."""
+    change = json_body(StatusChange)
+    user = current_user()
+    with services().store.writing() as session:
+        record = services().lifecycle.change(session, user.tenant, document_id, change.status, change.on, user.oid)
+        audited("document.status_changed", record.id, status=record.status, on=str(record.status_on), session=session)
+    return jsonify(_document(record, services().lifecycle.history(user.tenant, document_id)).model_dump(mode="json"))
+
+
+@bp.put("/<document_id>/signed")
+@documented("Attach the signed copy of a contract", body=Upload(_SIGNED_TYPES), responses={200: SignedCopy, 422: Error})
+def attach_signed(document_id: str) -> Response:
+    """A PDF or .docx, kept with the record in place of any attached before, with its SHA-256."""
+    stream, _name = uploaded_file("signed PDF or .docx", _SIGNED_TYPES)
+    user = current_user()
+    with services().store.writing() as session:
+        copy = services().lifecycle.attach(session, user.tenant, document_id, stream.read(), user.oid)
+        audited("document.signed_copy_attached", document_id, sha256=copy.sha256, session=session)
+    return jsonify(
+        SignedCopy.model_validate(
+            {**vars(copy), "download_url": url_for("documents.download_signed", document_id=document_id)}
+        ).model_dump(mode="json")
+    )
+
+
+@bp.get("/<document_id>/signed")
+@documented("Download the signed copy of a contract", responses={200: "application/octet-stream"})
+def download_signed(document_id: str) -> Response:
+    copy, content = services().lifecycle.signed_copy(current_user().tenant, document_id)
+    audited("document.signed_copy_downloaded", document_id)
+    response = send_file(
+        BytesIO(content),
+        mimetype=MEDIA_TYPES[copy.format],
+        as_attachment=True,
+        download_name=copy.filename,
+        etag=copy.sha256,
+        max_age=0,
+    )
+    response.headers["X-Content-SHA256"] = copy.sha256
+    return response
 
 
 @bp.get("/<document_id>/file")
@@ -174,18 +236,7 @@ def insertion(document_id: str) -> Response:
         plan = insertion_of(content)
     except NotAWorkbook as exc:
         raise CannotRender(f"The workbook cannot be prepared for insertion: {exc}") from exc
-    return jsonify(
-        WorkbookInsertion.model_validate(
-            {
-                "workbook": base64.b64encode(plan.workbook).decode("ascii"),
-                "sheets": plan.sheets,
-                "names": plan.names,
-                "print_settings": plan.print_settings,
-                "charts": plan.charts,
-                "warnings": plan.warnings,
-            }
-        ).model_dump(mode="json")
-    )
+    return jsonify(WorkbookInsertion.of(plan).model_dump(mode="json"))
 
 
 @bp.post("/<document_id>/onedrive")

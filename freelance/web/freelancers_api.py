@@ -25,6 +25,7 @@ from .schemas import (
     FreelancerRecord,
     ImportOutcome,
     ImportQuery,
+    NdaStatus,
 )
 from .services import services
 
@@ -33,7 +34,18 @@ _UPLOAD_TYPES = ("text/csv", MEDIA_TYPES["xlsx"], "application/octet-stream")
 
 
 def _record(record: Record) -> FreelancerRecord:
-    return FreelancerRecord.model_validate(record)
+    return _records([record])[0]
+
+
+def _records(records: list[Record]) -> list[FreelancerRecord]:
+    """The records as the API shows them, each with the NDA in force for it (read in one query)."""
+    ndas = services().lifecycle.ndas_in_force(current_user().tenant, {str(r.id): r.email for r in records})
+    shown = []
+    for record in records:
+        nda = ndas.get(str(record.id))
+        status = NdaStatus(in_force=nda is not None, until=nda and nda.until, document_id=nda and nda.document_id)
+        shown.append(FreelancerRecord.model_validate(record).model_copy(update={"nda": status}))
+    return shown
 
 
 @bp.get("")
@@ -42,9 +54,9 @@ def search() -> Response:
     params = query(FreelancerQuery)
     page = services().roster.search(current_user().tenant, Query(**params.model_dump()))
     return jsonify(
-        FreelancerPage(
-            items=[_record(r) for r in page.items], page=page.page, per_page=page.per_page, total=page.total
-        ).model_dump(mode="json")
+        FreelancerPage(items=_records(page.items), page=page.page, per_page=page.per_page, total=page.total).model_dump(
+            mode="json"
+        )
     )
 
 

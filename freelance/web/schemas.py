@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import base64
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Generic, Literal, TypeVar
 from uuid import UUID
@@ -10,6 +11,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, RootModel, StringConstraints, WithJsonSchema
 
 from ..batches.service import LISTED_FAILURES, MAX_BATCH_ITEMS
+from ..documents.insertion import Insertion
 from ..models import DOCUMENT_MODELS, Freelancer
 from ..roster.records import Sort
 
@@ -99,6 +101,48 @@ class Document(BaseModel):
     created_at: datetime
     created_by: str = Field(description="Object id of the user who made it (local in local mode)")
     download_url: str
+    kind: str = Field(description="sow, nda-mutual, nda-one-way, budget, or custom")
+    status: Literal["draft", "sent", "signed", "active", "completed", "cancelled", "expired"] | None = Field(
+        description="A contract's status (null for a budget tracker)"
+    )
+    status_on: date | None = Field(description="The date of the status's last change")
+    history: list[StatusEvent] | None = Field(
+        None, exclude_if=_absent, description="Each change of status, oldest first (on a single record)"
+    )
+    signed_copy: SignedCopy | None = Field(
+        None, exclude_if=_absent, description="The signed copy attached to a contract (on a single record)"
+    )
+
+
+class StatusEvent(BaseModel):
+    """One change of a contract's status."""
+
+    model_config = ConfigDict(from_attributes=True)
+    status: str
+    on: date = Field(description="The day the change took effect")
+    at: datetime = Field(description="When it was recorded (UTC)")
+    by: str = Field(description="Object id of the user who recorded it")
+
+
+class SignedCopy(BaseModel):
+    """A signed contract attached to its record."""
+
+    model_config = ConfigDict(from_attributes=True)
+    filename: str
+    format: Literal["pdf", "docx"]
+    sha256: str
+    size: int
+    attached_at: datetime
+    attached_by: str
+    download_url: str
+
+
+class StatusChange(BaseModel):
+    """Move a contract to its next status."""
+
+    model_config = ConfigDict(extra="forbid")
+    status: Literal["draft", "sent", "signed", "active", "completed", "cancelled", "expired"]
+    on: date | None = Field(None, alias="date", description="The day it took effect (YYYY-MM-DD); default: today")
 
 
 class DownloadLink(BaseModel):
@@ -155,6 +199,20 @@ class WorkbookInsertion(BaseModel):
     print_settings: list[PrintSettings]
     charts: list[ChartToAdd]
     warnings: list[str] = Field(description="What the workbook loses and the add-in cannot add back")
+
+    @classmethod
+    def of(cls, plan: Insertion) -> WorkbookInsertion:
+        """The API's form of an insertion plan."""
+        return cls.model_validate(
+            {
+                "workbook": base64.b64encode(plan.workbook).decode("ascii"),
+                "sheets": plan.sheets,
+                "names": plan.names,
+                "print_settings": plan.print_settings,
+                "charts": plan.charts,
+                "warnings": plan.warnings,
+            }
+        )
 
 
 class Page(BaseModel, Generic[Item]):
@@ -275,6 +333,14 @@ class Error(BaseModel):
     errors: list[Problem]
 
 
+class NdaStatus(BaseModel):
+    """Whether a signed NDA binds the freelancer today, and until when."""
+
+    in_force: bool
+    until: date | None = Field(None, description="Its last day; null while in force: until terminated")
+    document_id: str | None = Field(None, description="The NDA that binds longest")
+
+
 class FreelancerRecord(Freelancer):
     """A freelancer of the roster."""
 
@@ -282,6 +348,7 @@ class FreelancerRecord(Freelancer):
     id: UUID
     created_at: datetime
     updated_at: datetime
+    nda: NdaStatus = Field(NdaStatus(in_force=False), description="A signed NDA in force (made for this freelancer)")
 
 
 class FreelancerPage(Page[FreelancerRecord]):

@@ -19,6 +19,8 @@ from ..identity import OnBehalfOf, TokenVerifier
 from ..links import Links
 from ..onedrive import OneDrive
 from ..pdf import PdfConverter, converter_for
+from ..programme.insights import Insights
+from ..programme.lifecycle import Lifecycle
 from ..quota import Quota
 from ..roster.service import Roster
 from ..store import Store
@@ -46,6 +48,8 @@ class Services:
     pdf: PdfConverter
     batches: Batches
     audit: AuditLog
+    lifecycle: Lifecycle
+    insights: Insights
 
 
 def build(settings: Settings, http: httpx.Client | None) -> Services:
@@ -86,6 +90,8 @@ def build(settings: Settings, http: httpx.Client | None) -> Services:
         pdf,
         Batches(engine, generator, roster, store, runner),
         AuditLog(engine),
+        Lifecycle(store, quota),
+        Insights(engine),
     )
 
 

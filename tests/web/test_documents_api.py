@@ -33,8 +33,17 @@ def test_generating_a_sow_answers_201_with_its_record(client, catalog, sow_data)
         "created_at",
         "created_by",
         "download_url",
+        "kind",
+        "status",
+        "status_on",
+        "history",
     }
     assert (record["template"], record["format"], record["created_by"]) == ("sow", "docx", "local")
+    assert (record["kind"], record["status"], [event["status"] for event in record["history"]]) == (
+        "sow",
+        "draft",
+        ["draft"],
+    )
     assert record["template_version"] == catalog["sow"].version
     assert record["filename"] == "SOW-2027-001 Zoe Angstrom.docx"
     assert response.headers["Location"] == f"/api/documents/{record['id']}"

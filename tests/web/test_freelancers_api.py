@@ -17,7 +17,8 @@ def test_adding_a_freelancer_answers_201_with_the_record_and_its_address(client,
     response = client.post("/api/freelancers", json=ZOE)
     assert response.status_code == 201, response.json
     record = response.json
-    assert set(record) == {*ZOE, "status", "signatory_title", "id", "created_at", "updated_at"}
+    assert set(record) == {*ZOE, "status", "signatory_title", "id", "created_at", "updated_at", "nda"}
+    assert record["nda"] == {"in_force": False, "until": None, "document_id": None}
     assert (record["country"], record["currency"], Decimal(record["rate"]), record["status"]) == (
         "US",
         "USD",

@@ -1,0 +1,123 @@
+"""What a document's data says for programme insight, kept on its record when it is made.
+
+A contract's facts (who, what kind of work, how much, how long, until when an NDA binds) are read
+once, from the data it was made from, so insight is a few aggregate queries over indexed columns.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+CONTRACT_KINDS = frozenset({"sow", "nda-mutual", "nda-one-way", "custom"})
+"""The kinds of document that have a lifecycle (a tracker has none)."""
+
+NDA_KINDS = frozenset({"nda-mutual", "nda-one-way"})
+
+FACTS = (
+    "kind",
+    "status",
+    "status_on",
+    "freelancer_id",
+    "freelancer_email",
+    "freelancer_name",
+    "country",
+    "skills",
+    "engagement",
+    "category",
+    "team",
+    "cost_center",
+    "currency",
+    "value",
+    "start_on",
+    "end_on",
+    "duration_days",
+    "expires_on",
+)
+"""The record's columns ``facts_of`` fills."""
+
+
+def facts_of(kind: str, data: dict[str, Any], today: date) -> dict[str, Any]:
+    """Return the facts of a document of ``kind`` made ``today`` from ``data`` (its JSON snapshot): every
+    column of FACTS, None where the data does not say (a company template may leave fields out)."""
+    facts: dict[str, Any] = dict.fromkeys(FACTS)
+    facts["kind"] = kind
+    if kind not in CONTRACT_KINDS:
+        return facts
+    facts |= {"status": "draft", "status_on": today}
+    freelancer = _part(data, "freelancer")
+    facts |= {
+        "freelancer_id": _text(data.get("freelancer_id")),
+        "freelancer_email": (_text(freelancer.get("email")) or "").lower() or None,
+        "freelancer_name": _text(freelancer.get("name")),
+        "country": _text(freelancer.get("country")),
+        "skills": [str(skill) for skill in freelancer.get("skills") or []],
+    }
+    if kind == "sow":
+        facts |= _sow_facts(data)
+    elif kind in NDA_KINDS:
+        facts["expires_on"] = _nda_expiry(data)
+    return facts
+
+
+def sow_value(fee: dict[str, Any]) -> Decimal | None:
+    """A SOW's value: a fixed fee's amount, else rate x estimated units, never above the cap (not to exceed)."""
+    if fee.get("model") == "fixed":
+        return _amount(fee.get("amount"))
+    rate, units, cap = _amount(fee.get("rate")), _amount(fee.get("estimated_units")), _amount(fee.get("cap"))
+    if rate is None or units is None:
+        return cap
+    value = rate * units
+    return min(value, cap) if cap is not None else value
+
+
+def _sow_facts(data: dict[str, Any]) -> dict[str, Any]:
+    project, fee = _part(data, "project"), _part(data, "fee")
+    start, end = _date(project.get("start_date")), _date(project.get("end_date"))
+    return {
+        "engagement": _text(data.get("sow_number")),
+        "category": _text(data.get("category")),
+        "team": _text(data.get("team")),
+        "cost_center": _text(data.get("cost_center")),
+        "currency": _text(fee.get("currency")),
+        "value": sow_value(fee),
+        "start_on": start,
+        "end_on": end,
+        "duration_days": (end - start).days + 1 if start and end and end >= start else None,
+    }
+
+
+def _nda_expiry(data: dict[str, Any]) -> date | None:
+    """The last day an NDA's term covers (None: until terminated)."""
+    effective, years = _date(data.get("effective_date")), data.get("term_years")
+    if effective is None or not isinstance(years, int):
+        return None
+    try:
+        ends = effective.replace(year=effective.year + years)
+    except ValueError:  # 29 February, in a year that has none
+        ends = effective.replace(year=effective.year + years, day=28) + timedelta(days=1)
+    return ends - timedelta(days=1)
+
+
+def _part(data: dict[str, Any], name: str) -> dict[str, Any]:
+    part = data.get(name)
+    return part if isinstance(part, dict) else {}
+
+
+def _text(value: Any) -> str | None:
+    return str(value) if value not in (None, "") else None
+
+
+def _amount(value: Any) -> Decimal | None:
+    try:
+        return Decimal(str(value)) if value is not None else None
+    except InvalidOperation:
+        return None
+
+
+def _date(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
