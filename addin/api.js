@@ -157,6 +157,18 @@ export function createApi(fetchImpl = globalThis.fetch.bind(globalThis), { offic
       { method: "POST", headers: { Accept: "application/json" } }),
     /** Return how to insert a generated workbook into Excel: its sheets without charts and names, and those to add. */
     insertion: (record) => json(`/api/documents/${encodeURIComponent(record.id)}/insertion`),
+    /**
+     * Programme insight for `{from, to, group_by}` (each optional): totals per currency, groups,
+     * median days to engage, active freelancers, SOWs per month, demand by skill, NDAs expiring.
+     */
+    insights: (period = {}) => json(`/api/insights?${insightsQuery(period)}`),
+    /** The programme dashboard (.xlsx) for `period`: `{bytes, filename}` (bytes an ArrayBuffer). */
+    dashboard: async (period = {}) => {
+      const response = await request(`/api/insights/workbook?${insightsQuery(period)}`);
+      return { bytes: await response.arrayBuffer(), filename: attachmentName(response) ?? "Programme dashboard.xlsx" };
+    },
+    /** Return how to insert the programme dashboard into Excel, as `insertion` does for a tracker. */
+    dashboardInsertion: (period = {}) => json(`/api/insights/insertion?${insightsQuery(period)}`),
     /** Return the summary of a budget tracker (.xlsx bytes): totals, remaining, % used, lines over budget. */
     budgetSummary: (bytes, filename = "budget.xlsx") => {
       const form = new FormData();
@@ -169,6 +181,9 @@ export function createApi(fetchImpl = globalThis.fetch.bind(globalThis), { offic
 const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 const DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 
+// The query of an insights request: the period and breakdown given, empty ones left out.
+const insightsQuery = ({ from, to, group_by: groupBy } = {}) =>
+  new URLSearchParams(Object.entries({ from, to, group_by: groupBy }).filter(([, value]) => value));
 const templatePath = (id) => `/api/templates/${encodeURIComponent(id)}`;
 const batchPath = (id) => `/api/batches/${encodeURIComponent(id)}`;
 

@@ -41,8 +41,27 @@ export async function existingTracker(context, settings = null) {
 }
 
 /**
- * Insert a tracker into the open workbook from `insertion` (GET /api/documents/<id>/insertion):
- * its worksheets at the end, then its charts, names and print settings made with the Excel API.
+ * Insert a tracker into the open workbook from `insertion` (GET /api/documents/<id>/insertion), as
+ * `insertWorkbook` does. The table of lines is remembered in `settings` (Office's document settings)
+ * so "Add lines" writes into this tracker even when Excel had to rename it ("BudgetLines2" next to
+ * an older one). Return `{sheet, table, notes}`: the inserted sheet's name, its lines table, what
+ * was left out. Raise CannotInsert when this Excel cannot insert worksheets at all.
+ */
+export async function insertTracker(context, insertion, { supports = () => true, settings = null } = {}) {
+  const inserted = await insertWorkbook(context, insertion, { supports, what: "tracker" });
+  const table = await linesTableOn(context, [...inserted.sheets.values()]);
+  const notes = inserted.notes;
+  if (settings && table) {
+    settings.set(TRACKER_SETTING, { table, sheet: inserted.sheet });
+    if (!(await saveSettings(settings))) notes.push("The pane could not remember this tracker: Add freelancer lines may write to an older one.");
+  }
+  return { sheet: inserted.sheet, table, notes };
+}
+
+/**
+ * Insert a generated workbook (a tracker, the programme dashboard) into the open one from
+ * `insertion` (its GET .../insertion): its worksheets at the end, then its charts, names and print
+ * settings made with the Excel API.
  *
  * Why not insert the generated workbook as it is: Excel on the web (and on iPad) refuses
  * `insertWorksheetsFromBase64` for sheets holding a chart, with UnsupportedFeature ("Work with
@@ -51,12 +70,11 @@ export async function existingTracker(context, settings = null) {
  * without charts and names (their formulas use plain references), and the plan to add them back.
  *
  * `supports(set, version)` answers isSetSupported: names need ExcelApi 1.4, print settings 1.9.
- * The table of lines is remembered in `settings` (Office's document settings) so "Add lines"
- * writes into this tracker even when Excel had to rename it ("BudgetLines2" next to an older one).
- * Return `{sheet, table, notes}`: the inserted sheet's name, its lines table, what was left out.
- * Raise CannotInsert when this Excel cannot insert worksheets at all.
+ * `what` names the workbook in messages. Return `{sheet, sheets, notes}`: the first inserted sheet's
+ * name, each inserted sheet by its title in the generated workbook, and what was left out. Raise
+ * CannotInsert when this Excel cannot insert worksheets at all.
  */
-export async function insertTracker(context, insertion, { supports = () => true, settings = null } = {}) {
+export async function insertWorkbook(context, insertion, { supports = () => true, what = "workbook" } = {}) {
   const workbook = context.workbook;
   let ids;
   try {
@@ -64,29 +82,24 @@ export async function insertTracker(context, insertion, { supports = () => true,
     await context.sync();
   } catch (error) {
     if (error?.code === "UnsupportedFeature" || error?.code === "ApiNotFound") {
-      throw new CannotInsert("Excel here cannot insert these worksheets into an open workbook. Download the tracker and open it instead.");
+      throw new CannotInsert(`Excel here cannot insert these worksheets into an open workbook. Download the ${what} and open it instead.`);
     }
     throw error;
   }
-  // The inserted sheets come back in the order of the tracker's sheets.
+  // The inserted sheets come back in the order of the generated workbook's sheets.
   const sheets = new Map(insertion.sheets.map((title, i) => [title, workbook.worksheets.getItem(ids.value[i])]));
   const first = sheets.get(insertion.sheets[0]).load("name");
   first.activate();
-  const table = await linesTableOn(context, [...sheets.values()]);
   await context.sync();
   const notes = [...(insertion.warnings ?? [])];
-  if (settings && table) {
-    settings.set(TRACKER_SETTING, { table, sheet: first.name });
-    if (!(await saveSettings(settings))) notes.push("The pane could not remember this tracker: Add freelancer lines may write to an older one.");
-  }
 
-  // What the inserted sheets lack, added back; a step that fails is said, and the tracker stays.
-  const step = async (what, work) => {
+  // What the inserted sheets lack, added back; a step that fails is said, and the sheets stay.
+  const step = async (part, work) => {
     try {
       await work();
       await context.sync();
     } catch (error) {
-      notes.push(`The ${what} could not be added (${error.message}).`);
+      notes.push(`The ${part} could not be added (${error.message}).`);
     }
   };
   await step("chart", () => {
@@ -100,7 +113,7 @@ export async function insertTracker(context, insertion, { supports = () => true,
   if (supports("ExcelApi", "1.4")) {
     await step("named cells", () => addNames(context, insertion.names, sheets));
   } else if (insertion.names.length) {
-    notes.push("This version of Excel cannot add names, so the tracker's named cells (such as ApprovedBudget) are plain cells here.");
+    notes.push(`This version of Excel cannot add names, so the ${what}'s named cells (such as ${insertion.names[0].name}) are plain cells here.`);
   }
   if (supports("ExcelApi", "1.9")) {
     await step("print settings", () => {
@@ -111,7 +124,7 @@ export async function insertTracker(context, insertion, { supports = () => true,
       }
     });
   }
-  return { sheet: first.name, table, notes };
+  return { sheet: first.name, sheets, notes };
 }
 
 // Workbook-scoped names, as generated; where the workbook has the name already (an earlier

@@ -260,9 +260,9 @@ test("each card's title is a heading holding a button that shows and hides the c
   mountCards(main);
   assert.equal(main.querySelectorAll("summary h2, details.card").length, 0, "no heading inside a <summary>");
   assert.deepEqual([...window.document.querySelectorAll("#view-sow h2")].map((heading) => heading.textContent),
-    ["Freelancer", "Your company", "Project", "Scope and deliverables", "Fee and milestones", "Terms"]);
+    ["Freelancer", "Your company", "Project", "Scope and deliverables", "Fee and milestones", "Terms", "Programme"]);
   const buttons = [...main.querySelectorAll("h2 > button")];
-  assert.equal(buttons.length, 14, "the SOW's six cards, the NDA's four, the budget's two and the batch's two");
+  assert.equal(buttons.length, 15, "the SOW's seven cards, the NDA's four, the budget's two and the batch's two");
   for (const button of buttons) {
     const body = window.document.getElementById(button.getAttribute("aria-controls"));
     const name = button.firstChild.textContent;

@@ -11,9 +11,10 @@ import { download, fillLocales, remember, remembered, setCardOpen, today } from 
 
 /**
  * Wire a contract form. `template()` names the template to generate; `onFreelancer(f)` hears each
- * roster pick. Return `{lists}`: the repeatable row managers by list name.
+ * roster pick; `needsNda`: warn when the picked freelancer has no signed NDA in force (a SOW).
+ * Return `{lists}`: the repeatable row managers by list name.
  */
-export function mountContract(form, env, { template, onFreelancer = () => {}, onInput = () => {} }) {
+export function mountContract(form, env, { template, onFreelancer = () => {}, onInput = () => {}, needsNda = false }) {
   const doc = form.ownerDocument;
   const slot = form.querySelector("[data-slot=freelancer]");
   slot.replaceChildren(doc.getElementById("tpl-freelancer").content.cloneNode(true));
@@ -29,6 +30,7 @@ export function mountContract(form, env, { template, onFreelancer = () => {}, on
       manualFields.disabled = Boolean(freelancer);
       manual.hidden = Boolean(freelancer);
       if (freelancer) manual.open = false;
+      showNda(slot.querySelector("[data-nda-note]"), freelancer, { needsNda, locale: form.elements.locale?.value });
       onFreelancer(freelancer);
     },
   });
@@ -60,6 +62,29 @@ export function mountContract(form, env, { template, onFreelancer = () => {}, on
     onGenerated: () => rememberFrom(form),
   });
   return { lists };
+}
+
+/**
+ * Say in `note` whether a signed NDA with the picked `freelancer` is in force (from its roster
+ * record's `nda`), and until when; with `needsNda`, warn when none is, before the SOW is made.
+ */
+export function showNda(note, freelancer, { needsNda = false, locale = "en-US" } = {}) {
+  const nda = freelancer?.nda;
+  note.replaceChildren();
+  note.hidden = !freelancer || (!nda?.in_force && !needsNda);
+  if (note.hidden) return;
+  if (nda?.in_force) {
+    const until = nda.until ? `until ${new Date(`${nda.until}T00:00:00Z`).toLocaleDateString(locale, { dateStyle: "long", timeZone: "UTC" })}` : "until terminated";
+    note.textContent = `A signed NDA with ${freelancer.name} is in force ${until}.`;
+    note.dataset.tone = "ok";
+    return;
+  }
+  const link = note.ownerDocument.createElement("a");
+  link.href = "?view=nda";
+  link.dataset.goto = "nda";
+  link.textContent = "Send an NDA";
+  note.append(`No signed NDA with ${freelancer.name} is in force. `, link, " before this statement of work, or go on without one.");
+  note.dataset.tone = "warn";
 }
 
 /** Return `record` as its PDF: the same document, downloaded (or linked) converted by the server. */

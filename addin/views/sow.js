@@ -32,6 +32,7 @@ export function mountSow(section, env) {
 
   const { lists } = mountContract(form, env, {
     template: () => "sow",
+    needsNda: true,
     onInput: updateTotal,
     onFreelancer(freelancer) {
       if (!freelancer) return;

@@ -36,9 +36,13 @@ def test_a_hiring_manager_picks_a_roster_freelancer_fills_a_sow_and_downloads_it
     choose_roster_freelancer(form, "angst", "Zoe Angstrom")
     expect(form.locator(".picked")).to_contain_text("Angstrom Design LLC · $85.00/hour")
     expect(form.get_by_label("Currency")).to_have_value("USD")  # from the roster
+    expect(form.locator("[data-nda-note]")).to_contain_text("No signed NDA with Zoe Angstrom is in force")
     fill_sow(form, second_milestone_amount="5000.00")
     form.get_by_label("Courts").fill("the courts of King County, Washington")
     form.get_by_label("Liability cap").fill("20000")
+    form.get_by_label("Category").fill("design")
+    form.get_by_label("Team").fill("Brand studio")
+    form.get_by_label("Cost center").fill("CC-4100")
     expect(form.locator("[data-fee-total]")).to_have_text("Fixed fee $7,500.00: the milestones add up to it.")
     page.screenshot(path=artifacts / "taskpane-sow-filled-360.png", full_page=True)
 
@@ -59,6 +63,7 @@ def test_a_hiring_manager_picks_a_roster_freelancer_fills_a_sow_and_downloads_it
         "Approved in writing by the CMO",
         "the courts of King County, Washington",
         "$20,000.00",  # the liability cap
+        "CC-4100",  # the cost center
     ):
         assert expected in text, f"{expected!r} missing from the downloaded SOW"
 
@@ -107,7 +112,7 @@ def test_outside_office_the_pane_says_so_hides_what_needs_a_host_and_offers_down
     expect(freelancer).to_be_visible()  # a heading to jump to, not hidden inside a <summary>
     expect(freelancer.get_by_role("button", name="Freelancer")).to_have_attribute("aria-expanded", "true")
     tabs = page.get_by_role("navigation", name="Views").get_by_role("link")
-    expect(tabs).to_have_text(["SOW", "NDA", "Templates", "Batch", "Budget", "Publish", "Help"])
+    expect(tabs).to_have_text(["SOW", "NDA", "Templates", "Batch", "Budget", "Publish", "Insights", "Help"])
     page.screenshot(path=artifacts / "taskpane-sow-empty-360.png")
 
     page.get_by_role("link", name="NDA").click()
@@ -142,7 +147,7 @@ def test_the_pane_loads_office_js_and_still_works_when_it_cannot(pane):
     choose_roster_freelancer(offline.locator("#sow-form"), "zoe", "Zoe Angstrom")
 
 
-@pytest.mark.parametrize("view", ["sow", "nda", "budget", "batch", "help"])
+@pytest.mark.parametrize("view", ["sow", "nda", "budget", "batch", "insights", "help"])
 def test_every_control_has_a_label_and_the_pane_fits_320_pixels(pane, view):
     page = pane(view, width=320)
     page.locator("h2 > button[aria-expanded=false], details:not([open]) > summary").evaluate_all(
@@ -260,7 +265,7 @@ def test_in_excel_add_freelancer_lines_writes_each_value_under_its_column(pane, 
     page = pane("lines", office_js=FAKE_EXCEL)
     expect(page.locator("#host-badge")).to_have_text("Excel")
     tabs = page.get_by_role("navigation", name="Views").get_by_role("link")
-    expect(tabs).to_have_text(["Budget", "Add lines", "Help"])
+    expect(tabs).to_have_text(["Budget", "Add lines", "Insights", "Help"])
     form = page.locator("#lines-form")
     search = form.get_by_role("combobox", name="Add a freelancer from the roster")
     search.press_sequentially("zoe", delay=40)
