@@ -77,12 +77,12 @@ def _sqlite_connection(connection, _record) -> None:
         connection.execute(f"PRAGMA {pragma}")
 
 
-def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest migration, keeping the data."""
+def upgrade(engine: Engine, to: str = "head") -> None:
+    """Bring the schema to the newest migration (or revision ``to``), keeping the data."""
     config = _config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, to)
 
 
 def schema_state(engine: Engine) -> str:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import column, insert, inspect, table, text
 
-from freelance.database import Base, upgrade
+from freelance.database import Base, connect, upgrade
 from freelance.web import create_app
 from freelance.web.services import services
 
@@ -80,3 +83,59 @@ def test_the_migrations_build_the_schema_the_models_describe(app):
         differences = compare_metadata(context, Base.metadata)
     assert differences == [], "the migrations and the models differ: add a migration"
     assert set(inspect(engine).get_table_names()) >= set(Base.metadata.tables)
+
+
+def test_the_lifecycle_migration_gives_existing_records_their_kind_status_and_facts(
+    tmp_path, catalog, sow_data, nda_data
+):
+    """Records made before contracts had a lifecycle become drafts made on their day, with the facts of their data."""
+    engine = connect(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(engine, to="0009")
+    made = {
+        "sow": catalog["sow"].generate(catalog["sow"].validate(sow_data | {"category": "design"})),
+        "nda-mutual": catalog["nda-mutual"].generate(catalog["nda-mutual"].validate(nda_data)),
+    }
+    old = table(
+        "documents",
+        *(column(name) for name in ("id", "tenant", "template", "template_version")),
+        *(column(name) for name in ("filename", "format", "sha256", "size", "data", "created_at")),
+    )
+    with engine.begin() as connection:
+        for id, (template, generated) in enumerate(made.items(), start=1):
+            connection.execute(
+                insert(old).values(
+                    id=f"{id:032x}",
+                    tenant="local",
+                    template=template,
+                    template_version=generated.template_version,
+                    filename=generated.filename,
+                    format="docx",
+                    sha256=generated.sha256,
+                    size=1,
+                    data=json.dumps(generated.data),
+                    created_at="2026-03-05 10:00:00.000000",
+                )
+            )
+    upgrade(engine)
+    with engine.connect() as connection:
+        rows = {
+            row.template: row
+            for row in connection.execute(
+                text(
+                    "SELECT template, kind, status, status_on, category, currency, value, duration_days, expires_on, "
+                    "freelancer_email FROM documents"
+                )
+            )
+        }
+    engine.dispose()
+    sow, nda = rows["sow"], rows["nda-mutual"]
+    assert (sow.kind, sow.status, sow.status_on, sow.category, sow.currency) == (
+        "sow",
+        "draft",
+        "2026-03-05",
+        "design",
+        "USD",
+    )
+    assert (Decimal(str(sow.value)), sow.duration_days) == (Decimal("12250.50"), 80)
+    assert (nda.kind, nda.status, nda.expires_on) == ("nda-mutual", "draft", "2029-01-03")  # two years from 2027-01-04
+    assert nda.freelancer_email == sow_data["freelancer"]["email"].lower()
