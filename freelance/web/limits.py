@@ -14,8 +14,20 @@ from .config import Settings
 from .errors import error_response
 
 LIMITED = {
-    "generation": ("documents.generate", "documents.regenerate", "templates.preview"),
-    "uploads": ("freelancers.import_file", "budgets.summary", "templates.publish", "templates.publish_version"),
+    "generation": (
+        "documents.generate",
+        "documents.regenerate",
+        "templates.preview",
+        "insights.workbook",
+        "insights.insertion",
+    ),
+    "uploads": (
+        "freelancers.import_file",
+        "budgets.summary",
+        "templates.publish",
+        "templates.publish_version",
+        "documents.attach_signed",
+    ),
     "batches": ("batches.create",),
 }
 """The endpoints each limit counts together, by the setting's group name."""
