@@ -30,6 +30,7 @@ class Settings:
     HTTPS: bool = True
     CERT_DIR: Path = ROOT / "instance" / "certs"
     PUBLIC_URL: str = "https://localhost:3000"
+    """Where Office finds the add-in; unset, it follows PORT (https://localhost:<PORT>)."""
     ADDIN_DIR: Path = ROOT / "addin"
     MANIFEST: Path = ROOT / "manifest.xml"
     OFFICE_JS_URL: str = "https://appsforoffice.microsoft.com/lib/1/hosted/office.js"
@@ -88,6 +89,8 @@ class Settings:
         for spec in fields(cls):
             if spec.name in values:
                 found[spec.name] = _convert(spec.type, values[spec.name], spec.name)
+        if "PUBLIC_URL" not in found and "PORT" in found:
+            found["PUBLIC_URL"] = f"https://localhost:{found['PORT']}"
         settings = cls(**found)
         settings._check()
         return settings
@@ -100,9 +103,9 @@ class Settings:
         identity = self.identity
         if identity is None and self.HOST not in LOOPBACK:
             raise ValueError(
-                f"HOST={self.HOST}: without sign-in (local mode) every request acts as the one local user, "
-                "so the server listens on 127.0.0.1 only. Set ENTRA_CLIENT_ID and ENTRA_TENANT_ID "
-                "(see README.md, 'Sign-in with Microsoft Entra ID') to serve other machines."
+                f"HOST={self.HOST} is refused: without sign-in every request acts as the one local user, "
+                "so the server listens on 127.0.0.1 only; set ENTRA_CLIENT_ID and ENTRA_TENANT_ID to serve "
+                "other machines (README.md, 'Sign-in with Microsoft Entra ID')."
             )
         if identity is not None and not _is_uuid(identity.client_id):
             raise ValueError(
