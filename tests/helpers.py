@@ -32,7 +32,7 @@ needs_schemas = pytest.mark.skipif(
 """For tests that validate the manifest with Microsoft's XSDs; in CI they never skip."""
 
 
-SOW = json.loads((ROOT / "tests" / "examples" / "sow.json").read_text("utf-8"))["data"]
+SOW = json.loads((ROOT / "examples" / "sow-fixed.json").read_text("utf-8"))["data"]
 """A valid SOW: the README's example request."""
 
 

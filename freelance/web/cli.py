@@ -85,30 +85,53 @@ def import_command(path: Path, dry_run: bool, tenant: str) -> None:
 
 
 @documents.command("generate")
-@click.argument("template")
-@click.argument("data_file", type=click.File("r", encoding="utf-8"))
+@click.argument("arguments", nargs=-1, required=True, metavar="[TEMPLATE] DATA_FILE")
 @click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Where to write the document (default: its own file name, here).",
 )
+@click.option("--format", "format", type=click.Choice(["docx", "xlsx", "pdf"]), default=None, help="pdf: as PDF/A.")
 @_TENANT
-def generate_command(template: str, data_file, output: Path | None, tenant: str) -> None:
-    """Generate a document from TEMPLATE (e.g. sow) and a JSON file of its data, and record it."""
+def generate_command(arguments: tuple[str, ...], output: Path | None, format: str | None, tenant: str) -> None:
+    """Generate a document and record it. DATA_FILE is a JSON file of the data of TEMPLATE (e.g. sow), or
+    the API's body, {"template", "data", "format"?}, which names the template itself (see examples/)."""
+    if len(arguments) > 2:
+        raise click.UsageError("Give at most a template and a data file.")
+    template, path = (None, arguments[0]) if len(arguments) == 1 else arguments
     try:
-        data = json.load(data_file)
+        with open(path, encoding="utf-8") as data_file:
+            data = json.load(data_file)
+    except OSError as exc:
+        raise click.BadParameter(f"{path!r} cannot be read: {exc.strerror}", param_hint="DATA_FILE") from None
     except ValueError as exc:
-        click.echo(f"error: {data_file.name} is not valid JSON: {exc}", err=True)
+        click.echo(f"error: {path} is not valid JSON: {exc}", err=True)
         sys.exit(1)
+    if _is_body(data):
+        if template is not None and template != data["template"]:
+            raise click.UsageError(f"{path} is for template {data['template']!r}, not {template!r}.")
+        template, format, data = data["template"], format or data.get("format"), data["data"]
+    elif template is None:
+        raise click.UsageError('Name the template, or give the API\'s body form: {"template": ..., "data": ...}.')
     try:
-        recorded = services().generator.generate(tenant, template, data)
+        recorded = services().generator.generate(tenant, template, data, format=format)
     except DomainError as error:
         _refused(error)
     generated = recorded.generated
     target = output or Path(generated.filename)
     target.write_bytes(generated.content)
     click.echo(f"{target} ({generated.sha256}, record {recorded.record.id})")
+
+
+def _is_body(data: object) -> bool:
+    """Whether ``data`` is the API's request body (a template, its data, perhaps a format), not bare data."""
+    return (
+        isinstance(data, dict)
+        and isinstance(data.get("template"), str)
+        and isinstance(data.get("data"), dict)
+        and set(data) <= {"template", "data", "format"}
+    )
 
 
 @documents.command("batch")

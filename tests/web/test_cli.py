@@ -132,6 +132,52 @@ def test_generating_a_contract_for_a_roster_freelancer_writes_the_file_and_recor
     assert result.stdout.startswith(f"{out} (") and str(page.items[0].id) in result.stdout
 
 
+EXAMPLES = sorted((ROOT / "examples").glob("*.json"))
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda path: path.stem)
+def test_each_example_in_the_api_body_form_generates_its_template(app, runner, example, tmp_path):
+    body = json.loads(example.read_text("utf-8"))
+    out = tmp_path / f"out.{'xlsx' if body['template'] == 'budget' else 'docx'}"
+    result = runner.invoke(args=["documents", "generate", str(example), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert zipfile.is_zipfile(out)
+    assert services(app).store.documents(TENANT, 1, 10).items[0].template == body["template"]
+
+
+def test_the_examples_cover_every_shipped_template_and_both_fee_kinds():
+    bodies = [json.loads(path.read_text("utf-8")) for path in EXAMPLES]
+    assert {body["template"] for body in bodies} == {"sow", "nda-mutual", "nda-one-way", "budget"}
+    assert {body["data"]["fee"]["model"] for body in bodies if body["template"] == "sow"} == {"fixed", "hourly"}
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["nda-mutual", "examples/sow-fixed.json"], "is for template 'sow', not 'nda-mutual'"),  # two templates
+        (["bare.json"], "Name the template"),  # bare data without a template
+        (["sow", "a.json", "b.json"], "at most a template and a data file"),  # one file too many
+        (["sow", "missing.json"], "cannot be read"),  # no such file
+    ],
+)
+def test_a_data_file_the_command_cannot_use_is_bad_usage(runner, tmp_path, sow_data, args, words, monkeypatch):
+    monkeypatch.chdir(ROOT if "examples/sow-fixed.json" in args else tmp_path)
+    (tmp_path / "bare.json").write_text(json.dumps(sow_data))
+    result = runner.invoke(args=["documents", "generate", *args])
+    assert result.exit_code == 2, result.output
+    assert words in result.output
+
+
+def test_the_body_form_s_format_is_used_unless_the_option_says_otherwise(runner, tmp_path, sow_data):
+    body = tmp_path / "body.json"
+    body.write_text(json.dumps({"template": "sow", "data": sow_data, "format": "xlsx"}))
+    result = runner.invoke(args=["documents", "generate", str(body)])
+    assert result.exit_code == 1 and "template sow makes docx" in result.stderr
+    out = tmp_path / "out.docx"
+    result = runner.invoke(args=["documents", "generate", str(body), "--format", "docx", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+
+
 @pytest.mark.parametrize(
     "template, content, words",
     [
