@@ -39,17 +39,35 @@ class Generator:
         self._templates, self._roster, self._store, self._pdf = templates, roster, store, pdf
 
     def regenerate(
-        self, tenant: str, document_id: str, *, by: str = "local", session: Session | None = None
+        self,
+        tenant: str,
+        document_id: str,
+        *,
+        changes: dict[str, Any] | None = None,
+        by: str = "local",
+        session: Session | None = None,
     ) -> Recorded:
-        """Return a new document made from a stored one's data with the same template version (stored in
-        ``session``'s transaction, if given).
+        """Return a new document made from a stored one's data (stored in ``session``'s transaction, if given),
+        its record linked to the stored one.
 
-        Raises NotFound, or Conflict when the template is retired or the version is gone.
+        Without ``changes``, the very template version it was made with makes it again. With ``changes`` (a
+        JSON merge patch of the data: a null removes a field), the template's newest version makes the edited
+        data; a changed freelancer_id is filled from the roster afresh. Raises NotFound; Conflict when the
+        template is retired or the version is gone; InvalidData naming every problem of the edited data.
         """
         record = self._store.document(tenant, document_id)
-        template = self._templates.get(tenant, record.template, version=record.template_version)
-        generated = self._in_format(template.generate(template.validate(record.data)), record.format)
-        return Recorded(self._store.add_document(tenant, generated, by, session), generated)
+        if changes is None:
+            template = self._templates.get(tenant, record.template, version=record.template_version)
+            generated = self._in_format(template.generate(template.validate(record.data)), record.format)
+        else:
+            edited = _merged(record.data, changes)
+            if "freelancer_id" in changes or "freelancer" in changes:  # a new freelancer: the other one goes
+                edited.pop("freelancer" if "freelancer_id" in changes else "freelancer_id", None)
+                generated = self.make(tenant, record.template, edited, format=record.format)
+            else:  # the freelancer's details as they were recorded
+                template = self.template(tenant, record.template, record.format)
+                generated = self._in_format(template.generate(template.validate(edited)), record.format)
+        return Recorded(self._store.add_document(tenant, generated, by, session, predecessor=record.id), generated)
 
     def generate(
         self,
@@ -217,3 +235,17 @@ class Generator:
             where = field.removesuffix("_id")
             problems += [replace(p, field=f"{where}.{p.field}") for p in problems_of(exc)]
         return None
+
+
+def _merged(data: Any, changes: Any) -> Any:
+    """``data`` with ``changes`` applied as a JSON merge patch (RFC 7396): objects merge, null removes, any
+    other value replaces."""
+    if not isinstance(changes, dict):
+        return changes
+    merged = dict(data) if isinstance(data, dict) else {}
+    for key, value in changes.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = _merged(merged.get(key), value)
+    return merged

@@ -5,11 +5,26 @@ from __future__ import annotations
 import hashlib
 import uuid
 from contextlib import AbstractContextManager
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, LargeBinary, String, Uuid, insert, select
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Uuid,
+    func,
+    insert,
+    or_,
+    select,
+)
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
@@ -32,6 +47,7 @@ class DocumentRecord(Base):
         Index("ix_documents_tenant_kind_signed", "tenant", "kind", "signed_on"),
         Index("ix_documents_tenant_engagement", "tenant", "engagement"),
         Index("ix_documents_tenant_freelancer_email", "tenant", "freelancer_email"),
+        Index("ix_documents_tenant_sha256", "tenant", "sha256"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
@@ -46,6 +62,10 @@ class DocumentRecord(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_by: Mapped[str] = mapped_column(String(64), default="local")
     kind: Mapped[str] = mapped_column(String(16))
+    predecessor_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("documents.id", ondelete="SET NULL"))
+    client_name: Mapped[str | None] = mapped_column(String(200))
+    project_title: Mapped[str | None] = mapped_column(String(200))
+    search_text: Mapped[str | None] = mapped_column(String(4000))
     status: Mapped[str | None] = mapped_column(String(16))
     status_on: Mapped[date | None] = mapped_column(Date)
     signed_on: Mapped[date | None] = mapped_column(Date)
@@ -80,6 +100,7 @@ class Rendition(Base):
     """A document's file in another format (its PDF), made once from its own file and kept with it."""
 
     __tablename__ = "document_renditions"
+    __table_args__ = (Index("ix_document_renditions_sha256", "sha256"),)
 
     document_id: Mapped[uuid.UUID] = mapped_column(
         Uuid, ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
@@ -87,6 +108,47 @@ class Rendition(Base):
     format: Mapped[str] = mapped_column(String(8), primary_key=True)
     sha256: Mapped[str] = mapped_column(String(64))
     content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+@dataclass(frozen=True)
+class DocumentFilter:
+    """Which records a listing shows: ``q``'s words each in the client, freelancer, project title or SOW
+    number; a template or kind; a contract status; a freelancer (roster id or email); a client (part of its
+    name); made from ``start`` to ``end`` (days, both included). None: any."""
+
+    q: str | None = None
+    template: str | None = None
+    kind: str | None = None
+    status: str | None = None
+    freelancer: str | None = None
+    client: str | None = None
+    start: date | None = None
+    end: date | None = None
+
+    def where(self, tenant: str) -> list[ColumnElement[bool]]:
+        """The conditions that select the tenant's records this filter lets through."""
+        found = [DocumentRecord.tenant == tenant]
+        for word in (self.q or "").lower().split():
+            found.append(DocumentRecord.search_text.contains(word, autoescape=True))
+        for column, value in ((DocumentRecord.template, self.template), (DocumentRecord.kind, self.kind)):
+            if value:
+                found.append(column == value)
+        if self.status:
+            found.append(DocumentRecord.status == self.status)
+        if self.freelancer:
+            found.append(
+                or_(
+                    DocumentRecord.freelancer_id == self.freelancer,
+                    DocumentRecord.freelancer_email == self.freelancer.lower(),
+                )
+            )
+        if self.client:
+            found.append(func.lower(DocumentRecord.client_name).contains(self.client.lower(), autoescape=True))
+        if self.start:
+            found.append(DocumentRecord.created_at >= datetime.combine(self.start, time.min, UTC))
+        if self.end:
+            found.append(DocumentRecord.created_at < datetime.combine(self.end + timedelta(days=1), time.min, UTC))
+        return found
 
 
 class Store:
@@ -101,18 +163,31 @@ class Store:
         return self._session.begin()
 
     def add_document(
-        self, tenant: str, generated: Generated, by: str = "local", session: Session | None = None
+        self,
+        tenant: str,
+        generated: Generated,
+        by: str = "local",
+        session: Session | None = None,
+        predecessor: uuid.UUID | None = None,
     ) -> DocumentRecord:
         """Store the record and its bytes together and return the record; ``by`` is the user's oid.
 
         Given a ``session``, both are added to its transaction (flushed, not committed): the caller's
-        other writes then stand or fall with them. Raises StorageFull past the tenant's quota."""
+        other writes then stand or fall with them. ``predecessor``: the record it was regenerated or edited from.
+        Raises StorageFull past the tenant's quota."""
         if session is not None:
-            return self.add_documents(tenant, [generated], by, session)[0]
+            return self.add_documents(tenant, [generated], by, session, predecessor)[0]
         with self._session.begin() as own:
-            return self.add_documents(tenant, [generated], by, own)[0]
+            return self.add_documents(tenant, [generated], by, own, predecessor)[0]
 
-    def add_documents(self, tenant: str, generated: list[Generated], by: str, session: Session) -> list[DocumentRecord]:
+    def add_documents(
+        self,
+        tenant: str,
+        generated: list[Generated],
+        by: str,
+        session: Session,
+        predecessor: uuid.UUID | None = None,
+    ) -> list[DocumentRecord]:
         """Add the records and bytes of ``generated`` to ``session``'s transaction, in two statements whatever
         their number; return the records. Raises StorageFull past the tenant's quota."""
         now = datetime.now(UTC)
@@ -129,6 +204,7 @@ class Store:
                 "data": each.data,
                 "created_at": now,
                 "created_by": by,
+                "predecessor_id": predecessor,
             }
             | facts_of(each.kind, each.data, now.date())
             for each in generated
@@ -144,11 +220,11 @@ class Store:
         self.quota.charge(session, tenant, sum(len(each.content) for each in generated))
         return [DocumentRecord(**row) for row in rows]
 
-    def documents(self, tenant: str, page: int, per_page: int, template: str | None = None) -> Page[DocumentRecord]:
-        """Return one page of the tenant's records, newest first."""
-        query = select(DocumentRecord).where(DocumentRecord.tenant == tenant)
-        if template:
-            query = query.where(DocumentRecord.template == template)
+    def documents(
+        self, tenant: str, page: int, per_page: int, filter: DocumentFilter | None = None
+    ) -> Page[DocumentRecord]:
+        """Return one page of the tenant's records that ``filter`` lets through, newest first."""
+        query = select(DocumentRecord).where(*(filter or DocumentFilter()).where(tenant))
         with self._session() as session:
             return page_of(
                 session, query.order_by(DocumentRecord.created_at.desc(), DocumentRecord.id.desc()), page, per_page
@@ -167,6 +243,22 @@ class Store:
         record = self.document(tenant, document_id)
         with self._session() as session:
             return record, session.get_one(DocumentFile, record.id).content
+
+    def with_hash(self, tenant: str, sha256: str) -> list[tuple[str, DocumentRecord]]:
+        """Return each of the tenant's records whose file (``document``) or PDF (``pdf``) has ``sha256``, oldest
+        first."""
+        with self._session() as session:
+            files = session.scalars(
+                select(DocumentRecord).where(DocumentRecord.tenant == tenant, DocumentRecord.sha256 == sha256)
+            )
+            found = [("document", record) for record in files]
+            pdfs = session.scalars(
+                select(DocumentRecord)
+                .join(Rendition, Rendition.document_id == DocumentRecord.id)
+                .where(DocumentRecord.tenant == tenant, Rendition.sha256 == sha256)
+            )
+            found += [("pdf", record) for record in pdfs]
+        return sorted(found, key=lambda each: (each[1].created_at, str(each[1].id)))
 
     def rendition(self, record: DocumentRecord, format: str) -> bytes | None:
         """Return the record's file in ``format`` if it was made before, else None."""

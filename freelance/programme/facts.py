@@ -17,6 +17,9 @@ NDA_KINDS = frozenset({"nda-mutual", "nda-one-way"})
 
 FACTS = (
     "kind",
+    "client_name",
+    "project_title",
+    "search_text",
     "status",
     "status_on",
     "freelancer_id",
@@ -42,7 +45,7 @@ def facts_of(kind: str, data: dict[str, Any], today: date) -> dict[str, Any]:
     """Return the facts of a document of ``kind`` made ``today`` from ``data`` (its JSON snapshot): every
     column of FACTS, None where the data does not say (a company template may leave fields out)."""
     facts: dict[str, Any] = dict.fromkeys(FACTS)
-    facts["kind"] = kind
+    facts |= _library_facts(data) | {"kind": kind}
     if kind not in CONTRACT_KINDS:
         return facts
     facts |= {"status": "draft", "status_on": today}
@@ -59,6 +62,29 @@ def facts_of(kind: str, data: dict[str, Any], today: date) -> dict[str, Any]:
     elif kind in NDA_KINDS:
         facts["expires_on"] = _nda_expiry(data)
     return facts
+
+
+def _library_facts(data: dict[str, Any]) -> dict[str, Any]:
+    """What the documents library finds a record by: client, project title, and the words of those, the
+    freelancer's name and email and the SOW number (lower case, for a search in any database)."""
+    client, project = _text(_part(data, "client").get("name")), _text(_part(data, "project").get("title"))
+    freelancer = _part(data, "freelancer")
+    words = [
+        client,
+        project,
+        _text(freelancer.get("name")),
+        _text(freelancer.get("email")),
+        _text(data.get("sow_number")),
+    ]
+    lines = data.get("lines")
+    if not isinstance(lines, list):
+        lines = []
+    words += [_text(line.get("freelancer")) for line in lines[:200] if isinstance(line, dict)]  # a tracker's people
+    return {
+        "client_name": client[:200] if client else None,
+        "project_title": project[:200] if project else None,
+        "search_text": " ".join(word for word in words if word).lower()[:4000] or None,
+    }
 
 
 def sow_value(fee: dict[str, Any]) -> Decimal | None:

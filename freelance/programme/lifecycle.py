@@ -72,6 +72,7 @@ class SignedCopy(Base):
     """The signed contract (PDF or .docx) a user attached to its record, with its SHA-256."""
 
     __tablename__ = "signed_copies"
+    __table_args__ = (Index("ix_signed_copies_sha256", "sha256"),)
 
     document_id: Mapped[uuid.UUID] = mapped_column(
         Uuid, ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
@@ -237,6 +238,18 @@ class Lifecycle:
                 if best is None or (best.until is not None and (until is None or until > best.until)):
                     found[owner] = NdaInForce(str(id), until)
         return found
+
+    def signed_with_hash(self, tenant: str, sha256: str) -> list[DocumentRecord]:
+        """Return the tenant's contracts whose signed copy has ``sha256``."""
+        with Session(self._store.engine) as session:
+            return list(
+                session.scalars(
+                    select(DocumentRecord)
+                    .join(SignedCopy, SignedCopy.document_id == DocumentRecord.id)
+                    .where(DocumentRecord.tenant == tenant, SignedCopy.sha256 == sha256)
+                    .order_by(DocumentRecord.created_at, DocumentRecord.id)
+                )
+            )
 
     def _locked(self, session: Session, tenant: str, document_id: str) -> DocumentRecord:
         """The tenant's contract, locked until ``session`` commits (two changes never interleave)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from io import BytesIO
 
-from flask import Blueprint, Response, jsonify, send_file, url_for
+from flask import Blueprint, Response, jsonify, request, send_file, url_for
 
 from ..documents.insertion import NotAWorkbook, insertion_of
 from ..errors import CannotRender, NotApplicable, NotConfigured
@@ -13,7 +13,7 @@ from ..filenames import file_name
 from ..generated import MEDIA_TYPES
 from ..problems import Problem
 from ..programme.lifecycle import History
-from ..store import DocumentRecord
+from ..store import DocumentFilter, DocumentRecord
 from .audit_api import audited
 from .auth import current_user
 from .openapi import Upload, documented
@@ -26,19 +26,24 @@ from .schemas import (
     Error,
     FileQuery,
     ListQuery,
+    Match,
+    Revision,
     SavedToOneDrive,
     SignedCopy,
     StatusChange,
     StatusEvent,
+    Verification,
     WorkbookInsertion,
 )
 from .services import services
 
 bp = Blueprint("documents", __name__, url_prefix="/api/documents")
 _SIGNED_TYPES = (MEDIA_TYPES["pdf"], MEDIA_TYPES["docx"], "application/octet-stream")
+_ANY_FILE = (*MEDIA_TYPES.values(), "application/octet-stream")
 
 
-def _document(record: DocumentRecord, history: History | None = None) -> Document:
+def _document(record: DocumentRecord, history: History | None = None, *, data: bool = False) -> Document:
+    """The API's form of a record; a single one (``data``) with the data it was made from."""
     copy = history.signed_copy if history is not None else None
     return Document(
         id=str(record.id),
@@ -52,6 +57,12 @@ def _document(record: DocumentRecord, history: History | None = None) -> Documen
         created_by=record.created_by,
         download_url=url_for("documents.download", document_id=record.id),
         kind=record.kind,
+        client_name=record.client_name,
+        freelancer_name=record.freelancer_name,
+        project_title=record.project_title,
+        sow_number=record.engagement,
+        predecessor_id=str(record.predecessor_id) if record.predecessor_id else None,
+        data=record.data if data else None,
         status=record.status,
         status_on=record.status_on,
         history=[StatusEvent.model_validate(event) for event in history.events] if history else None,
@@ -77,19 +88,27 @@ def generate() -> Response:
             .record
         )
         audited("document.generated", record.id, template=record.template, format=record.format, session=session)
-    response = jsonify(_document(record, History.of(record) if record.status else None).model_dump(mode="json"))
+    response = jsonify(
+        _document(record, History.of(record) if record.status else None, data=True).model_dump(mode="json")
+    )
     response.status_code = 201
     response.headers["Location"] = url_for("documents.read", document_id=record.id)
     return response
 
 
 @bp.post("/<document_id>/regenerate")
-@documented("Regenerate a document with its template version", responses={201: Document, 409: Error})
+@documented("Regenerate a document, or edit it", body=Revision, responses={201: Document, 409: Error})
 def regenerate(document_id: str) -> Response:
-    """A new document from a stored one's data and the very template version it was made with."""
+    """A new document from a stored one's data, linked to it: as it was, with the very template version it
+    was made with (no body), or edited with ``changes`` by the template's newest version."""
+    changes = json_body(Revision).changes if request.content_length or request.is_json else None
     user = current_user()
     with services().store.writing() as session:
-        record = services().generator.regenerate(user.tenant, document_id, by=user.oid, session=session).record
+        record = (
+            services()
+            .generator.regenerate(user.tenant, document_id, changes=changes, by=user.oid, session=session)
+            .record
+        )
         audited(
             "document.generated",
             record.id,
@@ -98,7 +117,9 @@ def regenerate(document_id: str) -> Response:
             source=document_id,
             session=session,
         )
-    response = jsonify(_document(record, History.of(record) if record.status else None).model_dump(mode="json"))
+    response = jsonify(
+        _document(record, History.of(record) if record.status else None, data=True).model_dump(mode="json")
+    )
     response.status_code = 201
     response.headers["Location"] = url_for("documents.read", document_id=record.id)
     return response
@@ -108,7 +129,8 @@ def regenerate(document_id: str) -> Response:
 @documented("List documents", query=ListQuery, responses={200: DocumentPage})
 def list_documents() -> Response:
     params = query(ListQuery)
-    page = services().store.documents(current_user().tenant, params.page, params.per_page, params.template)
+    filter = DocumentFilter(**params.model_dump(exclude={"page", "per_page"}))
+    page = services().store.documents(current_user().tenant, params.page, params.per_page, filter)
     return jsonify(
         DocumentPage(
             items=[_document(record) for record in page.items], page=page.page, per_page=page.per_page, total=page.total
@@ -122,7 +144,7 @@ def read(document_id: str) -> Response:
     """A contract's record comes with its history and signed copy."""
     record = services().store.document(current_user().tenant, document_id)
     history = services().lifecycle.history(record.tenant, document_id) if record.status is not None else None
-    return jsonify(_document(record, history).model_dump(mode="json"))
+    return jsonify(_document(record, history, data=True).model_dump(mode="json"))
 
 
 @bp.patch("/<document_id>")
@@ -134,7 +156,9 @@ def change_status(document_id: str) -> Response:
     with services().store.writing() as session:
         record = services().lifecycle.change(session, user.tenant, document_id, change.status, change.on, user.oid)
         audited("document.status_changed", record.id, status=record.status, on=str(record.status_on), session=session)
-    return jsonify(_document(record, services().lifecycle.history(user.tenant, document_id)).model_dump(mode="json"))
+    return jsonify(
+        _document(record, services().lifecycle.history(user.tenant, document_id), data=True).model_dump(mode="json")
+    )
 
 
 @bp.put("/<document_id>/signed")
@@ -168,6 +192,23 @@ def download_signed(document_id: str) -> Response:
     )
     response.headers["X-Content-SHA256"] = copy.sha256
     return response
+
+
+@bp.post("/verify")
+@documented("Which document is this file?", body=Upload(_ANY_FILE), responses={200: Verification})
+def verify() -> Response:
+    """The records whose file, PDF or signed copy has the uploaded file's SHA-256 (none: it was not made here,
+    or it was changed since)."""
+    stream, _name = uploaded_file("file to check", _ANY_FILE)
+    digest = hashlib.sha256(stream.read()).hexdigest()
+    tenant = current_user().tenant
+    found = services().store.with_hash(tenant, digest)
+    found += [("signed copy", record) for record in services().lifecycle.signed_with_hash(tenant, digest)]
+    return jsonify(
+        Verification(
+            sha256=digest, matches=[Match(found_as=copy, document=_document(record)) for copy, record in found]
+        ).model_dump(mode="json")
+    )
 
 
 @bp.get("/<document_id>/file")

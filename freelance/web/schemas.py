@@ -84,7 +84,23 @@ class PageQuery(BaseModel):
 
 
 class ListQuery(PageQuery):
+    """Which records to list: every filter given must hold."""
+
+    model_config = ConfigDict(extra="forbid")
+    q: Annotated[str, StringConstraints(max_length=200)] | None = Field(
+        None, description="Words each found in the client, freelancer, project title or SOW number"
+    )
     template: Annotated[str, StringConstraints(max_length=64)] | None = None
+    kind: Literal["sow", "nda-mutual", "nda-one-way", "budget", "custom"] | None = None
+    status: Literal["draft", "sent", "signed", "active", "completed", "cancelled", "expired"] | None = None
+    freelancer: Annotated[str, StringConstraints(max_length=254)] | None = Field(
+        None, description="A roster freelancer's id, or an email"
+    )
+    client: Annotated[str, StringConstraints(max_length=200)] | None = Field(
+        None, description="Part of the client's name"
+    )
+    start: date | None = Field(None, alias="from", description="Made on or after this day (YYYY-MM-DD)")
+    end: date | None = Field(None, alias="to", description="Made on or before this day (YYYY-MM-DD)")
 
 
 class Document(BaseModel):
@@ -102,6 +118,14 @@ class Document(BaseModel):
     created_by: str = Field(description="Object id of the user who made it (local in local mode)")
     download_url: str
     kind: str = Field(description="sow, nda-mutual, nda-one-way, budget, or custom")
+    client_name: str | None = None
+    freelancer_name: str | None = None
+    project_title: str | None = None
+    sow_number: str | None = None
+    predecessor_id: str | None = Field(description="The document this one was regenerated or edited from")
+    data: dict[str, Any] | None = Field(
+        None, exclude_if=_absent, description="The data it was made from (on a single record)"
+    )
     status: Literal["draft", "sent", "signed", "active", "completed", "cancelled", "expired"] | None = Field(
         description="A contract's status (null for a budget tracker)"
     )
@@ -135,6 +159,29 @@ class SignedCopy(BaseModel):
     attached_at: datetime
     attached_by: str
     download_url: str
+
+
+class Revision(BaseModel):
+    """Edit a document: a new one from its data with these changes (optional: without a body, the same again)."""
+
+    model_config = ConfigDict(extra="forbid")
+    changes: Annotated[dict[str, Any], WithJsonSchema({"type": "object"})] = Field(
+        description="A JSON merge patch of the data (RFC 7396): objects merge, null removes a field"
+    )
+
+
+class Match(BaseModel):
+    """A record the checked file is: its own file (document), its PDF, or the signed copy attached to it."""
+
+    found_as: Literal["document", "pdf", "signed copy"] = Field(description="Which of the record's files it is")
+    document: Document
+
+
+class Verification(BaseModel):
+    """Which records a file is, by its SHA-256."""
+
+    sha256: str
+    matches: list[Match] = Field(description="Empty: no document of yours has this SHA-256")
 
 
 class StatusChange(BaseModel):

@@ -1,5 +1,6 @@
-"""Contract lifecycle and programme insight: each document's kind, status and facts, its status
-changes, and the signed copy attached to it. Existing records get their facts from their data.
+"""Contract lifecycle, programme insight and the documents library: each document's kind, status and
+facts, what it is found by, the document it revises; its status changes, and the signed copy attached
+to it. Existing records get their facts from their data.
 
 Revision ID: 0010
 Revises: 0009
@@ -24,6 +25,16 @@ _CHUNK = 1000
 def upgrade() -> None:
     with op.batch_alter_table("documents") as table:
         table.add_column(sa.Column("kind", sa.String(16), nullable=False, server_default="custom"))
+        table.add_column(
+            sa.Column(
+                "predecessor_id",
+                sa.Uuid(),
+                sa.ForeignKey("documents.id", name="fk_documents_predecessor", ondelete="SET NULL"),
+            )
+        )
+        table.add_column(sa.Column("client_name", sa.String(200)))
+        table.add_column(sa.Column("project_title", sa.String(200)))
+        table.add_column(sa.Column("search_text", sa.String(4000)))
         table.add_column(sa.Column("status", sa.String(16)))
         table.add_column(sa.Column("status_on", sa.Date()))
         table.add_column(sa.Column("signed_on", sa.Date()))
@@ -47,6 +58,7 @@ def upgrade() -> None:
     op.create_index("ix_documents_tenant_kind_signed", "documents", ["tenant", "kind", "signed_on"])
     op.create_index("ix_documents_tenant_engagement", "documents", ["tenant", "engagement"])
     op.create_index("ix_documents_tenant_freelancer_email", "documents", ["tenant", "freelancer_email"])
+    op.create_index("ix_documents_tenant_sha256", "documents", ["tenant", "sha256"])
     op.create_table(
         "document_events",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True),
@@ -68,6 +80,8 @@ def upgrade() -> None:
         sa.Column("attached_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("attached_by", sa.String(64), nullable=False),
     )
+    op.create_index("ix_signed_copies_sha256", "signed_copies", ["sha256"])
+    op.create_index("ix_document_renditions_sha256", "document_renditions", ["sha256"])
 
 
 def _fill_facts() -> None:
@@ -81,6 +95,7 @@ def _fill_facts() -> None:
         sa.column("data", sa.JSON()),
         sa.column("created_at", sa.DateTime(timezone=True)),
         *(sa.column(name) for name in ("kind", "status", "status_on", "freelancer_id", "freelancer_email")),
+        *(sa.column(name) for name in ("client_name", "project_title", "search_text")),
         *(sa.column(name) for name in ("freelancer_name", "country", "engagement", "category", "team")),
         *(sa.column(name) for name in ("cost_center", "currency", "start_on", "end_on", "duration_days")),
         sa.column("skills", sa.JSON()),
@@ -112,9 +127,12 @@ def _fill_facts() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_document_renditions_sha256", table_name="document_renditions")
+    op.drop_index("ix_signed_copies_sha256", table_name="signed_copies")
     op.drop_table("signed_copies")
     op.drop_index("ix_document_events_document", table_name="document_events")
     op.drop_table("document_events")
+    op.drop_index("ix_documents_tenant_sha256", table_name="documents")
     op.drop_index("ix_documents_tenant_freelancer_email", table_name="documents")
     op.drop_index("ix_documents_tenant_engagement", table_name="documents")
     op.drop_index("ix_documents_tenant_kind_signed", table_name="documents")
