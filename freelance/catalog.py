@@ -17,19 +17,18 @@ from typing import Any
 
 from jinja2 import Template as FileNamePattern
 from jinja2 import TemplateError
-from pydantic import ValidationError
 
 from .budget.tracker import BUDGET_TRACKER
 from .documents import CompiledTemplate, RenderFailed
 from .documents.environment import DEFAULT_LOCALE, TEXT_LINE
 from .documents.paper import on_paper
 from .documents.workbook import CompiledWorkbook
-from .errors import CannotRender, InvalidData, NotFound
+from .errors import CannotRender, NotFound
 from .filenames import file_name
 from .generated import Generated
 from .locales import PAPERS, Paper, paper_for, text_locale, value_locale
 from .models import DOCUMENT_MODELS, DocumentData
-from .problems import problems_of
+from .validation import validated
 
 CONTROLLED = ("freelancer",)
 """The objects whose fields a contract carries as content controls (the Word add-in refills them)."""
@@ -81,14 +80,8 @@ class Template:
         return frozenset(variant.version for variant in self.variants.values()) | {self.version}
 
     def validate(self, data: Any) -> DocumentData:
-        """Return ``data`` as this template's model; raise InvalidData listing every problem."""
-        try:
-            document = self.model.model_validate(data)
-        except ValidationError as exc:
-            raise InvalidData(f"The data is not valid for template {self.id}.", problems_of(exc)) from None
-        if problems := document.problems():
-            raise InvalidData(f"The data is not valid for template {self.id}.", problems)
-        return document
+        """Return ``data`` as this template's model; raise InvalidData listing every problem at once."""
+        return validated(self.model, data, f"The data is not valid for template {self.id}.")
 
     def generate(self, document: DocumentData) -> Generated:
         """Return the rendered document for validated data (same data, same bytes).

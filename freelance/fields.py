@@ -79,7 +79,7 @@ def _locale(value: str) -> str:
 def _iso_date(value: object) -> object:
     # JSON has no date type: only an ISO 8601 string is a date (not a number of seconds).
     if not isinstance(value, (str, date)):
-        raise ValueError("must be a date in ISO 8601 form, e.g. 2027-01-04")
+        raise ValueError("is not a date: write it as YYYY-MM-DD, e.g. 2027-01-31")
     return value
 
 

@@ -13,13 +13,16 @@ from .catalog import Template
 from .company.library import Templates
 from .errors import DomainError, InvalidData, NotApplicable, NotFound
 from .generated import Generated
-from .models import Freelancer
+from .models import RosterFreelancer
 from .pdf import PdfConverter
 from .problems import Problem, problems_of
 from .roster.records import FreelancerRecord
 from .roster.service import Roster
 from .store import DocumentRecord, Store
 
+_PARTY_DETAILS = ("address", "country")
+"""What a contract needs of a freelancer that a roster record may lack (it has a name and an email)."""
+_UNIT_OF_FEE = {"hourly": "hour", "daily": "day"}
 MAX_FILLED_LINES = 5000
 """The most budget lines a tracker holds, and so the most roster look-ups one request makes."""
 
@@ -187,7 +190,13 @@ class Generator:
         ):
             if "freelancer" in data:
                 problems.append(Problem("freelancer", "give either freelancer or freelancer_id, not both"))
+            if missing := [name for name in _PARTY_DETAILS if getattr(details, name) is None]:
+                problems.append(
+                    Problem("freelancer_id", f"{details.name}'s roster record has no {' or '.join(missing)}; add it")
+                )
             filled["freelancer"] = details.model_dump(mode="json")
+            if isinstance(data.get("fee"), dict):
+                filled["fee"] = _fee_with_roster_rate(data["fee"], details, problems)
         if isinstance(data.get("lines"), list) and len(data["lines"]) <= MAX_FILLED_LINES:  # more: validation refuses
             filled["lines"] = [
                 self._filled_line(tenant, line, i, data.get("currency"), problems)
@@ -222,7 +231,7 @@ class Generator:
         field: str,
         problems: list[Problem],
         known: dict[str, FreelancerRecord] | None = None,
-    ) -> Freelancer | None:
+    ) -> RosterFreelancer | None:
         try:
             if known is None:
                 return self._roster.get(tenant, str(freelancer_id)).details()
@@ -235,6 +244,25 @@ class Generator:
             where = field.removesuffix("_id")
             problems += [replace(p, field=f"{where}.{p.field}") for p in problems_of(exc)]
         return None
+
+
+def _fee_with_roster_rate(fee: dict[str, Any], details: RosterFreelancer, problems: list[Problem]) -> dict[str, Any]:
+    """An hourly or daily fee that gives no rate, with the roster's rate (and currency, if it gives none) when
+    they are of the fee's unit and currency; else the fee as given, and where they differ, why."""
+    unit = _UNIT_OF_FEE.get(str(fee.get("model")))
+    if unit is None or "rate" in fee or details.rate is None:
+        return fee
+    currency = str(fee.get("currency") or details.currency).upper()
+    if details.rate_unit != unit or details.currency != currency:
+        problems.append(
+            Problem(
+                "fee.rate",
+                f"{details.name}'s roster rate is {details.rate} {details.currency} per {details.rate_unit}, "
+                f"the fee {fee.get('model')} in {currency}: give the fee's rate",
+            )
+        )
+        return fee
+    return fee | {"rate": str(details.rate), "currency": currency}
 
 
 def _merged(data: Any, changes: Any) -> Any:

@@ -6,6 +6,7 @@ Each document model checks its fields on validation (pydantic) and its cross-fie
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -54,15 +55,16 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
 
-class Freelancer(Model):
-    """A freelancer's details as a contract names them (a roster record holds the same fields)."""
+class RosterFreelancer(Model):
+    """A freelancer as the roster keeps them: a name and an email suffice (a vendor list often has no
+    address); a contract made for them names what it still needs (``Freelancer``)."""
 
     name: Name = Field(description="Legal name")
     business_name: Name | None = Field(None, description="Business name, when trading as a company")
     email: Annotated[EmailStr, StringConstraints(max_length=254)]
     phone: Line40 | None = None
-    address: Text500
-    country: Country = Field(description="ISO 3166-1 alpha-2 code")
+    address: Text500 | None = None
+    country: Country | None = Field(None, description="ISO 3166-1 alpha-2 code")
     tax_id: Line50 | None = None
     rate: Amount | None = None
     rate_unit: Literal["hour", "day"] | None = Field(None, validate_default=True)
@@ -82,9 +84,16 @@ class Freelancer(Model):
         return value
 
     @model_validator(mode="after")
-    def _rate_fits_the_currency(self) -> Freelancer:
+    def _rate_fits_the_currency(self) -> RosterFreelancer:
         refuse_excess_decimals(self, "rate", self.currency)
         return self
+
+
+class Freelancer(RosterFreelancer):
+    """A freelancer's details as a contract names them: the roster's fields, the address and country given."""
+
+    address: Text500
+    country: Country = Field(description="ISO 3166-1 alpha-2 code")
 
 
 class Client(Model):
@@ -198,6 +207,18 @@ def _precision_problems(amounts: list[tuple[str, Decimal | None]], currency: str
     return [Problem(path, reason) for path, value in amounts if (reason := excess_decimals(value, currency))]
 
 
+def each_rule(*rules: Callable[[], list[Problem]]) -> list[Problem]:
+    """The problems of every rule; a rule that reads a part the data got wrong (left out of a partial model,
+    ``validation``) is skipped: that part's own error says what is wrong."""
+    found: list[Problem] = []
+    for rule in rules:
+        try:
+            found += rule()
+        except AttributeError:
+            continue
+    return found
+
+
 class DocumentData(Model):
     """The data of one document kind: validated by pydantic, then by ``problems()``."""
 
@@ -269,6 +290,14 @@ class SOW(Contract):
     )
 
     def problems(self) -> list[Problem]:
+        return each_rule(
+            super().problems,
+            self._dates_problems,
+            lambda: _precision_problems([("liability_cap", self.liability_cap)], self.fee.currency),
+            lambda: self.fee.problems(self.milestones),
+        )
+
+    def _dates_problems(self) -> list[Problem]:
         project = self.project
         found: list[Problem] = []
         if project.end_date < project.start_date:
@@ -282,8 +311,7 @@ class SOW(Contract):
                 for i, due_date in enumerate(due_dates)
                 if (outside := _outside(due_date, project))
             ]
-        found += _precision_problems([("liability_cap", self.liability_cap)], self.fee.currency)
-        return super().problems() + found + self.fee.problems(self.milestones)
+        return found
 
     def context(self) -> dict[str, Any]:
         currency = self.fee.currency

@@ -10,10 +10,15 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
+_DATE = "is not a date: write it as YYYY-MM-DD, e.g. 2027-01-31"
 _MESSAGES = {
     "missing": "is required",
     "extra_forbidden": "is not a known field",
     "string_too_short": "must not be empty",
+    "date_type": _DATE,
+    "date_parsing": _DATE,
+    "date_from_datetime_parsing": _DATE,
+    "date_from_datetime_inexact": _DATE,
 }
 
 

@@ -49,7 +49,7 @@ def test_the_shared_sow_data_is_valid(catalog, sow_data):
         ("freelancer.profile_url", "javascript:alert(1)", "freelancer.profile_url", "URL"),
         ("locale", "xx-YY", "locale", "unknown locale"),
         # dates are ISO strings in a plausible range, never numbers
-        ("effective_date", 1798761600, "effective_date", "ISO 8601"),
+        ("effective_date", 1798761600, "effective_date", "YYYY-MM-DD"),
         ("effective_date", "04/01/2027", "effective_date", "date"),
         ("project.start_date", "1066-10-14", "project.start_date", "1900"),
         # money is positive, bounded, and has no more decimals than the currency allows

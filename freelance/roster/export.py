@@ -1,7 +1,8 @@
-"""Writing the roster out: CSV or .xlsx, one row per freelancer, every value as text.
+"""Writing the roster out: CSV or .xlsx, one row per freelancer.
 
 A value that a spreadsheet would run as a formula is never written as one: CSV puts an apostrophe
-before it (which an import takes off again), .xlsx writes it as a text cell.
+before it (which an import takes off again), .xlsx writes it as a text cell. In .xlsx a rate is a
+number (with a number format); every other value is text.
 """
 
 from __future__ import annotations
@@ -89,15 +90,27 @@ def write_csv(rows: Iterator[list[str]]) -> Iterator[str]:
         buffer.truncate()
 
 
+RATE_FORMAT = "#,##0.00#"
+"""How the .xlsx export shows a rate: grouped, with two decimals (three where the currency has them)."""
+
+
 def write_xlsx(rows: Iterator[list[str]], out: IO[bytes]) -> None:
-    """Write an .xlsx of ``rows``; every cell is a text cell, never a formula."""
+    """Write an .xlsx of ``rows`` (the header first): a rate as a number, every other cell as text, never a
+    formula."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Roster")
-    for row in rows:
+    numbers: set[int] = set()
+    for number, row in enumerate(rows):
+        if number == 0:
+            numbers = {index for index, name in enumerate(row) if name == "rate"}
         cells = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=value)
-            cell.data_type = "s"
+        for index, value in enumerate(row):
+            if number and index in numbers and value:
+                cell = WriteOnlyCell(sheet, value=float(Decimal(value)))  # exact: at most 15 digits
+                cell.number_format = RATE_FORMAT
+            else:
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.data_type = "s"
             cells.append(cell)
         sheet.append(cells)
     workbook.save(out)

@@ -22,20 +22,53 @@ from pydantic import ValidationError
 from ..documents import UnsafeZip, ZipLimits, open_checked
 from ..errors import UnreadableFile
 from ..fields import COUNTRIES
-from ..models import Freelancer
+from ..models import RosterFreelancer
 from ..problems import Problem
 from .export import ESCAPED_START
 from .lists import skills_of
 
 _SYNONYMS = {
-    "name": ["name", "full name", "legal name", "freelancer", "freelancer name", "contractor", "contractor name"],
+    "name": [
+        "name",
+        "full name",
+        "legal name",
+        "freelancer",
+        "freelancer name",
+        "contractor",
+        "contractor name",
+        "vendor",
+        "vendor name",
+        "supplier",
+        "supplier name",
+        "contact name",
+    ],
     "business_name": ["business name", "business", "company", "company name", "trading name", "trading as", "agency"],
-    "email": ["email", "e-mail", "email address", "e-mail address", "mail"],
+    "email": [
+        "email",
+        "e-mail",
+        "email address",
+        "e-mail address",
+        "mail",
+        "contact email",
+        "vendor email",
+        "supplier email",
+        "work email",
+    ],
     "phone": ["phone", "phone number", "telephone", "mobile", "mobile number"],
     "address": ["address", "postal address", "street address", "location"],
     "country": ["country", "country code", "country iso", "nationality"],
     "tax_id": ["tax id", "tax number", "vat", "vat number", "vat id", "tin", "ein"],
-    "rate": ["rate", "hourly rate", "rate per hour", "daily rate", "day rate", "rate per day", "bill rate"],
+    "rate": [
+        "rate",
+        "hourly rate",
+        "rate per hour",
+        "hourly",
+        "daily rate",
+        "day rate",
+        "rate per day",
+        "daily",
+        "bill rate",
+    ],
     "rate_unit": ["rate unit", "unit", "rate type"],
     "currency": ["currency", "currency code", "rate currency"],
     "skills": ["skills", "skill", "tags", "expertise"],
@@ -43,15 +76,30 @@ _SYNONYMS = {
     "status": ["status", "state"],
     "signatory_title": ["signatory title", "signs as", "signing title"],
 }
-_FIELD_OF = {re.sub(r"[^a-z0-9]", "", synonym): name for name, synonyms in _SYNONYMS.items() for synonym in synonyms}
+
+
+def _key(header: str) -> str:
+    """A header as columns are matched by: lower case, letters and digits only."""
+    return re.sub(r"[^a-z0-9]", "", header.lower())
+
+
+_FIELD_OF = {_key(synonym): name for name, synonyms in _SYNONYMS.items() for synonym in synonyms}
 _UNIT_OF_HEADER = {
     "hourlyrate": "hour",
     "rateperhour": "hour",
+    "hourly": "hour",
     "dailyrate": "day",
     "dayrate": "day",
     "rateperday": "day",
+    "daily": "day",
 }
-_REQUIRED = ("name", "email", "address", "country")
+# A header that also names the currency, and perhaps the unit: "Day rate (USD)", "Rate (EUR/day)".
+_WITH_CURRENCY = re.compile(
+    r"^(?P<base>.*?)\s*[(\[]\s*(?P<currency>[A-Za-z]{3})\s*(?:(?:/|per)\s*(?P<unit>hour|hr|h|day|d))?\s*[)\]]\s*$",
+    re.IGNORECASE,
+)
+_UNITS = {"hr": "hour", "hour": "hour", "h": "hour", "day": "day", "d": "day"}
+_REQUIRED = ("name", "email")
 _HEADERS_NAMED = 30
 """Headers a refusal lists at most (a file's first line may be anything)."""
 _COUNTRY_CODES = {name.lower(): code for code, name in Locale("en").territories.items() if code in COUNTRIES}
@@ -85,28 +133,35 @@ class RosterSheet:
         self._rows, self._escaped = rows, escaped
         self.columns: dict[str, int] = {}
         self.ignored = []
+        self.default_unit: str | None = None
+        """The unit of a rate that says none (an import's rate_unit), after the header's own."""
+        self._implied_unit: str | None = None
+        self._implied_currency: str | None = None
         for index, header in enumerate(headers):
-            field = _FIELD_OF.get(re.sub(r"[^a-z0-9]", "", str(header or "").lower()))
+            text = str(header or "").strip()
+            named = _WITH_CURRENCY.match(text)
+            key = _key(named["base"] if named else text)
+            field = _FIELD_OF.get(key)
+            if named and field != "rate":
+                field = _FIELD_OF.get(_key(text))  # "(...)" is a currency only after a rate's name
+                named = None
             if field and field not in self.columns:
                 self.columns[field] = index
-            elif str(header or "").strip():
-                self.ignored.append(str(header).strip())
+                if field == "rate":
+                    self._implied_unit = _UNITS.get((named["unit"] or "").lower()) if named else None
+                    self._implied_unit = self._implied_unit or _UNIT_OF_HEADER.get(key)
+                    self._implied_currency = named["currency"].upper() if named else None
+            elif text:
+                self.ignored.append(text)
         self._header_of = {field: str(headers[index]).strip() for field, index in self.columns.items()}
-        self._implied_unit = next(
-            (
-                unit
-                for key, unit in _UNIT_OF_HEADER.items()
-                if "rate" in self.columns
-                and re.sub(r"[^a-z0-9]", "", str(headers[self.columns["rate"]]).lower()) == key
-            ),
-            None,
-        )
         if missing := [field for field in _REQUIRED if field not in self.columns]:
-            named = [str(h) for h in headers if h]
-            more = f" and {len(named) - _HEADERS_NAMED:,} more" if len(named) > _HEADERS_NAMED else ""
+            named_headers = [str(h) for h in headers if h]
+            more = f" and {len(named_headers) - _HEADERS_NAMED:,} more" if len(named_headers) > _HEADERS_NAMED else ""
+            accepted = "; ".join(f"{field}: {', '.join(_SYNONYMS[field])}" for field in missing)
             raise RosterFileRefused(
-                f"The roster has no column for {', '.join(missing)} "
-                f"(its headers: {', '.join(named[:_HEADERS_NAMED]) or 'none'}{more})."
+                f"The roster has no column for {' or '.join(missing)} "
+                f"(its headers: {', '.join(named_headers[:_HEADERS_NAMED]) or 'none'}{more}). "
+                f"Headers it takes, in any case: {accepted}."
             )
         self.fields = frozenset(self.columns) | ({"rate_unit", "currency"} if "rate" in self.columns else set())
         """The freelancer fields the file gives: an import changes these and keeps the others."""
@@ -121,7 +176,7 @@ class RosterSheet:
         """Return the file's header of ``field``'s column."""
         return self._header_of.get(field, field)
 
-    def rows(self) -> Iterator[tuple[int, Freelancer | list[Problem]]]:
+    def rows(self) -> Iterator[tuple[int, RosterFreelancer | list[Problem]]]:
         """Yield (row number as a spreadsheet shows it, freelancer or that row's problems); blank rows are skipped."""
         for number, cells in self._rows:
             values = {
@@ -132,7 +187,7 @@ class RosterSheet:
                 continue
             yield number, self._freelancer(number, values)
 
-    def _freelancer(self, number: int, values: dict[str, str]) -> Freelancer | list[Problem]:
+    def _freelancer(self, number: int, values: dict[str, str]) -> RosterFreelancer | list[Problem]:
         data: dict[str, Any] = {field: value for field, value in values.items() if value}
         problems = []
         if "rate" in data:
@@ -143,9 +198,9 @@ class RosterSheet:
             else:
                 data["rate"] = amount
                 symbol = money["pre"] or money["post"]
-                data.setdefault("currency", _SYMBOLS.get(symbol, symbol) if symbol else None)
-                unit = {"hr": "hour", "hour": "hour", "h": "hour", "day": "day", "d": "day"}.get(money["unit"] or "")
-                data.setdefault("rate_unit", unit or self._implied_unit)
+                data.setdefault("currency", _SYMBOLS.get(symbol, symbol) if symbol else self._implied_currency)
+                unit = _UNITS.get(money["unit"] or "")
+                data.setdefault("rate_unit", unit or self._implied_unit or self.default_unit)
         if "country" in data:
             data["country"] = _COUNTRY_CODES.get(data["country"].lower(), data["country"])
         if "skills" in data:
@@ -155,7 +210,7 @@ class RosterSheet:
                 data[field] = data[field].lower()
         data = {field: value for field, value in data.items() if value is not None}
         try:
-            freelancer = Freelancer.model_validate(data)
+            freelancer = RosterFreelancer.model_validate(data)
         except ValidationError as exc:
             for error in exc.errors(include_url=False, include_input=False):
                 field = str(error["loc"][0]) if error["loc"] else "rate"

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from typing import IO
 
 from ..errors import InvalidData
-from ..models import Freelancer
+from ..models import RosterFreelancer
 from ..problems import Problem
 from .files import RosterSheet, open_roster
 from .plan import CannotMerge, ImportCounts
@@ -40,15 +40,18 @@ def import_roster(
     progress: Callable[[int], None] | None = None,
     by: str = "local",
     max_rows: int = MAX_ROWS,
+    rate_unit: str | None = None,
 ) -> ImportResult:
     """Upsert every freelancer of the file by email, all or none, in one short write transaction (the file
     is read and checked before it begins).
 
     Raises RosterFileRefused for an unreadable file, ImportRejected listing every problem row, or naming
     the row past ``max_rows`` (nothing is written). With ``dry_run`` the counts say what would happen;
-    nothing is written.
+    nothing is written. ``rate_unit`` (hour or day) is the unit of a rate that neither its cell nor its header
+    gives.
     """
     with closing(open_roster(stream, filename)) as sheet:
+        sheet.default_unit = rate_unit
         try:
             counts = roster.upsert(
                 tenant, _checked(sheet, progress, max_rows), commit=not dry_run, by=by, fields=sheet.fields
@@ -60,7 +63,7 @@ def import_roster(
 
 def _checked(
     sheet: RosterSheet, progress: Callable[[int], None] | None, max_rows: int
-) -> Iterator[tuple[int, Freelancer]]:
+) -> Iterator[tuple[int, RosterFreelancer]]:
     """Yield (row number, freelancer) of the valid rows while no row has failed; at the end, raise if any did."""
     problems: list[Problem] = []
     first_row_of: dict[str, int] = {}

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 from pydantic import ValidationError
 
 from ..errors import InvalidData
-from ..models import Freelancer
+from ..models import RosterFreelancer
 from ..problems import Problem
 from .records import FIELDS, columns
 
@@ -80,7 +80,7 @@ def step(row: int, given: dict[str, Any], record: Record | None, fields: frozens
     if fields >= set(FIELDS):
         return Step(row, given, record, given)
     try:
-        return Step(row, given, record, columns(Freelancer.model_validate(merged)))
+        return Step(row, given, record, columns(RosterFreelancer.model_validate(merged)))
     except ValidationError as exc:
         return [
             Problem.in_row(row, str(error["loc"][0]), error["msg"].removeprefix("Value error, "))

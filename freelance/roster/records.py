@@ -11,10 +11,10 @@ from sqlalchemy import JSON, Index, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..database import Base, PlainDecimal, UTCDateTime
-from ..models import Freelancer
+from ..models import RosterFreelancer
 
-FIELDS = tuple(Freelancer.model_fields)
-"""The freelancer fields a record holds (``models.Freelancer``'s)."""
+FIELDS = tuple(RosterFreelancer.model_fields)
+"""The freelancer fields a record holds (``models.RosterFreelancer``'s)."""
 Sort = Literal[
     "name",
     "-name",
@@ -33,7 +33,7 @@ Sort = Literal[
 
 
 class FreelancerRecord(Base):
-    """A freelancer of a tenant's roster: the fields of ``models.Freelancer`` plus bookkeeping."""
+    """A freelancer of a tenant's roster: the fields of ``models.RosterFreelancer`` plus bookkeeping."""
 
     __tablename__ = "freelancers"
     __table_args__ = (
@@ -47,8 +47,8 @@ class FreelancerRecord(Base):
     business_name: Mapped[str | None] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(40))
-    address: Mapped[str] = mapped_column(Text)
-    country: Mapped[str] = mapped_column(String(2))
+    address: Mapped[str | None] = mapped_column(Text)
+    country: Mapped[str | None] = mapped_column(String(2))
     tax_id: Mapped[str | None] = mapped_column(String(50))
     rate: Mapped[Decimal | None] = mapped_column(PlainDecimal)
     rate_unit: Mapped[str | None] = mapped_column(String(8))
@@ -65,11 +65,11 @@ class FreelancerRecord(Base):
     created_by: Mapped[str] = mapped_column(String(64), default="local")
     updated_by: Mapped[str] = mapped_column(String(64), default="local")
 
-    def details(self) -> Freelancer:
+    def details(self) -> RosterFreelancer:
         """Return the record's fields as the model contracts are filled from."""
-        return Freelancer.model_validate({name: getattr(self, name) for name in FIELDS})
+        return RosterFreelancer.model_validate({name: getattr(self, name) for name in FIELDS})
 
-    def assign(self, freelancer: Freelancer, by: str) -> bool:
+    def assign(self, freelancer: RosterFreelancer, by: str) -> bool:
         """Copy ``freelancer``'s fields in as user ``by``; return whether anything changed."""
         values = columns(freelancer)
         changed = any(getattr(self, name) != value for name, value in values.items())
@@ -80,7 +80,7 @@ class FreelancerRecord(Base):
         return changed
 
 
-def columns(freelancer: Freelancer) -> dict[str, Any]:
+def columns(freelancer: RosterFreelancer) -> dict[str, Any]:
     """Return the column values of ``freelancer``: its fields plus the keys searches use."""
     values = freelancer.model_dump(mode="python")
     values["rate"] = PlainDecimal.plain(freelancer.rate)  # as the column reads back

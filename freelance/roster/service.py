@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
-from sqlalchemy import bindparam, insert, select, text, tuple_, update
+from sqlalchemy import ColumnElement, bindparam, insert, select, text, tuple_, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..errors import Conflict, InvalidData, NotFound
-from ..models import Freelancer
+from ..models import RosterFreelancer
 from ..paging import Page, page_of
 from ..problems import Problem, problems_of
 from .plan import COLUMNS, CannotMerge, ImportCounts, Plan, Record, Step, Version, step
@@ -44,6 +44,19 @@ class Query:
     page: int = 1
     per_page: int = 20
 
+    def where(self) -> list[ColumnElement[bool]]:
+        """The conditions a freelancer meets to match (beyond being the tenant's)."""
+        found = [
+            FreelancerRecord.search_text.contains(word, autoescape=True) for word in (self.q or "").lower().split()
+        ]
+        if self.status:
+            found.append(FreelancerRecord.status == self.status)
+        if self.country:
+            found.append(FreelancerRecord.country == self.country.upper())
+        if self.skill:
+            found.append(FreelancerRecord.skill_keys.contains(f"|{self.skill.lower()}|", autoescape=True))
+        return found
+
 
 class Roster:
     """The tenants' rosters; each method is one transaction."""
@@ -54,17 +67,7 @@ class Roster:
 
     def search(self, tenant: str, query: Query) -> Page[FreelancerRecord]:
         """Return one page of the tenant's freelancers matching ``query``."""
-        statement = select(FreelancerRecord).where(FreelancerRecord.tenant == tenant)
-        for word in (query.q or "").lower().split():
-            statement = statement.where(FreelancerRecord.search_text.contains(word, autoescape=True))
-        if query.status:
-            statement = statement.where(FreelancerRecord.status == query.status)
-        if query.country:
-            statement = statement.where(FreelancerRecord.country == query.country.upper())
-        if query.skill:
-            statement = statement.where(
-                FreelancerRecord.skill_keys.contains(f"|{query.skill.lower()}|", autoescape=True)
-            )
+        statement = select(FreelancerRecord).where(FreelancerRecord.tenant == tenant, *query.where())
         column = getattr(FreelancerRecord, query.sort.lstrip("-"))
         order = (column.desc() if query.sort.startswith("-") else column.asc()).nulls_last()
         with self._session() as session:
@@ -90,11 +93,13 @@ class Roster:
             after = (records[-1].name, records[-1].id)
 
     @contextmanager
-    def snapshot(self, tenant: str) -> Iterator[Iterator[Any]]:
-        """Yield the tenant's freelancers by name (rows of the FIELDS), all read in one transaction: one
-        consistent snapshot, whatever writers do meanwhile. Go through them inside the ``with``, where the
-        transaction lasts, and quickly: on SQLite, writers wait for it."""
-        statement = select(*(_TABLE.c[name] for name in FIELDS)).where(_TABLE.c.tenant == tenant)
+    def snapshot(self, tenant: str, query: Query | None = None) -> Iterator[Iterator[Any]]:
+        """Yield the tenant's freelancers that match ``query`` (default: all) by name (rows of the FIELDS), all
+        read in one transaction: one consistent snapshot, whatever writers do meanwhile. Go through them inside
+        the ``with``, where the transaction lasts, and quickly: on SQLite, writers wait for it."""
+        statement = select(*(_TABLE.c[name] for name in FIELDS)).where(
+            _TABLE.c.tenant == tenant, *(query or Query()).where()
+        )
         statement = statement.order_by(_TABLE.c.name, _TABLE.c.id).execution_options(yield_per=_CHUNK)
         with self._session() as session:
             yield iter(session.execute(statement))
@@ -128,7 +133,7 @@ class Roster:
                 found |= {keys[record.id]: record for record in session.scalars(statement)}
         return found
 
-    def add(self, tenant: str, freelancer: Freelancer, by: str = "local") -> FreelancerRecord:
+    def add(self, tenant: str, freelancer: RosterFreelancer, by: str = "local") -> FreelancerRecord:
         """Add a freelancer as user ``by``; raise Conflict if the tenant already has one with this email."""
         with self._writing(tenant) as session:
             _refuse_clash(session, tenant, freelancer.email)
@@ -137,7 +142,7 @@ class Roster:
         return record
 
     def update(
-        self, tenant: str, freelancer_id: str, change: Callable[[Freelancer], Freelancer], by: str = "local"
+        self, tenant: str, freelancer_id: str, change: Callable[[RosterFreelancer], RosterFreelancer], by: str = "local"
     ) -> FreelancerRecord:
         """Apply ``change`` to the freelancer's current details, holding the roster's write lock, and store the result.
 
@@ -159,7 +164,7 @@ class Roster:
     def upsert(
         self,
         tenant: str,
-        rows: Iterable[tuple[int, Freelancer]],
+        rows: Iterable[tuple[int, RosterFreelancer]],
         *,
         commit: bool,
         by: str = "local",
@@ -237,7 +242,7 @@ def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield chunk
 
 
-def _new_record(tenant: str, freelancer: Freelancer, by: str) -> FreelancerRecord:
+def _new_record(tenant: str, freelancer: RosterFreelancer, by: str) -> FreelancerRecord:
     time = now()
     return FreelancerRecord(
         id=uuid.uuid4(),
@@ -292,15 +297,17 @@ def _carry_out(session: Session, tenant: str, plan: Plan, by: str) -> None:
             session.execute(updates, changed)
 
 
-def changed(current: Freelancer, changes: dict[str, Any]) -> Freelancer:
+def changed(current: RosterFreelancer, changes: dict[str, Any]) -> RosterFreelancer:
     """Return ``current`` with ``changes`` (a PATCH: any fields; None clears an optional one).
 
     Raises InvalidData naming unknown fields, or each field the result gets wrong.
     """
     if unknown := sorted(set(changes) - set(FIELDS)):
         raise InvalidData("The request body is not valid.", [Problem(name, "is not a known field") for name in unknown])
+    if "rate" in changes and changes["rate"] is None:  # no rate: no unit nor currency either, unless given
+        changes = {"rate_unit": None, "currency": None} | changes
     try:
-        return Freelancer.model_validate(current.model_dump(mode="json") | changes)
+        return RosterFreelancer.model_validate(current.model_dump(mode="json") | changes)
     except ValidationError as exc:
         raise InvalidData("The changes are not valid.", problems_of(exc)) from None
 

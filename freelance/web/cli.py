@@ -59,8 +59,14 @@ def _rows_in(path: Path) -> int:
 @freelancers.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Say what would happen; write nothing.")
+@click.option(
+    "--rate-unit",
+    type=click.Choice(["hour", "day"]),
+    default=None,
+    help="The unit of a rate when neither its cell nor its column's header says.",
+)
 @_TENANT
-def import_command(path: Path, dry_run: bool, tenant: str) -> None:
+def import_command(path: Path, dry_run: bool, rate_unit: str | None, tenant: str) -> None:
     """Import a roster file (CSV or .xlsx): all rows upserted by email, or none."""
     try:
         with (
@@ -74,6 +80,7 @@ def import_command(path: Path, dry_run: bool, tenant: str) -> None:
                 path.name,
                 dry_run=dry_run,
                 progress=lambda row: bar.update(max(row - bar.pos, 0)),
+                rate_unit=rate_unit,
             )
     except DomainError as error:
         _refused(error)

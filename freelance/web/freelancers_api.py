@@ -7,7 +7,7 @@ from io import BytesIO
 from flask import Blueprint, Response, jsonify, send_file, stream_with_context, url_for
 
 from ..generated import MEDIA_TYPES
-from ..models import Freelancer
+from ..models import RosterFreelancer
 from ..roster.export import export_rows, spooled, write_csv, write_xlsx
 from ..roster.importing import import_roster
 from ..roster.records import FreelancerRecord as Record
@@ -61,10 +61,10 @@ def search() -> Response:
 
 
 @bp.post("")
-@documented("Add a freelancer", body=Freelancer, responses={201: FreelancerRecord, 409: Error})
+@documented("Add a freelancer", body=RosterFreelancer, responses={201: FreelancerRecord, 409: Error})
 def add() -> Response:
     user = current_user()
-    record = services().roster.add(user.tenant, json_body(Freelancer), by=user.oid)
+    record = services().roster.add(user.tenant, json_body(RosterFreelancer), by=user.oid)
     audited("freelancer.created", record.id)
     response = jsonify(_record(record).model_dump(mode="json"))
     response.status_code = 201
@@ -109,7 +109,15 @@ def import_file() -> Response:
     params = query(ImportQuery)
     stream, filename = uploaded_file("roster (CSV or .xlsx)", _UPLOAD_TYPES)
     user = current_user()
-    result = import_roster(services().roster, user.tenant, stream, filename, dry_run=params.dry_run, by=user.oid)
+    result = import_roster(
+        services().roster,
+        user.tenant,
+        stream,
+        filename,
+        dry_run=params.dry_run,
+        by=user.oid,
+        rate_unit=params.rate_unit,
+    )
     if not result.dry_run:
         counts = result.counts
         audited("roster.imported", created=counts.created, updated=counts.updated, unchanged=counts.unchanged)
@@ -128,7 +136,8 @@ def import_file() -> Response:
 @documented("Export the roster", query=ExportQuery, responses={200: ("text/csv", MEDIA_TYPES["xlsx"])})
 def export() -> Response:
     params = query(ExportQuery)
-    with services().roster.snapshot(current_user().tenant) as records:
+    chosen = Query(**params.model_dump(exclude={"format"}))
+    with services().roster.snapshot(current_user().tenant, chosen) as records:
         rows = spooled(export_rows(records))
     audited("roster.exported", format=params.format)
     if params.format == "csv":

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, RootModel, StringConstraints,
 
 from ..batches.service import LISTED_FAILURES, MAX_BATCH_ITEMS
 from ..documents.insertion import Insertion
-from ..models import DOCUMENT_MODELS, Freelancer
+from ..models import DOCUMENT_MODELS, RosterFreelancer
 from ..roster.records import Sort
 
 Item = TypeVar("Item", bound=BaseModel)
@@ -388,7 +388,7 @@ class NdaStatus(BaseModel):
     document_id: str | None = Field(None, description="The NDA that binds longest")
 
 
-class FreelancerRecord(Freelancer):
+class FreelancerRecord(RosterFreelancer):
     """A freelancer of the roster."""
 
     model_config = ConfigDict(from_attributes=True)
@@ -411,8 +411,8 @@ class FreelancerChanges(
                     "type": "object",
                     "description": "Any of the freelancer's fields; null clears an optional one.",
                     "properties": {
-                        name: {"$ref": "#/components/schemas/Freelancer/properties/" + name}
-                        for name in Freelancer.model_fields
+                        name: {"$ref": "#/components/schemas/RosterFreelancer/properties/" + name}
+                        for name in RosterFreelancer.model_fields
                     },
                     "additionalProperties": False,
                 }
@@ -432,6 +432,9 @@ class FreelancerQuery(RosterFilter):
 class ImportQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
     dry_run: bool = Field(False, description="Answer what would happen, writing nothing")
+    rate_unit: Literal["hour", "day"] | None = Field(
+        None, description="The unit of a rate when neither its cell nor its column's header says (e.g. a 'Rate' column)"
+    )
 
 
 class ImportOutcome(BaseModel):
@@ -444,8 +447,9 @@ class ImportOutcome(BaseModel):
     ignored_columns: list[str]
 
 
-class ExportQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ExportQuery(RosterFilter):
+    """The freelancers a search would find (all, without filters), in a file."""
+
     format: Literal["csv", "xlsx"] = "xlsx"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from freelance.errors import Conflict, NotFound
-from freelance.models import Freelancer
+from freelance.models import RosterFreelancer as Freelancer
 from freelance.roster.service import Query
 from tests.roster.files import TENANT, person
 
