@@ -109,6 +109,26 @@ export function createApi(fetchImpl = globalThis.fetch.bind(globalThis), { offic
     })).arrayBuffer(),
     /** Generate a document; return its record {id, filename, download_url, sha256, size, ...}. */
     generate: (template, data, format) => post("/api/documents", format ? { template, data, format } : { template, data }),
+    /**
+     * Search the documents library: `{q, kind, status, freelancer, client, from, to, page, per_page}` (each
+     * optional); return `{items, page, per_page, total}`, newest first.
+     */
+    documents: (filters = {}) => json(`/api/documents?${new URLSearchParams(
+      Object.entries(filters).filter(([, value]) => value !== undefined && value !== null && value !== ""))}`),
+    /** Move a contract to `status` (dated `date`, default today); return its record with the history. */
+    changeStatus: (record, status, date = null) => json(`/api/documents/${encodeURIComponent(record.id)}`, {
+      method: "PATCH", headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify(date ? { status, date } : { status }),
+    }),
+    /** A new document from a record's data with the template version it was made with; return its record. */
+    regenerate: (record) => json(`/api/documents/${encodeURIComponent(record.id)}/regenerate`,
+      { method: "POST", headers: { Accept: "application/json" } }),
+    /** Which records a file is (a File or Blob): `{sha256, matches: [{found_as, document}]}`. */
+    verify: (file) => {
+      const form = new FormData();
+      form.append("file", file, file.name || "document");
+      return json("/api/documents/verify", { method: "POST", body: form, headers: { Accept: "application/json" } });
+    },
     /** Return a generated document's bytes as an ArrayBuffer. */
     file: async (record) => (await request(record.download_url)).arrayBuffer(),
     /** Search active roster freelancers matching `q`; `signal` cancels a search overtaken by typing. */

@@ -12,7 +12,7 @@ from ..errors import CannotRender, NotApplicable, NotConfigured
 from ..filenames import file_name
 from ..generated import MEDIA_TYPES
 from ..problems import Problem
-from ..programme.lifecycle import History
+from ..programme.lifecycle import TRANSITIONS, History
 from ..store import DocumentFilter, DocumentRecord
 from .audit_api import audited
 from .auth import current_user
@@ -65,6 +65,7 @@ def _document(record: DocumentRecord, history: History | None = None, *, data: b
         data=record.data if data else None,
         status=record.status,
         status_on=record.status_on,
+        next_statuses=list(TRANSITIONS[record.status]) if record.status else [],
         history=[StatusEvent.model_validate(event) for event in history.events] if history else None,
         signed_copy=SignedCopy.model_validate(
             {**vars(copy), "download_url": url_for("documents.download_signed", document_id=record.id)}

@@ -130,6 +130,7 @@ class Document(BaseModel):
         description="A contract's status (null for a budget tracker)"
     )
     status_on: date | None = Field(description="The date of the status's last change")
+    next_statuses: list[str] = Field(description="The statuses it can move to (PATCH); empty: final, or no lifecycle")
     history: list[StatusEvent] | None = Field(
         None, exclude_if=_absent, description="Each change of status, oldest first (on a single record)"
     )

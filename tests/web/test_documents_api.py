@@ -42,6 +42,7 @@ def test_generating_a_sow_answers_201_with_its_record(client, catalog, sow_data)
         "data",
         "status",
         "status_on",
+        "next_statuses",
         "history",
     }
     assert (record["template"], record["format"], record["created_by"]) == ("sow", "docx", "local")

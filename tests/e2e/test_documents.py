@@ -1,0 +1,66 @@
+"""The documents library in a real browser: a manager finds a contract by a word they remember, records
+that it was sent and signed, downloads it again, and checks which document a file is."""
+
+from __future__ import annotations
+
+import copy
+
+import httpx
+import pytest
+
+from tests.e2e.conftest import REQUIRES_BROWSER, expect
+from tests.helpers import SOW
+
+pytestmark = REQUIRES_BROWSER
+
+
+@pytest.fixture(scope="module")
+def contracts(server_url) -> dict[str, dict]:
+    made = {}
+    for number, client_name in (("SOW-LIB-1", "Contoso Ltd"), ("SOW-LIB-2", "Fabrikam Inc")):
+        data = copy.deepcopy(SOW) | {"sow_number": number}
+        data["client"]["name"] = client_name
+        made[client_name] = httpx.post(f"{server_url}/api/documents", json={"template": "sow", "data": data}).json()
+    return made
+
+
+def test_a_manager_finds_a_contract_and_records_that_it_was_sent_and_signed(
+    open_page, server_url, contracts, artifacts
+):
+    page = open_page(f"{server_url}/taskpane.html?view=documents")
+    form = page.locator("#documents-form")
+    form.get_by_label("Search").fill("fabrikam")
+    form.get_by_role("button", name="Search").click()
+    results = page.locator("[data-results]")
+    expect(results.locator("[data-results-title]")).to_have_text("1 document")
+    entry = results.locator("li.document")
+    expect(entry).to_contain_text("SOW-LIB-2 Zoe Angstrom.docx")
+    expect(entry).to_contain_text("Fabrikam Inc · Zoe Angstrom")
+    expect(entry).to_contain_text("Draft since")
+
+    entry.get_by_role("button", name="Mark as sent").click()
+    expect(results.locator("li.document")).to_contain_text("Sent since")
+    results.locator("li.document").get_by_role("button", name="Mark as signed").click()
+    expect(results.locator("li.document")).to_contain_text("Signed since")
+    expect(results.locator("li.document").get_by_role("button", name="Mark as active")).to_be_visible()
+    page.screenshot(path=artifacts / "taskpane-documents-360.png", full_page=True)
+    record = httpx.get(f"{server_url}/api/documents/{contracts['Fabrikam Inc']['id']}").json()
+    assert [event["status"] for event in record["history"]] == ["draft", "sent", "signed"]
+
+    with page.expect_download() as download:
+        results.locator("li.document").get_by_role("button", name="Download").click()
+    assert download.value.suggested_filename == "SOW-LIB-2 Zoe Angstrom.docx"
+
+
+def test_a_file_is_checked_against_the_library(open_page, server_url, contracts, tmp_path):
+    record = contracts["Contoso Ltd"]
+    mine = tmp_path / "mine.docx"
+    mine.write_bytes(httpx.get(f"{server_url}{record['download_url']}").content)
+    changed = tmp_path / "changed.docx"
+    changed.write_bytes(mine.read_bytes() + b"x")
+    page = open_page(f"{server_url}/taskpane.html?view=documents")
+    checked = page.locator("[data-verify-status]")
+    page.get_by_label("File to check").set_input_files(mine)
+    expect(checked).to_have_text(f"“mine.docx” is “{record['filename']}”, as it was made here.")
+    page.get_by_label("File to check").set_input_files(changed)
+    expect(checked).to_have_text("“changed.docx” is not a document made here, or it was changed since.")
