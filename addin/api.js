@@ -113,8 +113,7 @@ export function createApi(fetchImpl = globalThis.fetch.bind(globalThis), { offic
      * Search the documents library: `{q, kind, status, freelancer, client, from, to, page, per_page}` (each
      * optional); return `{items, page, per_page, total}`, newest first.
      */
-    documents: (filters = {}) => json(`/api/documents?${new URLSearchParams(
-      Object.entries(filters).filter(([, value]) => value !== undefined && value !== null && value !== ""))}`),
+    documents: (filters = {}) => json(`/api/documents?${filled(filters)}`),
     /** Move a contract to `status` (dated `date`, default today); return its record with the history. */
     changeStatus: (record, status, date = null) => json(`/api/documents/${encodeURIComponent(record.id)}`, {
       method: "PATCH", headers: { "Content-Type": "application/json", Accept: "application/json" },
@@ -137,6 +136,38 @@ export function createApi(fetchImpl = globalThis.fetch.bind(globalThis), { offic
       return (await json(`/api/freelancers?${query}`, { signal })).items;
     },
     freelancer: (id) => json(`/api/freelancers/${encodeURIComponent(id)}`),
+    /** One page of the roster for `filters` ({q, status, skill, country}, each optional): `{items, page, per_page, total}`. */
+    roster: (filters = {}, { page = 1, perPage = 20 } = {}) => json(`/api/freelancers?${filled({ ...filters, page, per_page: perPage })}`),
+    /** Add a freelancer (name and email suffice); return the record. A 409 ApiError when the email is taken. */
+    addFreelancer: (details) => post("/api/freelancers", details),
+    /** Change some of a freelancer's fields (null clears one); return the record. */
+    changeFreelancer: (id, changes) => json(`/api/freelancers/${encodeURIComponent(id)}`, {
+      method: "PATCH", headers: { "Content-Type": "application/json", Accept: "application/json" }, body: JSON.stringify(changes),
+    }),
+    /** Remove a freelancer from the roster (the documents made for them keep their details). */
+    removeFreelancer: async (id) => {
+      await request(`/api/freelancers/${encodeURIComponent(id)}`, { method: "DELETE", headers: { Accept: "application/json" } });
+    },
+    /**
+     * Import a roster file (a File or Blob): `{dryRun, rateUnit}`. Return `{created, updated, unchanged,
+     * dry_run, ignored_columns}`; a 400 ApiError lists each problem row (`{row, column, message}`).
+     */
+    importRoster: (file, { dryRun = false, rateUnit = "" } = {}) => {
+      const form = new FormData();
+      form.append("file", file, file.name || "roster.csv");
+      const query = filled({ dry_run: dryRun ? "1" : "", rate_unit: rateUnit });
+      return json(`/api/freelancers/import?${query}`, { method: "POST", body: form, headers: { Accept: "application/json" } });
+    },
+    /** The roster the `filters` find, as `format` (xlsx or csv): `{bytes, filename}`. */
+    exportRoster: async (filters = {}, format = "xlsx") => {
+      const response = await request(`/api/freelancers/export?${filled({ ...filters, format })}`);
+      return { bytes: await response.arrayBuffer(), filename: attachmentName(response) ?? `roster.${format}` };
+    },
+    /** The JSON Schema of a roster record's fields (from the OpenAPI document: one source of the fields). */
+    rosterSchema: async () => {
+      const document = await json("/api/openapi.json");
+      return { ...document.components.schemas.RosterFreelancer, $defs: document.components.schemas };
+    },
     /** Return how many roster freelancers match `filter` ({q, skill, country, status}, each optional). */
     countFreelancers: async (filter, { signal } = {}) => {
       const query = new URLSearchParams({ ...filter, per_page: "1" });
@@ -201,9 +232,11 @@ export function createApi(fetchImpl = globalThis.fetch.bind(globalThis), { offic
 const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 const DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 
+// A query of the values given, empty ones left out.
+const filled = (values) => new URLSearchParams(Object.entries(values).filter(([, value]) => value !== undefined && value !== null && value !== ""));
+
 // The query of an insights request: the period and breakdown given, empty ones left out.
-const insightsQuery = ({ from, to, group_by: groupBy } = {}) =>
-  new URLSearchParams(Object.entries({ from, to, group_by: groupBy }).filter(([, value]) => value));
+const insightsQuery = ({ from, to, group_by: groupBy } = {}) => filled({ from, to, group_by: groupBy });
 const templatePath = (id) => `/api/templates/${encodeURIComponent(id)}`;
 const batchPath = (id) => `/api/batches/${encodeURIComponent(id)}`;
 

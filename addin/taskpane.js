@@ -1,5 +1,5 @@
 // Wiring: wait for Office, learn the host (Word, Excel, or a plain browser) and whether the server
-// signs users in, and show the view the ribbon button asked for (?view=sow|nda|templates|batch|details|budget|lines|publish|documents|insights|help).
+// signs users in, and show the view the ribbon button asked for (?view=sow|nda|templates|batch|details|budget|lines|publish|roster|documents|insights|help).
 
 import { createApi } from "./api.js";
 import { officeHost } from "./host.js";
@@ -11,11 +11,12 @@ import { mountDocuments } from "./views/documents.js";
 import { mountInsights } from "./views/insights.js";
 import { mountNda } from "./views/nda.js";
 import { mountPublish } from "./views/publish.js";
+import { mountRoster } from "./views/roster.js";
 import { mountSow } from "./views/sow.js";
 import { mountTemplates } from "./views/templates.js";
 
 const VIEWS = { sow: mountSow, nda: mountNda, templates: mountTemplates, batch: mountBatch, details: mountDetails,
-  budget: mountBudget, lines: mountLines, publish: mountPublish, documents: mountDocuments, insights: mountInsights, help: () => {} };
+  budget: mountBudget, lines: mountLines, publish: mountPublish, roster: mountRoster, documents: mountDocuments, insights: mountInsights, help: () => {} };
 const FIRST_VIEW = { word: "sow", excel: "budget", browser: "sow" };
 const HOST_NAMES = { word: "Word", excel: "Excel", browser: "Browser" };
 

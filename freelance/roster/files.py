@@ -173,7 +173,10 @@ class RosterSheet:
             close()
 
     def header(self, field: str) -> str:
-        """Return the file's header of ``field``'s column."""
+        """Return the file's header of ``field``'s column (a rate's unit or currency without a column of its
+        own: the rate's)."""
+        if field not in self._header_of and field in ("rate_unit", "currency") and "rate" in self._header_of:
+            return self._header_of["rate"]
         return self._header_of.get(field, field)
 
     def rows(self) -> Iterator[tuple[int, RosterFreelancer | list[Problem]]]:
@@ -214,7 +217,13 @@ class RosterSheet:
         except ValidationError as exc:
             for error in exc.errors(include_url=False, include_input=False):
                 field = str(error["loc"][0]) if error["loc"] else "rate"
-                problems.append(Problem.in_row(number, self.header(field), error["msg"].removeprefix("Value error, ")))
+                message = error["msg"].removeprefix("Value error, ")
+                if field == "rate_unit" and "rate_unit" not in self.columns:
+                    message = (
+                        f"says no unit: name it in the header (Day rate) or the cell ({values['rate']}/day), "
+                        "or choose one"
+                    )
+                problems.append(Problem.in_row(number, self.header(field), message))
         return problems or freelancer
 
 

@@ -31,7 +31,7 @@ def test_a_manager_finds_a_contract_and_records_that_it_was_sent_and_signed(
     form = page.locator("#documents-form")
     form.get_by_label("Search").fill("fabrikam")
     form.get_by_role("button", name="Search").click()
-    results = page.locator("[data-results]")
+    results = page.locator("#view-documents [data-results]")
     expect(results.locator("[data-results-title]")).to_have_text("1 document")
     entry = results.locator("li.document")
     expect(entry).to_contain_text("SOW-LIB-2 Zoe Angstrom.docx")

@@ -113,7 +113,7 @@ def test_outside_office_the_pane_says_so_hides_what_needs_a_host_and_offers_down
     expect(freelancer.get_by_role("button", name="Freelancer")).to_have_attribute("aria-expanded", "true")
     tabs = page.get_by_role("navigation", name="Views").get_by_role("link")
     expect(tabs).to_have_text(
-        ["SOW", "NDA", "Templates", "Batch", "Budget", "Publish", "Documents", "Insights", "Help"]
+        ["SOW", "NDA", "Templates", "Batch", "Budget", "Publish", "Roster", "Documents", "Insights", "Help"]
     )
     page.screenshot(path=artifacts / "taskpane-sow-empty-360.png")
 
@@ -149,7 +149,7 @@ def test_the_pane_loads_office_js_and_still_works_when_it_cannot(pane):
     choose_roster_freelancer(offline.locator("#sow-form"), "zoe", "Zoe Angstrom")
 
 
-@pytest.mark.parametrize("view", ["sow", "nda", "budget", "batch", "documents", "insights", "help"])
+@pytest.mark.parametrize("view", ["sow", "nda", "budget", "batch", "roster", "documents", "insights", "help"])
 def test_every_control_has_a_label_and_the_pane_fits_320_pixels(pane, view):
     page = pane(view, width=320)
     page.locator("h2 > button[aria-expanded=false], details:not([open]) > summary").evaluate_all(
@@ -196,7 +196,7 @@ def test_in_word_a_sow_opens_as_a_new_document_or_replaces_the_open_one_once_con
     expect(page.locator("#browser-banner")).to_be_hidden()
     tabs = page.get_by_role("navigation", name="Views").get_by_role("link")
     expect(tabs).to_have_text(
-        ["SOW", "NDA", "Templates", "Batch", "Freelancer details", "Publish", "Documents", "Help"]
+        ["SOW", "NDA", "Templates", "Batch", "Freelancer details", "Publish", "Roster", "Documents", "Help"]
     )
     form = page.locator("#sow-form")
     choose_roster_freelancer(form, "zoe", "Zoe Angstrom")
@@ -269,7 +269,7 @@ def test_in_excel_add_freelancer_lines_writes_each_value_under_its_column(pane, 
     page = pane("lines", office_js=FAKE_EXCEL)
     expect(page.locator("#host-badge")).to_have_text("Excel")
     tabs = page.get_by_role("navigation", name="Views").get_by_role("link")
-    expect(tabs).to_have_text(["Budget", "Add lines", "Documents", "Insights", "Help"])
+    expect(tabs).to_have_text(["Budget", "Add lines", "Roster", "Documents", "Insights", "Help"])
     form = page.locator("#lines-form")
     search = form.get_by_role("combobox", name="Add a freelancer from the roster")
     search.press_sequentially("zoe", delay=40)
