@@ -88,14 +88,14 @@ def _library_facts(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def sow_value(fee: dict[str, Any]) -> Decimal | None:
-    """A SOW's value: a fixed fee's amount, else rate x estimated units, never above the cap (not to exceed)."""
+    """A SOW's value, what it commits: a fixed fee's amount; else the cap (not to exceed), when it has one,
+    else rate x estimated units."""
     if fee.get("model") == "fixed":
         return _amount(fee.get("amount"))
-    rate, units, cap = _amount(fee.get("rate")), _amount(fee.get("estimated_units")), _amount(fee.get("cap"))
-    if rate is None or units is None:
+    if (cap := _amount(fee.get("cap"))) is not None:
         return cap
-    value = rate * units
-    return min(value, cap) if cap is not None else value
+    rate, units = _amount(fee.get("rate")), _amount(fee.get("estimated_units"))
+    return rate * units if rate is not None and units is not None else None
 
 
 def _sow_facts(data: dict[str, Any]) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, true
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.engine import Engine
 
 from ..store import DocumentRecord
@@ -311,13 +312,16 @@ class Insights:
     # What the two databases spell differently: lists aggregated as JSON, months, a JSON list's items.
 
     def _list(self, column: Any) -> Any:
-        return func.json_group_array(column) if self._sqlite else func.json_agg(column)
+        """A group's values as one JSON list (in order on PostgreSQL, which then gives the ids as the API does)."""
+        return func.json_group_array(column) if self._sqlite else func.json_agg(aggregate_order_by(column, column))
 
     def _values(self, aggregated: Any) -> list[int]:
         return [value for value in _json(aggregated) if value is not None]
 
     def _ids(self, aggregated: Any) -> list[str]:
-        return sorted(self._id(value) for value in _json(aggregated))
+        if not self._sqlite:  # canonical text already, in order
+            return _json(aggregated)
+        return sorted(self._id(value) for value in _json(aggregated))  # SQLite keeps a UUID as 32 hex digits
 
     def _id(self, value: Any) -> str:
         return str(uuid.UUID(str(value)))
