@@ -188,7 +188,7 @@ class Generator:
         if "freelancer_id" in data and (
             details := self._details(tenant, data["freelancer_id"], "freelancer_id", problems, known)
         ):
-            if "freelancer" in data:
+            if data.get("freelancer") is not None:
                 problems.append(Problem("freelancer", "give either freelancer or freelancer_id, not both"))
             if missing := [name for name in _PARTY_DETAILS if getattr(details, name) is None]:
                 problems.append(

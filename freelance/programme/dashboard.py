@@ -23,6 +23,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.table import Table, TableFormula, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..documents.tidy import tidied
 from .insights import Insight
 
 GROUP_LABELS = {
@@ -97,7 +98,7 @@ def dashboard(insight: Insight, sows: list[Any], ndas: list[Any], made_on: date)
     props.title = "Programme dashboard"
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return buffer.getvalue()
+    return tidied(buffer.getvalue())
 
 
 class _Dashboard:
@@ -144,7 +145,7 @@ class _Dashboard:
                 2,
                 spend=f"SUMIFS(Sows[Value],{where})",
                 count=f"COUNTIFS({where})",
-                duration=f'IFERROR(AVERAGEIFS(Sows[Duration (days)],{where}),"")',
+                duration=f'IFERROR(ROUND(AVERAGEIFS(Sows[Duration (days)],{where}),2),"")',
                 median=f'IFERROR(MEDIAN(IF(Sows[Currency]=$A{row},Sows[Days to engage])),"")',
             )
             self.row += 1
@@ -164,6 +165,7 @@ class _Dashboard:
                 "0",
             ),
         ]
+        self._heading("Key figures")
         for label, formula, number_format in figures:
             self.sheet.cell(self.row, 1, label).font = _BOLD
             cell = self.sheet.cell(self.row, 2, f"={formula}")
@@ -195,7 +197,7 @@ class _Dashboard:
                 3,
                 spend=f"SUMPRODUCT({match},Sows[Value])",
                 count=f"SUMPRODUCT({match})",
-                duration=f'IFERROR(SUMPRODUCT({match},Sows[Duration (days)])/SUMPRODUCT({match}*ISNUMBER(Sows[Duration (days)])),"")',
+                duration=f'IFERROR(ROUND(SUMPRODUCT({match},Sows[Duration (days)])/SUMPRODUCT({match}*ISNUMBER(Sows[Duration (days)])),2),"")',
                 median=f'IFERROR(MEDIAN(IF({match},Sows[Days to engage])),"")',
             )
             self.row += 1
@@ -237,7 +239,7 @@ class _Dashboard:
             (
                 "Time to engage",
                 "Average days to engage",
-                'IFERROR(AVERAGEIFS(Sows[Days to engage],Sows[Month],$A{row}),"")',
+                'IFERROR(ROUND(AVERAGEIFS(Sows[Days to engage],Sows[Month],$A{row}),2),"")',
                 DAYS,
                 LineChart(),
             ),
@@ -287,7 +289,7 @@ class _Dashboard:
         spend_cell, count_cell = sheet.cell(row, column), sheet.cell(row, column + 1)
         spend_cell.value, spend_cell.number_format = f"={spend}", MONEY
         count_cell.value, count_cell.number_format = f"={count}", "0"
-        average = sheet.cell(row, column + 2, f'=IFERROR({spend_cell.coordinate}/{count_cell.coordinate},"")')
+        average = sheet.cell(row, column + 2, f'=IFERROR(ROUND({spend_cell.coordinate}/{count_cell.coordinate},2),"")')
         average.number_format = MONEY
         sheet.cell(row, column + 3, f"={duration}").number_format = DAYS
         median_cell = sheet.cell(row, column + 4)

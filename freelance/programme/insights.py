@@ -13,7 +13,7 @@ import statistics
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, true
@@ -301,13 +301,13 @@ class Insights:
             _money(spend),
             count,
             _money(spend / count),
-            round(float(duration) / durations, 2) if durations else None,
+            _average(duration, durations),
             statistics.median(values) if values else None,
             self._ids(ids),
         )
 
     def _month(self, month: str, count: int, days: Any, engaged: int, ids: Any) -> Month:
-        return Month(month, count, round(float(days) / engaged, 2) if engaged else None, self._ids(ids))
+        return Month(month, count, _average(days, engaged), self._ids(ids))
 
     # What the two databases spell differently: lists aggregated as JSON, months, a JSON list's items.
 
@@ -343,6 +343,13 @@ def _json(aggregated: Any) -> list[Any]:
     if aggregated is None:
         return []
     return json.loads(aggregated) if isinstance(aggregated, str) else list(aggregated)
+
+
+def _average(total: Any, count: int) -> float | None:
+    """``total`` / ``count`` to two decimals, half away from zero as a spreadsheet's ROUND (None for nothing)."""
+    if not count:
+        return None
+    return float((Decimal(str(total)) / count).quantize(Decimal("0.01"), ROUND_HALF_UP))
 
 
 def _money(amount: Decimal) -> Decimal:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
@@ -25,6 +25,11 @@ def _committed(programme: list[Seeded], start: date | None = None, end: date | N
         and (start is None or s.signed >= start)
         and (end is None or s.signed <= end)
     ]
+
+
+def _rounded(total: int, count: int) -> float:
+    """An average to two decimals, half away from zero, as a spreadsheet's ROUND (Python's round() is not)."""
+    return float((Decimal(total) / count).quantize(Decimal("0.01"), ROUND_HALF_UP))
 
 
 def _days(programme: list[Seeded], sow: Seeded) -> int:
@@ -47,7 +52,7 @@ def _figures(programme: list[Seeded], sows: list[Seeded], key) -> list[dict]:
                 "committed_spend": str(spend.quantize(Decimal("0.01"))),
                 "sows": len(members),
                 "average_value": str((spend / len(members)).quantize(Decimal("0.01"))),
-                "average_duration_days": round(sum(m.duration for m in members) / len(members), 2),
+                "average_duration_days": _rounded(sum(m.duration for m in members), len(members)),
                 "median_days_to_engage": statistics.median(_days(programme, m) for m in members),
                 "ids": sorted(m.id for m in members),
             }
@@ -89,7 +94,7 @@ def test_every_figure_is_what_the_programme_adds_up_to(client, programme, group_
         {
             "month": month,
             "sows": len(members),
-            "average_days_to_engage": round(sum(_days(programme, m) for m in members) / len(members), 2),
+            "average_days_to_engage": _rounded(sum(_days(programme, m) for m in members), len(members)),
             "ids": sorted(m.id for m in members),
         }
         for month, members in sorted(months.items())
