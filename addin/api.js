@@ -144,7 +144,9 @@ export function createApi(fetchImpl = globalThis.fetch.bind(globalThis), { offic
     changeFreelancer: (id, changes) => json(`/api/freelancers/${encodeURIComponent(id)}`, {
       method: "PATCH", headers: { "Content-Type": "application/json", Accept: "application/json" }, body: JSON.stringify(changes),
     }),
-    /** Remove a freelancer from the roster (the documents made for them keep their details). */
+    /** Put back a freelancer removed in the last 30 days; return the record (409 when the email was given again). */
+    restoreFreelancer: (id) => json(`/api/freelancers/${encodeURIComponent(id)}/restore`, { method: "POST", headers: { Accept: "application/json" } }),
+    /** Remove a freelancer from the roster, restorable for 30 days (the documents made for them keep their details). */
     removeFreelancer: async (id) => {
       await request(`/api/freelancers/${encodeURIComponent(id)}`, { method: "DELETE", headers: { Accept: "application/json" } });
     },

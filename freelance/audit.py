@@ -29,6 +29,7 @@ Action = Literal[
     "freelancer.created",
     "freelancer.changed",
     "freelancer.deleted",
+    "freelancer.restored",
     "roster.imported",
     "roster.exported",
     "insights.exported",

@@ -38,6 +38,16 @@ export function mountRoster(section, env) {
     }
   }
 
+  async function undo(record) {
+    try {
+      await env.api.restoreFreelancer(record.id);
+      setStatus(status, `${record.name} is back on the roster.`, "ok");
+      search(1);
+    } catch (error) {
+      setStatus(status, error.message, "error");
+    }
+  }
+
   function entryOf(record) {
     const doc = form.ownerDocument;
     const entry = doc.createElement("li");
@@ -58,7 +68,7 @@ export function mountRoster(section, env) {
       try {
         await env.api.removeFreelancer(record.id);
         entry.remove();
-        setStatus(status, `Removed ${record.name}.`, "ok");
+        setStatus(status, `Removed ${record.name} (it can be undone for 30 days).`, "ok", { href: "#", label: "Undo", onClick: () => undo(record) });
       } catch (error) {
         setStatus(said, error.message, "error");
       }

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from sqlalchemy import JSON, Index, String, Text, UniqueConstraint, Uuid
+from sqlalchemy import JSON, Index, String, Text, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..database import Base, PlainDecimal, UTCDateTime
@@ -37,7 +37,15 @@ class FreelancerRecord(Base):
 
     __tablename__ = "freelancers"
     __table_args__ = (
-        UniqueConstraint("tenant", "email_key", name="uq_freelancers_tenant_email"),
+        # One freelancer per email on the roster; a removed one's email can be given to a new record.
+        Index(
+            "uq_freelancers_tenant_email",
+            "tenant",
+            "email_key",
+            unique=True,
+            sqlite_where=text("removed_at IS NULL"),
+            postgresql_where=text("removed_at IS NULL"),
+        ),
         Index("ix_freelancers_tenant_name", "tenant", "name"),
     )
 
@@ -64,6 +72,9 @@ class FreelancerRecord(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_by: Mapped[str] = mapped_column(String(64), default="local")
     updated_by: Mapped[str] = mapped_column(String(64), default="local")
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    """When the freelancer was removed (restorable for RESTORABLE), None while on the roster."""
+    removed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     def details(self) -> RosterFreelancer:
         """Return the record's fields as the model contracts are filled from."""

@@ -12,10 +12,11 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
-from sqlalchemy import ColumnElement, bindparam, insert, select, text, tuple_, update
+from sqlalchemy import ColumnElement, bindparam, delete, insert, select, text, tuple_, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -27,6 +28,8 @@ from .plan import COLUMNS, CannotMerge, ImportCounts, Plan, Record, Step, Versio
 from .records import FIELDS, FreelancerRecord, columns, now
 
 _CHUNK = 1000
+RESTORABLE = timedelta(days=30)
+"""How long a removed freelancer can be put back on the roster."""
 """Freelancers read, planned and written together (one statement each)."""
 T = TypeVar("T")
 _TABLE = FreelancerRecord.table()
@@ -43,10 +46,15 @@ class Query:
     sort: str = "name"
     page: int = 1
     per_page: int = 20
+    removed: bool = False
 
     def where(self) -> list[ColumnElement[bool]]:
-        """The conditions a freelancer meets to match (beyond being the tenant's)."""
+        """The conditions a freelancer meets to match (beyond being the tenant's): on the roster, or removed
+        and still restorable when ``removed``."""
         found = [
+            FreelancerRecord.removed_at > now() - RESTORABLE if self.removed else FreelancerRecord.removed_at.is_(None)
+        ]
+        found += [
             FreelancerRecord.search_text.contains(word, autoescape=True) for word in (self.q or "").lower().split()
         ]
         if self.status:
@@ -77,7 +85,9 @@ class Roster:
         """Yield every freelancer of the tenant by name, ``batch`` at a time, each batch read in its own
         short transaction: a slow reader never holds the database, but two batches may see the roster at
         two moments (``snapshot`` reads it at one)."""
-        statement = select(FreelancerRecord).where(FreelancerRecord.tenant == tenant)
+        statement = select(FreelancerRecord).where(
+            FreelancerRecord.tenant == tenant, FreelancerRecord.removed_at.is_(None)
+        )
         after = None
         while True:
             page = (
@@ -128,7 +138,9 @@ class Roster:
         with self._session() as session:
             for start in range(0, len(wanted), batch):
                 statement = select(FreelancerRecord).where(
-                    FreelancerRecord.tenant == tenant, FreelancerRecord.id.in_(wanted[start : start + batch])
+                    FreelancerRecord.tenant == tenant,
+                    FreelancerRecord.removed_at.is_(None),
+                    FreelancerRecord.id.in_(wanted[start : start + batch]),
                 )
                 found |= {keys[record.id]: record for record in session.scalars(statement)}
         return found
@@ -156,10 +168,38 @@ class Roster:
             record.assign(updated, by)
         return record
 
-    def remove(self, tenant: str, freelancer_id: str) -> None:
-        """Remove the freelancer; documents made with it keep their snapshot of its details."""
+    def remove(self, tenant: str, freelancer_id: str, by: str = "local") -> None:
+        """Remove the freelancer from the roster, restorable for RESTORABLE (documents made with it keep their
+        snapshot of its details); those removed longer ago are forgotten now."""
         with self._writing(tenant) as session:
-            session.delete(_find(session, tenant, freelancer_id))
+            record = _find(session, tenant, freelancer_id)
+            record.removed_at, record.removed_by = now(), by
+            session.execute(delete(_TABLE).where(_TABLE.c.tenant == tenant, _TABLE.c.removed_at < now() - RESTORABLE))
+
+    def restore(self, tenant: str, freelancer_id: str, by: str = "local") -> FreelancerRecord:
+        """Put a removed freelancer back on the roster and return it; raise NotFound when it was not removed,
+        or longer ago than RESTORABLE, or Conflict when another freelancer took its email meanwhile."""
+        with self._writing(tenant) as session:
+            try:
+                key = uuid.UUID(str(freelancer_id))
+            except ValueError:
+                raise NotFound(f"There is no removed freelancer {freelancer_id!r}.") from None
+            record = session.scalar(
+                select(FreelancerRecord).where(
+                    FreelancerRecord.id == key,
+                    FreelancerRecord.tenant == tenant,
+                    FreelancerRecord.removed_at > now() - RESTORABLE,
+                )
+            )
+            if record is None:
+                raise NotFound(
+                    f"There is no removed freelancer {freelancer_id!r} to restore: a removal can be undone for "
+                    f"{RESTORABLE.days} days."
+                )
+            _refuse_clash(session, tenant, record.email)
+            record.removed_at = record.removed_by = None
+            record.updated_at, record.updated_by = now(), by
+        return record
 
     def upsert(
         self,
@@ -258,14 +298,14 @@ def _new_record(tenant: str, freelancer: RosterFreelancer, by: str) -> Freelance
 def _records_by_email(session: Session, tenant: str, keys: Sequence[str]) -> dict[str, Record]:
     """Return the tenant's records of the emails ``keys`` (lower case) as a plan sees them, by email."""
     statement = select(_TABLE.c.email_key, _TABLE.c.id, _TABLE.c.updated_at, *(_TABLE.c[name] for name in FIELDS))
-    found = session.execute(statement.where(_TABLE.c.tenant == tenant, _TABLE.c.email_key.in_(keys)))
+    found = session.execute(statement.where(*_live(tenant), _TABLE.c.email_key.in_(keys)))
     return {key: (str(id_), updated_at, tuple(values)) for key, id_, updated_at, *values in found}
 
 
 def _versions_by_email(session: Session, tenant: str, keys: Sequence[str]) -> dict[str, Version]:
     """Return the version of the tenant's record of each of the emails ``keys`` (lower case), by email."""
     statement = select(_TABLE.c.email_key, _TABLE.c.id, _TABLE.c.updated_at)
-    found = session.execute(statement.where(_TABLE.c.tenant == tenant, _TABLE.c.email_key.in_(keys)))
+    found = session.execute(statement.where(*_live(tenant), _TABLE.c.email_key.in_(keys)))
     return {key: (str(id_), updated_at) for key, id_, updated_at in found}
 
 
@@ -312,12 +352,19 @@ def changed(current: RosterFreelancer, changes: dict[str, Any]) -> RosterFreelan
         raise InvalidData("The changes are not valid.", problems_of(exc)) from None
 
 
+def _live(tenant: str) -> list[ColumnElement[bool]]:
+    """The conditions of the tenant's freelancers on the roster (not removed), for Core statements."""
+    return [_TABLE.c.tenant == tenant, _TABLE.c.removed_at.is_(None)]
+
+
 def _find(session: Session, tenant: str, freelancer_id: str) -> FreelancerRecord:
     try:
         key = uuid.UUID(str(freelancer_id))
     except ValueError:
         raise NotFound(f"There is no freelancer {freelancer_id!r}.") from None
-    statement = select(FreelancerRecord).where(FreelancerRecord.id == key, FreelancerRecord.tenant == tenant)
+    statement = select(FreelancerRecord).where(
+        FreelancerRecord.id == key, FreelancerRecord.tenant == tenant, FreelancerRecord.removed_at.is_(None)
+    )
     record = session.scalar(statement)
     if record is None:
         raise NotFound(f"There is no freelancer {freelancer_id!r}.")
@@ -326,7 +373,11 @@ def _find(session: Session, tenant: str, freelancer_id: str) -> FreelancerRecord
 
 def _refuse_clash(session: Session, tenant: str, email: str) -> None:
     other = session.scalar(
-        select(FreelancerRecord).where(FreelancerRecord.tenant == tenant, FreelancerRecord.email_key == email.lower())
+        select(FreelancerRecord).where(
+            FreelancerRecord.tenant == tenant,
+            FreelancerRecord.removed_at.is_(None),
+            FreelancerRecord.email_key == email.lower(),
+        )
     )
     if other is not None:
         raise Conflict(

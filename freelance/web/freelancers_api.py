@@ -93,9 +93,20 @@ def change(freelancer_id: str) -> Response:
 @bp.delete("/<freelancer_id>")
 @documented("Remove a freelancer", responses={204: {"description": "Removed"}})
 def remove(freelancer_id: str) -> tuple[str, int]:
-    services().roster.remove(current_user().tenant, freelancer_id)
+    """Restorable for 30 days (POST .../restore); ``?removed=1`` on the search lists those."""
+    user = current_user()
+    services().roster.remove(user.tenant, freelancer_id, by=user.oid)
     audited("freelancer.deleted", freelancer_id)
     return "", 204
+
+
+@bp.post("/<freelancer_id>/restore")
+@documented("Restore a removed freelancer", responses={200: FreelancerRecord, 409: Error})
+def restore(freelancer_id: str) -> Response:
+    user = current_user()
+    record = services().roster.restore(user.tenant, freelancer_id, by=user.oid)
+    audited("freelancer.restored", record.id)
+    return jsonify(_record(record).model_dump(mode="json"))
 
 
 @bp.post("/import")

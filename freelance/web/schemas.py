@@ -397,6 +397,9 @@ class FreelancerRecord(RosterFreelancer):
     created_at: datetime
     updated_at: datetime
     nda: NdaStatus = Field(NdaStatus(in_force=False), description="A signed NDA in force (made for this freelancer)")
+    removed_at: datetime | None = Field(
+        None, exclude_if=_absent, description="When it was removed (restorable for 30 days); only on removed ones"
+    )
 
 
 class FreelancerPage(Page[FreelancerRecord]):
@@ -426,6 +429,7 @@ class FreelancerChanges(
 
 class FreelancerQuery(RosterFilter):
     sort: Sort = "name"
+    removed: bool = Field(False, description="List the freelancers removed in the last 30 days instead (to restore)")
     page: int = Field(1, ge=1, le=100_000)
     per_page: int = Field(20, ge=1, le=100)
 

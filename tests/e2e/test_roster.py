@@ -85,7 +85,7 @@ def test_a_vendor_list_is_previewed_then_imported(roster_page, tmp_path):
     expect(page.locator("[data-results] li.document", has_text="Bo Li")).to_contain_text("/day")
 
 
-def test_a_freelancer_is_removed_once_confirmed(roster_page, server_url):
+def test_a_freelancer_is_removed_once_confirmed_and_the_removal_undone(roster_page, server_url):
     httpx.post(f"{server_url}/api/freelancers", json={"name": "Dee Parting", "email": "dee.parting@example.org"})
     page = roster_page()
     entry = page.locator("[data-results] li.document", has_text="Dee Parting")
@@ -93,3 +93,6 @@ def test_a_freelancer_is_removed_once_confirmed(roster_page, server_url):
     page.locator("[data-confirm=yes]").click()
     expect(page.locator("[data-results] li.document", has_text="Dee Parting")).to_have_count(0)
     assert httpx.get(f"{server_url}/api/freelancers?q=dee.parting").json()["total"] == 0
+    page.locator("#roster-form [data-status]").get_by_role("link", name="Undo").click()
+    expect(page.locator("[data-results] li.document", has_text="Dee Parting")).to_have_count(1)
+    assert httpx.get(f"{server_url}/api/freelancers?q=dee.parting").json()["total"] == 1
