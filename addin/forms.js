@@ -95,7 +95,11 @@ function removeDescribedBy(control, id) {
 /** Return each place an error can be shown in `form`, by path: named controls and [data-field] groups. */
 export function errorTargets(form) {
   const targets = new Map();
-  for (const group of form.querySelectorAll("[data-field]")) targets.set(group.dataset.field, group);
+  for (const group of form.querySelectorAll("[data-field]")) {
+    targets.set(group.dataset.field, group);
+    // A group may also take the errors of another name for its data (freelancer_id: the roster's freelancer).
+    for (const name of (group.dataset.also ?? "").split(" ").filter(Boolean)) targets.set(name, group);
+  }
   for (const control of form.elements) {
     if (control.name && !control.matches(":disabled") && control.type !== "hidden" && control.type !== "radio" && !targets.has(control.name)) {
       targets.set(control.name, control);

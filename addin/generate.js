@@ -16,10 +16,11 @@ import { askInline, download, downloadLink, setStatus, whileBusy } from "./ui.js
  *   (or null): the user is asked before anything is generated. `into(record)` puts the document
  *   into Office and returns what to say; an error with `fallback: "download"` downloads instead.
  * - `onGenerated(record)`: hears each document generated
+ * - `onFailure(error)`: hears each refusal, once it is shown
  * - `after(record, bytes)`: runs once the document is in Office or downloaded, or failed to be,
  *   with the document's bytes
  */
-export function mountGenerate(form, env, { noun, request, actions = {}, onGenerated = () => {}, after = null }) {
+export function mountGenerate(form, env, { noun, request, actions = {}, onGenerated = () => {}, onFailure = () => {}, after = null }) {
   const status = form.querySelector("[data-status]");
   const save = form.querySelector("[data-action=download]");
   // A secondary action (Download PDF) is offered but never made the form's primary one.
@@ -45,7 +46,9 @@ export function mountGenerate(form, env, { noun, request, actions = {}, onGenera
       offerOneDrive(record);
       return record;
     } catch (error) {
-      return reportFailure(form, status, error);
+      reportFailure(form, status, error);
+      onFailure(error);
+      return null;
     }
   }
 

@@ -2,7 +2,7 @@
 // and generating the contract to insert into Word or download, with errors shown at their fields.
 
 import { toBase64 } from "../api.js";
-import { collect, describeHints, fill, repeatable } from "../forms.js";
+import { collect, describeHints, fill, repeatable, showErrors } from "../forms.js";
 import { mountGenerate } from "../generate.js";
 import { setPath } from "../paths.js";
 import { createPicker } from "../picker.js";
@@ -31,6 +31,7 @@ export function mountContract(form, env, { template, onFreelancer = () => {}, on
       manual.hidden = Boolean(freelancer);
       if (freelancer) manual.open = false;
       showNda(slot.querySelector("[data-nda-note]"), freelancer, { needsNda, locale: form.elements.locale?.value });
+      slot.querySelector("[data-missing]").hidden = true;
       onFreelancer(freelancer);
     },
   });
@@ -60,8 +61,40 @@ export function mountContract(form, env, { template, onFreelancer = () => {}, on
     },
     actions: contractActions(env),
     onGenerated: () => rememberFrom(form),
+    onFailure: (error) => offerToComplete(slot, env, error, () => form.requestSubmit()),
   });
   return { lists };
+}
+
+/**
+ * When the API refused a contract because the picked roster freelancer lacks a detail it needs (an address,
+ * a country), show those fields in place; saving them to the roster tries again (`retry`).
+ */
+export function offerToComplete(slot, env, error, retry) {
+  const box = slot.querySelector("[data-missing]");
+  const refusal = (error?.errors ?? []).find((problem) => problem.field === "freelancer_id" && / has no /.test(problem.message));
+  const missing = refusal ? ["address", "country"].filter((name) => refusal.message.includes(` ${name}`)) : [];
+  box.hidden = !missing.length;
+  if (!missing.length) return;
+  for (const field of box.querySelectorAll("[data-missing-field]")) {
+    const shown = missing.includes(field.dataset.missingField);
+    field.hidden = !shown;
+    field.querySelector("input, textarea").disabled = !shown;
+  }
+  const id = slot.querySelector("[name=freelancer_id]").value;
+  const save = box.querySelector("[data-save-missing]");
+  save.onclick = async () => {
+    const changes = Object.fromEntries(missing.map((name) => [name, box.querySelector(`[name="missing.${name}"]`).value.trim()]));
+    try {
+      await env.api.changeFreelancer(id, changes);
+      box.hidden = true;
+      retry();
+    } catch (failure) {
+      showErrors(box.closest("form"), (failure.errors ?? []).map((problem) => ({ ...problem, field: `missing.${problem.field}` })),
+        "The roster record could not be completed");
+    }
+  };
+  box.querySelector(`[name="missing.${missing[0]}"]`).focus();
 }
 
 /**

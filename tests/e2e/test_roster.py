@@ -7,6 +7,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import REQUIRES_BROWSER, expect
+from tests.e2e.steps import choose_roster_freelancer, fill_sow
 from tests.roster.files import csv_bytes
 
 pytestmark = REQUIRES_BROWSER
@@ -96,3 +97,31 @@ def test_a_freelancer_is_removed_once_confirmed_and_the_removal_undone(roster_pa
     page.locator("#roster-form [data-status]").get_by_role("link", name="Undo").click()
     expect(page.locator("[data-results] li.document", has_text="Dee Parting")).to_have_count(1)
     assert httpx.get(f"{server_url}/api/freelancers?q=dee.parting").json()["total"] == 1
+
+
+def test_a_contract_for_a_record_without_an_address_asks_for_it_in_place(open_page, server_url):
+    httpx.post(
+        f"{server_url}/api/freelancers",
+        json={
+            "name": "Eli Nomad",
+            "email": "eli.nomad@example.org",
+            "rate": "90",
+            "rate_unit": "hour",
+            "currency": "USD",
+        },
+    )
+    page = open_page(f"{server_url}/taskpane.html?view=sow", allowed=("400 (BAD REQUEST)",))
+    form = page.locator("#sow-form")
+    choose_roster_freelancer(form, "eli.nomad", "Eli Nomad")
+    fill_sow(form, second_milestone_amount="5000.00")
+    with page.expect_download() as download:
+        form.get_by_role("button", name="Download .docx").click()
+        missing = form.locator("[data-missing]")
+        expect(missing).to_be_visible()
+        expect(form.locator("[data-error-summary]")).not_to_contain_text("freelancer_id")
+        missing.get_by_label("Address").fill("1 Harbour Road\nCork")
+        missing.get_by_label("Country").fill("IE")
+        missing.get_by_role("button", name="Save to the roster and try again").click()
+    assert download.value.suggested_filename == "SOW-2027-014 Eli Nomad.docx"
+    record = httpx.get(f"{server_url}/api/freelancers?q=eli.nomad").json()["items"][0]
+    assert (record["address"], record["country"]) == ("1 Harbour Road\nCork", "IE")
