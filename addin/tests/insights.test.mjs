@@ -119,3 +119,25 @@ test("a chart of nothing says so, and the summary of nothing too", () => {
   assert.equal(chart(window.document, "columns", [], "SOWs").textContent, "Nothing signed in this period.");
   assert.equal(summaryLine({ totals: [] }), "No signed statement of work in this period.");
 });
+
+test("in Excel the open workbook's tracker is summarised from the file Office hands over", async () => {
+  const { mountBudget } = await import("../views/budget.js");
+  const summary = { sheet: "Budget", table: "BudgetLines", currency: "EUR", approved_budget: "10000.00", lines: 2,
+    planned: "9000.00", actual: "9500.00", invoiced: "0.00", remaining: "500.00", percent_used: "95.0", over_budget: [], warnings: [] };
+  const { form, server } = mounted(mountBudget, "view-budget", { host: "excel", file: { bytes: [80, 75, 3, 4, 1, 2, 3] },
+    routes: { "POST /api/budgets/summary": [[200, summary]] } });
+  const button = form.querySelector("[data-action=summarise]");
+  assert.equal(button.hidden, false);
+  button.click();
+  const panel = form.querySelector("[data-budget-summary]");
+  await until(() => !panel.hidden, "the summary");
+  assert.match(panel.textContent, /€10,000\.00/);
+  assert.equal(server.to("/api/budgets/summary").length, 1);
+  assert.match(form.querySelector("[data-status]").textContent, /summary of this workbook's tracker/);
+});
+
+test("outside Excel there is no open workbook to summarise", async () => {
+  const { mountBudget } = await import("../views/budget.js");
+  const { form } = mounted(mountBudget, "view-budget", { host: "browser", identity: null });
+  assert.equal(form.querySelector("[data-action=summarise]").hidden, true);
+});

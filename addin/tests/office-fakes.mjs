@@ -78,6 +78,7 @@ export function officeNamespace({ host = "Word", platform = "PC", sets = {}, set
     dialogs: [],
     onReady: async () => ({ host, platform }),
     context: {
+      host,
       platform,
       requirements: {
         isSetSupported: (name, version = "1.1") => name in sets && atLeast(sets[name], version),

@@ -6,6 +6,7 @@ import { mountGenerate } from "../generate.js";
 import { formatMoney } from "../money.js";
 import { createPicker, describeFreelancer } from "../picker.js";
 import { appendLines, existingTracker, insertTracker } from "../excel.js";
+import { canReadDocument, readDocument } from "../document-file.js";
 import { fillLocales, remembered, setStatus, whileBusy } from "../ui.js";
 
 // Freelancer lines: a roster pick adds a row with the freelancer's rate and unit filled in.
@@ -51,6 +52,27 @@ export function mountBudget(section, env) {
     actions: { insert: trackerInsert(env) },
     after: (record, bytes) => showSummary(section, env, bytes, record.filename, currency.value, form.elements.locale.value),
   });
+  mountSummarise(section, env, form);
+}
+
+/**
+ * In Excel: "Summarise this workbook's tracker" reads the open workbook (Document.getFileAsync) and shows its
+ * totals, the lines over budget and the cells the server warns of, in the tracker's own currency.
+ */
+function mountSummarise(section, env, form) {
+  const button = form.querySelector("[data-action=summarise]");
+  button.hidden = !(env.host === "excel" && canReadDocument(env.Office));
+  const status = form.querySelector("[data-status]");
+  button.addEventListener("click", () => whileBusy(button, async () => {
+    setStatus(status, "Reading this workbook…", "busy");
+    try {
+      const bytes = await readDocument(env.Office);
+      await showSummary(section, env, bytes, "workbook.xlsx", null, form.elements.locale.value);
+      setStatus(status, "The summary of this workbook's tracker is below.", "ok");
+    } catch (error) {
+      setStatus(status, error.message, "error");
+    }
+  }));
 }
 
 /**
@@ -81,8 +103,8 @@ async function showSummary(section, env, bytes, filename, currency, locale) {
   let notes = [];
   try {
     const summary = await env.api.budgetSummary(bytes, filename);
-    rows = summaryFigures(summary, currency, locale);
-    notes = summaryNotes(summary, currency, locale);
+    rows = summaryFigures(summary, currency || summary.currency || "", locale);
+    notes = summaryNotes(summary, currency || summary.currency || "", locale);
   } catch (error) {
     rows = [["Summary", `Not available: ${error.message}`, "warn"]];
   }

@@ -10,6 +10,8 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from babel.numbers import get_currency_precision
+
 CONTRACT_KINDS = frozenset({"sow", "nda-mutual", "nda-one-way", "custom"})
 """The kinds of document that have a lifecycle (a tracker has none)."""
 
@@ -55,7 +57,7 @@ def facts_of(kind: str, data: dict[str, Any], today: date) -> dict[str, Any]:
         "freelancer_email": (_text(freelancer.get("email")) or "").lower() or None,
         "freelancer_name": _text(freelancer.get("name")),
         "country": _text(freelancer.get("country")),
-        "skills": [str(skill) for skill in freelancer.get("skills") or []],
+        "skills": list(dict.fromkeys(str(skill) for skill in freelancer.get("skills") or [])),  # each once
     }
     if kind == "sow":
         facts |= _sow_facts(data)
@@ -89,13 +91,15 @@ def _library_facts(data: dict[str, Any]) -> dict[str, Any]:
 
 def sow_value(fee: dict[str, Any]) -> Decimal | None:
     """A SOW's value, what it commits: a fixed fee's amount; else the cap (not to exceed), when it has one,
-    else rate x estimated units."""
+    else rate x estimated units in the currency's smallest unit, as the contract states it."""
     if fee.get("model") == "fixed":
         return _amount(fee.get("amount"))
     if (cap := _amount(fee.get("cap"))) is not None:
         return cap
     rate, units = _amount(fee.get("rate")), _amount(fee.get("estimated_units"))
-    return rate * units if rate is not None and units is not None else None
+    if rate is None or units is None:
+        return None
+    return (rate * units).quantize(Decimal(1).scaleb(-get_currency_precision(str(fee.get("currency")))))
 
 
 def _sow_facts(data: dict[str, Any]) -> dict[str, Any]:

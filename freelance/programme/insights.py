@@ -353,4 +353,5 @@ def _average(total: Any, count: int) -> float | None:
 
 
 def _money(amount: Decimal) -> Decimal:
-    return amount.quantize(Decimal("0.01"))
+    """To the cent, half away from zero, as a spreadsheet's ROUND."""
+    return amount.quantize(Decimal("0.01"), ROUND_HALF_UP)

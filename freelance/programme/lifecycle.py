@@ -252,9 +252,16 @@ class Lifecycle:
             )
 
     def _locked(self, session: Session, tenant: str, document_id: str) -> DocumentRecord:
-        """The tenant's contract, locked until ``session`` commits (two changes never interleave)."""
-        found = self._store.document(tenant, document_id)  # NotFound for another tenant's or a malformed id
-        record = session.scalars(select(DocumentRecord).where(DocumentRecord.id == found.id).with_for_update()).one()
+        """The tenant's contract, read in ``session`` and locked until it commits (two changes never interleave)."""
+        try:
+            key = uuid.UUID(str(document_id))
+        except ValueError:
+            raise NotFound(f"There is no document {document_id!r}.") from None
+        record = session.scalars(
+            select(DocumentRecord).where(DocumentRecord.id == key, DocumentRecord.tenant == tenant).with_for_update()
+        ).one_or_none()
+        if record is None:
+            raise NotFound(f"There is no document {document_id!r}.")
         return self._contract(record)
 
     @staticmethod
