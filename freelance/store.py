@@ -24,6 +24,7 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    text,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -35,6 +36,24 @@ from .generated import Generated
 from .paging import Page, page_of
 from .programme.facts import facts_of
 from .quota import Quota
+
+COMMITTED_SOWS = "kind = 'sow' AND status IN ('signed', 'active', 'completed') AND signed_on IS NOT NULL"
+"""The records programme insight adds up (``programme.lifecycle.COMMITTED``): written as its queries' conditions are."""
+COMMITTED_SOW_FACTS = [
+    "id",
+    "currency",
+    "value",
+    "duration_days",
+    "days_to_engage",
+    "status",
+    "category",
+    "team",
+    "cost_center",
+    "country",
+    "freelancer_email",
+    "freelancer_name",
+    "skills",
+]
 
 
 class DocumentRecord(Base):
@@ -48,6 +67,16 @@ class DocumentRecord(Base):
         Index("ix_documents_tenant_engagement", "tenant", "engagement"),
         Index("ix_documents_tenant_freelancer_email", "tenant", "freelancer_email"),
         Index("ix_documents_tenant_sha256", "tenant", "sha256"),
+        # Programme insight reads the committed SOWs of a period from this index alone (PostgreSQL: the columns
+        # it adds up are included), never the table with its data snapshots.
+        Index(
+            "ix_documents_committed_sows",
+            "tenant",
+            "signed_on",
+            postgresql_include=COMMITTED_SOW_FACTS,
+            postgresql_where=text(COMMITTED_SOWS),
+            sqlite_where=text(COMMITTED_SOWS),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)

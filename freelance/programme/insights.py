@@ -136,6 +136,8 @@ class Insights:
         broken down ``group_by``; NDAs expiring are those in force ending in the next 90 days."""
         committed = self.committed(tenant, start, end)
         with self._engine.connect() as connection:
+            if not self._sqlite:  # JIT compiling costs more than these scans take (it misjudges json_array_elements)
+                connection.exec_driver_sql("SET LOCAL jit = off")
             totals = [self._figures(None, *row) for row in connection.execute(self._grouped(committed, None))]
             groups = [self._figures(*row) for row in connection.execute(self._grouped(committed, group_by))]
             days, ids = connection.execute(

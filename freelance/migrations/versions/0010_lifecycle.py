@@ -20,6 +20,11 @@ depends_on = None
 
 _SHIPPED = {"sow": "sow", "nda-mutual": "nda-mutual", "nda-one-way": "nda-one-way", "budget": "budget"}
 _CHUNK = 1000
+_COMMITTED_SOWS = "kind = 'sow' AND status IN ('signed', 'active', 'completed') AND signed_on IS NOT NULL"
+_COMMITTED_SOW_FACTS = [
+    "id", "currency", "value", "duration_days", "days_to_engage", "status", "category", "team", "cost_center",
+    "country", "freelancer_email", "freelancer_name", "skills",
+]  # fmt: skip
 
 
 def upgrade() -> None:
@@ -59,6 +64,14 @@ def upgrade() -> None:
     op.create_index("ix_documents_tenant_engagement", "documents", ["tenant", "engagement"])
     op.create_index("ix_documents_tenant_freelancer_email", "documents", ["tenant", "freelancer_email"])
     op.create_index("ix_documents_tenant_sha256", "documents", ["tenant", "sha256"])
+    op.create_index(
+        "ix_documents_committed_sows",
+        "documents",
+        ["tenant", "signed_on"],
+        postgresql_include=_COMMITTED_SOW_FACTS,
+        postgresql_where=sa.text(_COMMITTED_SOWS),
+        sqlite_where=sa.text(_COMMITTED_SOWS),
+    )
     op.create_table(
         "document_events",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True),
@@ -132,6 +145,7 @@ def downgrade() -> None:
     op.drop_table("signed_copies")
     op.drop_index("ix_document_events_document", table_name="document_events")
     op.drop_table("document_events")
+    op.drop_index("ix_documents_committed_sows", table_name="documents")
     op.drop_index("ix_documents_tenant_sha256", table_name="documents")
     op.drop_index("ix_documents_tenant_freelancer_email", table_name="documents")
     op.drop_index("ix_documents_tenant_engagement", table_name="documents")
