@@ -16,25 +16,22 @@ from ..programme.lifecycle import TRANSITIONS, History
 from ..store import DocumentFilter, DocumentRecord
 from .audit_api import audited
 from .auth import current_user
-from .openapi import Upload, documented
-from .requests import json_body, query, uploaded_file
-from .schemas import (
+from .document_schemas import (
     Document,
     DocumentPage,
     DocumentRequest,
-    DownloadLink,
-    Error,
     FileQuery,
     ListQuery,
     Match,
     Revision,
-    SavedToOneDrive,
     SignedCopy,
     StatusChange,
     StatusEvent,
     Verification,
-    WorkbookInsertion,
 )
+from .openapi import Upload, documented
+from .requests import json_body, query, uploaded_file
+from .schemas import DownloadLink, Error, SavedToOneDrive, WorkbookInsertion
 from .services import services
 
 bp = Blueprint("documents", __name__, url_prefix="/api/documents")
