@@ -2,6 +2,7 @@
 // server signs users in (Entra ID mode), each request carries an access token (see auth.js).
 
 import { createSignIn } from "./auth.js";
+import { inWords } from "./paths.js";
 
 /** A failed request: `status` (0 when the server was not reached), `message`, and `errors` [{field, message}]. */
 export class ApiError extends Error {
@@ -119,9 +120,15 @@ export function createApi(fetchImpl = globalThis.fetch.bind(globalThis), { offic
       method: "PATCH", headers: { "Content-Type": "application/json", Accept: "application/json" },
       body: JSON.stringify(date ? { status, date } : { status }),
     }),
-    /** A new document from a record's data with the template version it was made with; return its record. */
-    regenerate: (record) => json(`/api/documents/${encodeURIComponent(record.id)}/regenerate`,
-      { method: "POST", headers: { Accept: "application/json" } }),
+    /**
+     * A new document from a record's data, linked to it: as it was, with the template version it was made
+     * with, or with `changes` (a JSON merge patch of its data) by the template's newest. Return its record.
+     */
+    regenerate: (record, changes = null) => (changes
+      ? post(`/api/documents/${encodeURIComponent(record.id)}/regenerate`, { changes })
+      : json(`/api/documents/${encodeURIComponent(record.id)}/regenerate`, { method: "POST", headers: { Accept: "application/json" } })),
+    /** A document's record with the data it was made from (and a contract's history). */
+    document: (id) => json(`/api/documents/${encodeURIComponent(id)}`),
     /** Which records a file is (a File or Blob): `{sha256, matches: [{found_as, document}]}`. */
     verify: (file) => {
       const form = new FormData();
@@ -274,7 +281,9 @@ async function bodyOf(response) {
 async function errorOf(response) {
   const body = await bodyOf(response);
   const message = body?.error || `The server answered ${response.status} ${response.statusText}`.trim() + ".";
-  return new ApiError(response.status, message, Array.isArray(body?.errors) ? body.errors : []);
+  // What reaches a person is worded for one; the field paths stay the API's, to place each error.
+  const errors = Array.isArray(body?.errors) ? body.errors.map((problem) => ({ ...problem, message: inWords(problem.message) })) : [];
+  return new ApiError(response.status, inWords(message), errors);
 }
 
 /** Return an ArrayBuffer's bytes as base64, the form Office's insert...FromBase64 methods take. */

@@ -12,6 +12,8 @@ import { askInline, download, downloadLink, setStatus, whileBusy } from "./ui.js
  * The options:
  * - `noun`: what the messages call the document ("contract", "tracker")
  * - `request()`: what to generate, `{template, data, format?}`, read from the form at each press
+ * - `make(request)`: generates it and resolves to the record (default: a new document; an edit makes
+ *   its new version instead)
  * - `actions`: `{name: {available, into(record), confirm?(), secondary?}}`. `confirm()` may return a question
  *   (or null): the user is asked before anything is generated. `into(record)` puts the document
  *   into Office and returns what to say; an error with `fallback: "download"` downloads instead.
@@ -20,7 +22,8 @@ import { askInline, download, downloadLink, setStatus, whileBusy } from "./ui.js
  * - `after(record, bytes)`: runs once the document is in Office or downloaded, or failed to be,
  *   with the document's bytes
  */
-export function mountGenerate(form, env, { noun, request, actions = {}, onGenerated = () => {}, onFailure = () => {}, after = null }) {
+export function mountGenerate(form, env, { noun, request, make = ({ template, data, format }) => env.api.generate(template, data, format),
+  actions = {}, onGenerated = () => {}, onFailure = () => {}, after = null }) {
   const status = form.querySelector("[data-status]");
   const save = form.querySelector("[data-action=download]");
   // A secondary action (Download PDF) is offered but never made the form's primary one.
@@ -40,8 +43,7 @@ export function mountGenerate(form, env, { noun, request, actions = {}, onGenera
     offerOneDrive(null);
     setStatus(status, `Generating the ${noun}…`, "busy");
     try {
-      const { template, data, format } = request();
-      const record = await env.api.generate(template, data, format);
+      const record = await make(request());
       onGenerated(record);
       offerOneDrive(record);
       return record;

@@ -30,25 +30,30 @@ export function mountOneDrive(container, env, {
   const status = box.querySelector("[data-onedrive-status]");
   let record = null;
 
-  button.addEventListener("click", () => whileBusy(button, async () => {
-    const saving = record;
-    setStatus(status, "Saving to OneDrive…", "busy");
-    try {
-      const { web_url: url } = await save(saving);
-      if (!/^https:\/\//i.test(url ?? "")) throw new ApiError(502, "OneDrive saved the file but did not say where it is.");
-      setStatus(status, saved(saving), "ok", {
-        href: url, label: "Open in OneDrive", target: "_blank", onClick: openingOutside(url, env),
-      });
-    } catch (error) {
-      setStatus(status, oneDriveMessage(error), "error");
-    }
-  }));
+  button.addEventListener("click", () => whileBusy(button, () => saveAndSay(record, env, status, { save, saved })));
 
   return (generated) => {
     record = generated ?? null;
     box.hidden = record === null;
     setStatus(status, "");
   };
+}
+
+/**
+ * Save `record` to OneDrive with `save` and say in `status` how it went: what was saved (`saved`), with a
+ * link to open it there, or why it was not.
+ */
+export async function saveAndSay(record, env, status, { save = env.api.saveToOneDrive, saved = (what) => `Saved “${what.filename}” in your OneDrive.` } = {}) {
+  setStatus(status, "Saving to OneDrive…", "busy");
+  try {
+    const { web_url: url } = await save(record);
+    if (!/^https:\/\//i.test(url ?? "")) throw new ApiError(502, "OneDrive saved the file but did not say where it is.");
+    setStatus(status, saved(record), "ok", {
+      href: url, label: "Open in OneDrive", target: "_blank", onClick: openingOutside(url, env),
+    });
+  } catch (error) {
+    setStatus(status, oneDriveMessage(error), "error");
+  }
 }
 
 /** Return what to say when saving to OneDrive failed with `error`. */

@@ -73,14 +73,31 @@ export function placeErrors(errors, hasTarget) {
   return { placed, unmatched };
 }
 
+const STEP_WORDS = { freelancer_id: "freelancer", freelancer_ids: "freelancers" };
+
 /** Return a path as a person reads it: "milestones[1].amount" -> "Milestones 2, amount". */
 export function describePath(path) {
   if (!path || path === "(body)") return "The request";
   const words = [];
   for (const step of parsePath(path)) {
     if (typeof step === "number") words[words.length - 1] += ` ${step + 1}`;
-    else words.push(step.replaceAll("_", " "));
+    else words.push(STEP_WORDS[step] ?? step.replaceAll("_", " "));
   }
   const text = words.join(", ");
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+// The API names fields as a program does ("freelancer_id"); a person reads what they stand for.
+const API_WORDS = [
+  [/\bthere is no freelancer '[^']*' in the roster/g, "this freelancer is no longer on the roster: pick them again"],
+  [/\bgive either freelancer or freelancer_id, not both/g, "pick a freelancer from the roster or type their details, not both"],
+  [/\ba freelancer_id\b/g, "a freelancer"],
+  [/\bfreelancer_ids\b/g, "freelancers"],
+  [/\bfreelancer_id\b/g, "roster freelancer"],
+];
+
+/** Return an API message as a person reads it: no field names in a program's spelling. */
+export function inWords(message) {
+  const said = API_WORDS.reduce((text, [pattern, words]) => text.replace(pattern, words), String(message ?? ""));
+  return said.replace(/(?<![\w/.:-])[a-z]+(?:_[a-z]+)+\b/g, (name) => name.replaceAll("_", " "));
 }

@@ -88,6 +88,14 @@ async function start() {
     show(link.dataset.view ?? link.dataset.goto, { focus: true });
   });
 
+  // The documents library asks for a recorded contract to be edited: its form opens, filled with its data.
+  document.addEventListener("edit-requested", (event) => {
+    const record = event.detail;
+    const view = record.template === "sow" ? "sow" : "nda";
+    show(view, { focus: true });
+    document.querySelector(`#view-${view} form`).dispatchEvent(new CustomEvent("edit-document", { detail: record }));
+  });
+
   document.getElementById("loading").remove();
   show(new URLSearchParams(location.search).get("view") ?? FIRST_VIEW[host]);
   document.body.dataset.ready = "true";

@@ -109,8 +109,19 @@ Text2000 = Annotated[str, _length(2000), _LINES]
 Text4000 = Annotated[str, _length(4000), _LINES]
 Name = Annotated[str, _length(200), _LINE, AfterValidator(_no_bidi_controls)]
 """A person's or a company's name: a single line, and nothing that reorders how it reads."""
-Country = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_country)]
-Currency = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_currency)]
+# A code's letters, told to clients (a form's field limits); the validator checks the code is a real one.
+Country = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True),
+    AfterValidator(_country),
+    Field(json_schema_extra={"minLength": 2, "maxLength": 2, "pattern": "^[A-Za-z]{2}$"}),
+]
+Currency = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True),
+    AfterValidator(_currency),
+    Field(json_schema_extra={"minLength": 3, "maxLength": 3, "pattern": "^[A-Za-z]{3}$"}),
+]
 LocaleTag = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20), AfterValidator(_locale)]
 Date = Annotated[date, BeforeValidator(_iso_date), AfterValidator(_plausible_year)]
 Amount = Annotated[Decimal, Field(gt=0, max_digits=15, decimal_places=3)]

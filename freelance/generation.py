@@ -65,7 +65,8 @@ class Generator:
         else:
             edited = _merged(record.data, changes)
             if "freelancer_id" in changes or "freelancer" in changes:  # a new freelancer: the other one goes
-                edited.pop("freelancer" if "freelancer_id" in changes else "freelancer_id", None)
+                # A roster freelancer is filled afresh; details typed instead leave the roster's record.
+                edited.pop("freelancer" if changes.get("freelancer_id") is not None else "freelancer_id", None)
                 generated = self.make(tenant, record.template, edited, format=record.format)
             else:  # the freelancer's details as they were recorded
                 template = self.template(tenant, record.template, record.format)

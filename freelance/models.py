@@ -127,8 +127,22 @@ class Milestone(Model):
     amount: Amount
 
 
+# What each fee model needs besides its currency: checked by Fee.problems, and told to clients by the
+# JSON Schema (if the model is X, then these are required) so a form can mark them before it sends.
+_FEE_NEEDS = {"fixed": ("amount",), "hourly": ("rate", "estimated_units"), "daily": ("rate", "estimated_units")}
+
+
 class Fee(Model):
     """How the freelancer is paid: a fixed amount, or a rate per hour or day times estimated units."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                {"if": {"properties": {"model": {"const": model}}}, "then": {"required": list(needs)}}
+                for model, needs in _FEE_NEEDS.items()
+            ]
+        }
+    )
 
     model: Literal["fixed", "hourly", "daily"]
     currency: Currency
@@ -153,9 +167,7 @@ class Fee(Model):
 
     def problems(self, milestones: list[Milestone]) -> list[Problem]:
         """Return what is missing, superfluous or inconsistent for this fee model."""
-        needed = {"fixed": ("amount",), "hourly": ("rate", "estimated_units"), "daily": ("rate", "estimated_units")}[
-            self.model
-        ]
+        needed = _FEE_NEEDS[self.model]
         allowed = needed + (("cap",) if self.model != "fixed" else ())
         found = [
             Problem(f"fee.{name}", f"is required when the fee model is {self.model}")

@@ -179,6 +179,7 @@ test("API field errors appear next to their inputs; the others in a summary at t
     },
   });
   fillSow(window, form);
+  form.elements["freelancer.name"].value = "Ada Lovelace";
   form.elements["milestones[1].amount"].value = "5000.555";
   form.requestSubmit();
   await tick(5);
@@ -241,6 +242,7 @@ test("the NDA view generates a mutual NDA, or a one-way NDA naming the discloser
     throw new ApiError(0, "offline");
   } } });
   const form = section.querySelector("form");
+  form.elements["freelancer.name"].value = "Ada Lovelace";
   form.requestSubmit();
   await tick(5);
   form.querySelector("input[value=nda-one-way]").click();

@@ -24,10 +24,11 @@ export const until = async (condition, what) => {
 /**
  * Mount `mount`'s view in a fresh page; the server answers generating, downloading and inserting,
  * and `onedrive` for saving. Office has `sets`; `sso` is its single sign-on, which records its calls;
- * `file` is the open document as Office hands it over, `paragraphs` the text of its body.
+ * `file` is the open document as Office hands it over, `paragraphs` the text of its body; `freelancer` is
+ * typed as the contract's freelancer (null: none).
  */
 export function mounted(mount, viewId, { host = "word", identity = IDENTITY, onedrive = [[200, { web_url: WEB_URL }]], excel: excelOptions = {},
-  sets = { WordApi: "1.5", ExcelApi: "1.17", OpenBrowserWindowApi: "1.1" }, routes = {}, file = {}, paragraphs = [] } = {}) {
+  sets = { WordApi: "1.5", ExcelApi: "1.17", OpenBrowserWindowApi: "1.1" }, routes = {}, file = {}, paragraphs = [], freelancer = "Zoë Ångström" } = {}) {
   const { window } = new JSDOM(HTML, { url: "https://127.0.0.1/taskpane.html" });
   const sso = fakeOffice();
   const office = officeNamespace({ host, sets, auth: sso.auth, file });
@@ -49,6 +50,9 @@ export function mounted(mount, viewId, { host = "word", identity = IDENTITY, one
     Office: office, Word: word, Excel: excel, supports: office.context.requirements.isSetSupported };
   mount(section, env);
   const form = section.querySelector("form");
+  // A contract needs its freelancer before anything is sent: one typed in, as someone not on the roster.
+  const typed = form?.elements?.["freelancer.name"];
+  if (typed && freelancer) typed.value = freelancer;
   return { window, form, office, sso, word, excel, server, box: () => form.querySelector("[data-onedrive]") };
 }
 

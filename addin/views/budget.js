@@ -1,19 +1,25 @@
 // The Excel views: "Budget tracker" (generate a tracker, insert it or download it, summarise it)
 // and "Add freelancer lines" (append roster freelancers to the open tracker's table).
 
+import { ApiError } from "../api.js";
 import { clearErrors, collect, describeHints, repeatable, showErrors } from "../forms.js";
 import { mountGenerate } from "../generate.js";
 import { formatMoney } from "../money.js";
 import { createPicker, describeFreelancer } from "../picker.js";
 import { appendLines, existingTracker, insertTracker } from "../excel.js";
 import { canReadDocument, readDocument } from "../document-file.js";
+import { keepLimits, missingRequired } from "../limits.js";
 import { fillLocales, remembered, setStatus, whileBusy } from "../ui.js";
 
 // Freelancer lines: a roster pick adds a row with the freelancer's rate and unit filled in.
 function mountLineRows(form, env, { onPick = () => {} } = {}) {
   const list = form.querySelector("[data-list=lines]");
   const empty = form.querySelector("[data-empty-note]");
-  const lines = repeatable(list, { onChange: () => { empty.hidden = list.children.length > 0; } });
+  const limits = keepLimits(form, env.api, () => "budget");
+  const lines = repeatable(list, { onChange: () => {
+    empty.hidden = list.children.length > 0;
+    limits.refresh();
+  } });
   const picked = new Map();
   createPicker(form.querySelector("[data-slot=line-picker]"), {
     label: "Add a freelancer from the roster",
@@ -46,6 +52,8 @@ export function mountBudget(section, env) {
     noun: "tracker",
     request() {
       lines.prune();
+      const missing = missingRequired(form);
+      if (missing.length) throw new ApiError(400, "Some required fields are empty.", missing);
       // No lines is a tracker to fill in Excel: send the empty list the API expects.
       return { template: "budget", data: { lines: [], ...collect(form) }, format: "xlsx" };
     },

@@ -1,9 +1,11 @@
 // What the SOW and NDA views share: the freelancer (roster or typed), your company (remembered),
 // and generating the contract to insert into Word or download, with errors shown at their fields.
 
-import { toBase64 } from "../api.js";
+import { ApiError, toBase64 } from "../api.js";
 import { collect, describeHints, fill, repeatable, showErrors } from "../forms.js";
 import { mountGenerate } from "../generate.js";
+import { keepLimits, missingRequired } from "../limits.js";
+import { contractChanges } from "../revision.js";
 import { setPath } from "../paths.js";
 import { createPicker } from "../picker.js";
 import { openAsNewDocument, replaceDocument } from "../word.js";
@@ -14,7 +16,7 @@ import { download, fillLocales, remember, remembered, setCardOpen, today } from 
  * roster pick; `needsNda`: warn when the picked freelancer has no signed NDA in force (a SOW).
  * Return `{lists}`: the repeatable row managers by list name.
  */
-export function mountContract(form, env, { template, onFreelancer = () => {}, onInput = () => {}, needsNda = false }) {
+export function mountContract(form, env, { template, onFreelancer = () => {}, onInput = () => {}, onEdit = () => {}, needsNda = false }) {
   const doc = form.ownerDocument;
   const slot = form.querySelector("[data-slot=freelancer]");
   slot.replaceChildren(doc.getElementById("tpl-freelancer").content.cloneNode(true));
@@ -22,16 +24,19 @@ export function mountContract(form, env, { template, onFreelancer = () => {}, on
   const manual = slot.querySelector("[data-manual]");
   const manualFields = slot.querySelector("[data-manual-fields]");
 
-  createPicker(slot.querySelector("[data-slot=picker]"), {
+  function choose(freelancer) {
+    freelancerId.value = freelancer?.id ?? "";
+    manualFields.disabled = Boolean(freelancer);
+    manual.hidden = Boolean(freelancer);
+    if (freelancer) manual.open = false;
+    showNda(slot.querySelector("[data-nda-note]"), freelancer, { needsNda, locale: form.elements.locale?.value });
+    slot.querySelector("[data-missing]").hidden = true;
+  }
+  const picker = createPicker(slot.querySelector("[data-slot=picker]"), {
     label: "Search the roster",
     search: env.api.searchFreelancers,
     onPick(freelancer) {
-      freelancerId.value = freelancer?.id ?? "";
-      manualFields.disabled = Boolean(freelancer);
-      manual.hidden = Boolean(freelancer);
-      if (freelancer) manual.open = false;
-      showNda(slot.querySelector("[data-nda-note]"), freelancer, { needsNda, locale: form.elements.locale?.value });
-      slot.querySelector("[data-missing]").hidden = true;
+      choose(freelancer);
       onFreelancer(freelancer);
     },
   });
@@ -44,26 +49,122 @@ export function mountContract(form, env, { template, onFreelancer = () => {}, on
     input.addEventListener("input", () => { input.value = input.value.toUpperCase(); });
   }
 
+  const limits = keepLimits(form, env.api, template);
   const lists = {};
   for (const list of form.querySelectorAll("[data-list]")) {
-    lists[list.dataset.list] = repeatable(list, { onChange: onInput });
+    lists[list.dataset.list] = repeatable(list, { onChange: () => { limits.refresh(); onInput(); } });
     form.querySelector(`[data-add="${list.dataset.list}"]`)?.addEventListener("click", () => lists[list.dataset.list].add({}, { focus: true }));
   }
   describeHints(form);
   form.addEventListener("input", onInput);
 
+  const editing = mountEditing(form, {
+    open(record) {
+      const data = record.data ?? {};
+      onEdit(record);
+      for (const [name, list] of Object.entries(lists)) {
+        list.clear();
+        for (const item of data[name] ?? []) list.add(withoutNulls(item));
+      }
+      if (data.freelancer_id) {
+        // The roster freelancer as the contract recorded them: picked, their details kept unless changed.
+        const recorded = { ...data.freelancer, id: data.freelancer_id };
+        picker.pick(recorded);
+        choose(recorded);
+      } else {
+        picker.clear();
+        choose(null);
+        manual.open = true;
+      }
+      const typed = (name) => name !== "freelancer_id" && !(data.freelancer_id && name.startsWith("freelancer."));
+      fill(form, data, { only: (control) => typed(control.name) });
+      const { Event } = doc.defaultView;
+      for (const control of form.querySelectorAll("select, input[type=radio]")) control.dispatchEvent(new Event("change", { bubbles: true }));
+      limits.refresh();
+      onInput();
+    },
+  });
+
   mountGenerate(form, env, {
     noun: "contract",
+    make: ({ template: id, data }) => {
+      const edited = editing.record();
+      return edited?.template === id
+        ? env.api.regenerate(edited, contractChanges(edited.data, data, (path) => shows(form, path)))
+        : env.api.generate(id, data);
+    },
     request() {
       // Rows left empty are dropped rather than sent as blank items.
       Object.values(lists).forEach((list) => list.prune());
+      const missing = missingFields(form, slot);
+      if (missing.length) throw new ApiError(400, "Some required fields are empty.", missing);
       return { template: template(), data: collect(form) };
     },
     actions: contractActions(env),
-    onGenerated: () => rememberFrom(form),
+    onGenerated: (record) => {
+      rememberFrom(form);
+      editing.made(record);
+    },
     onFailure: (error) => offerToComplete(slot, env, error, () => form.requestSubmit()),
   });
-  return { lists };
+  return { lists, limits };
+}
+
+/**
+ * Let `form` make a new version of a recorded document: an "edit-document" event (its detail the record,
+ * with its data) fills the form through `open(record)` and says so above it, until the user starts afresh.
+ * Return `{record(), made(record)}`: the record being edited (null: none), and hearing each one made from
+ * it, which the next edit builds on.
+ */
+function mountEditing(form, { open }) {
+  const banner = form.ownerDocument.getElementById("tpl-editing").content.firstElementChild.cloneNode(true);
+  form.querySelector("[data-error-summary]").after(banner);
+  const text = banner.querySelector("[data-editing-text]");
+  let record = null;
+  const say = (words) => {
+    text.textContent = words;
+    banner.hidden = record === null;
+  };
+  form.addEventListener("edit-document", (event) => {
+    record = event.detail;
+    open(record);
+    say(`Editing “${record.filename}”: what you make now is its new version, linked to it.`);
+    banner.scrollIntoView?.({ block: "nearest" });
+  });
+  banner.querySelector("[data-stop-editing]").addEventListener("click", () => {
+    record = null;
+    say("");
+  });
+  return {
+    record: () => record,
+    made(made) {
+      if (record === null) return;
+      const from = record.filename;
+      record = made;
+      say(`Made “${made.filename}” as the new version of “${from}”. Go on editing to make another.`);
+    },
+  };
+}
+
+// Whether `form` has a control for the data at `path`, or for data inside it.
+function shows(form, path) {
+  return [...form.querySelectorAll("[name]")].some(({ name }) => name === path || name.startsWith(`${path}.`) || name.startsWith(`${path}[`));
+}
+
+function withoutNulls(item) {
+  return Object.fromEntries(Object.entries(item ?? {}).filter(([, value]) => value !== null));
+}
+
+/**
+ * Return the required fields of a contract form left empty, before anything is sent. With neither a
+ * roster freelancer picked nor any detail of one typed, that is one problem, said as what to do, rather
+ * than each empty detail of a freelancer the user may mean to pick.
+ */
+export function missingFields(form, slot) {
+  const chosen = Boolean(slot.querySelector("[name=freelancer_id]").value) ||
+    [...slot.querySelectorAll("[data-manual-fields] [name]")].some((control) => control.value.trim());
+  const missing = missingRequired(form).filter(({ field }) => chosen || !field.startsWith("freelancer."));
+  return chosen ? missing : [{ field: "freelancer", message: "choose one from the roster, or enter their details" }, ...missing];
 }
 
 /**

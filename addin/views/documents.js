@@ -4,6 +4,7 @@
 
 import { clearErrors, collect, reportFailure } from "../forms.js";
 import { download, setStatus, textElement, whileBusy } from "../ui.js";
+import { canSaveToOneDrive, saveAndSay } from "../onedrive.js";
 import { asPdf } from "./contract.js";
 
 const PER_PAGE = 20;
@@ -88,6 +89,19 @@ export function mountDocuments(section, env) {
       list.prepend(item(made));
       return `Made “${made.filename}” again from its data, with the same template version.`;
     });
+    if (canEdit(record, env)) {
+      button("Edit…", async () => {
+        const full = await env.api.document(record.id);
+        doc.dispatchEvent(new doc.defaultView.CustomEvent("edit-requested", { detail: full }));
+        return "";
+      });
+    }
+    if (canSaveToOneDrive(env)) {
+      const save = textElement(doc, "button", "button subtle", "Save to OneDrive");
+      save.type = "button";
+      save.addEventListener("click", () => whileBusy(save, () => saveAndSay(record, env, said)));
+      actions.append(save);
+    }
     entry.append(actions, said);
     return entry;
   }
@@ -111,6 +125,14 @@ export function mountDocuments(section, env) {
     }
   });
   search(1);
+}
+
+// The contracts the SOW and NDA forms make, and can edit (Word and a browser show those forms, Excel not).
+const EDITED_IN = new Set(["sow", "nda-mutual", "nda-one-way"]);
+
+/** Return whether `record` can be edited in this pane: a SOW or an NDA, where the pane has their forms. */
+export function canEdit(record, env) {
+  return EDITED_IN.has(record.template) && env.host !== "excel";
 }
 
 /** Return the line under a document's name: client, freelancer, project, when it was made, its status. */

@@ -13,7 +13,18 @@ export function mountNda(section, env) {
     discloser.disabled = !oneWay;
   }
 
-  form.querySelector("[data-nda-kind]").addEventListener("change", showKind);
-  mountContract(form, env, { template: kind });
+  const { limits } = mountContract(form, env, {
+    template: kind,
+    // Editing a recorded NDA: its kind first, for the form to show its fields.
+    onEdit(record) {
+      const chosen = form.querySelector(`input[name=nda_kind][value="${record.template}"]`);
+      if (chosen) chosen.checked = true;
+      showKind();
+    },
+  });
+  form.querySelector("[data-nda-kind]").addEventListener("change", () => {
+    showKind();
+    limits.refresh();
+  });
   showKind();
 }

@@ -97,7 +97,7 @@ def publish_version(template_id: str) -> Response:
 
 
 @bp.get("/<template_id>/versions")
-@documented("List a company template's versions", responses={200: TemplateVersions})
+@documented("List a company template's versions", responses={200: TemplateVersions, 409: Error})
 def versions(template_id: str) -> Response:
     template, found = services().templates.versions(current_user().tenant, template_id)
     items = [
@@ -118,7 +118,7 @@ def retire(template_id: str) -> Response:
 
 
 @bp.post("/<template_id>/preview")
-@documented("Preview a template", responses={200: "application/octet-stream"})
+@documented("Preview a template", responses={200: MEDIA_TYPES["docx"], 422: Error})
 def preview(template_id: str) -> Response:
     """Render the template with the data in the body (or sample data when there is none); nothing is stored."""
     user = current_user()

@@ -102,6 +102,34 @@ def test_an_api_validation_error_appears_next_to_its_field(pane, artifacts):
     expect(summary).to_be_hidden()
 
 
+def test_the_sow_form_takes_its_limits_from_the_schema_and_asks_for_what_is_missing_before_sending(pane, artifacts):
+    posted = []
+    page = pane("sow", before=lambda p: p.on("request", lambda r: posted.append(r.url) if r.method == "POST" else None))
+    form = page.locator("#sow-form")
+    # The server's JSON Schema, not the HTML, sets each limit.
+    expect(form.get_by_label("Project title")).to_have_attribute("maxlength", "200")
+    expect(form.locator('[name="freelancer.country"]')).to_have_attribute("maxlength", "2")
+    expect(form.get_by_label("Payment terms (days)")).to_have_attribute("max", "365")
+    assert form.get_by_label("Project title").evaluate("input => input.required")
+    assert not form.get_by_label("PO number").evaluate("input => input.required")
+
+    form.get_by_role("button", name="Download .docx").click()
+    summary = form.locator("[data-error-summary]")
+    expect(summary).to_contain_text("Freelancer: choose one from the roster, or enter their details")
+    expect(summary).to_contain_text("Project title: is required")
+    expect(summary).to_contain_text("Fixed fee: is required")
+    expect(form.get_by_label("Project title")).to_have_attribute("aria-invalid", "true")
+    page.screenshot(path=artifacts / "taskpane-sow-required-360.png")
+    assert posted == [], "nothing was sent while required fields were empty"
+
+    choose_roster_freelancer(form, "zoe", "Zoe Angstrom")
+    fill_sow(form, second_milestone_amount="5000.00")
+    with page.expect_download():
+        form.get_by_role("button", name="Download .docx").click()
+    expect(summary).to_be_hidden()
+    assert [url.rsplit("/api/", 1)[1] for url in posted] == ["documents"]
+
+
 def test_outside_office_the_pane_says_so_hides_what_needs_a_host_and_offers_downloads(pane, artifacts):
     page = pane("sow")
     expect(page.locator("#host-badge")).to_have_text("Browser")

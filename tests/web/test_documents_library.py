@@ -127,6 +127,25 @@ def test_an_edit_to_another_roster_freelancer_takes_their_details(client, librar
     assert answer.json["freelancer_name"] == "Zhang Wei"
 
 
+def test_an_edit_from_a_roster_freelancer_to_typed_details_keeps_the_details_typed(client, library, add):
+    wei = add(copy.deepcopy(SOW["freelancer"]) | {"name": "Zhang Wei", "email": "wei.typed@zhang.example"})
+    made = client.post(
+        f"/api/documents/{library['contoso']['id']}/regenerate", json={"changes": {"freelancer_id": wei["id"]}}
+    ).json
+    typed = {
+        "name": "Ada Lovelace",
+        "email": "ada@lovelace.example",
+        "address": "12 St James's Square",
+        "country": "GB",
+    }
+    answer = client.post(
+        f"/api/documents/{made['id']}/regenerate", json={"changes": {"freelancer": typed, "freelancer_id": None}}
+    )
+    assert answer.status_code == 201, answer.json
+    assert answer.json["freelancer_name"] == "Ada Lovelace"
+    assert answer.json["data"].get("freelancer_id") is None
+
+
 @pytest.mark.parametrize(
     "body",
     [
