@@ -64,3 +64,33 @@ def test_a_file_is_checked_against_the_library(open_page, server_url, contracts,
     expect(checked).to_have_text(f"“mine.docx” is “{record['filename']}”, as it was made here.")
     page.get_by_label("File to check").set_input_files(changed)
     expect(checked).to_have_text("“changed.docx” is not a document made here, or it was changed since.")
+
+
+def test_a_manager_edits_a_contract_and_gets_its_new_version_linked_to_it(open_page, server_url, contracts, artifacts):
+    data = copy.deepcopy(SOW) | {"sow_number": "SOW-LIB-3"}
+    data["client"]["name"] = "Northwind Traders"
+    old = httpx.post(f"{server_url}/api/documents", json={"template": "sow", "data": data}).json()
+    page = open_page(f"{server_url}/taskpane.html?view=documents")
+    form = page.locator("#documents-form")
+    form.get_by_label("Search").fill("northwind")
+    form.get_by_role("button", name="Search").click()
+    entry = page.locator("#view-documents li.document")
+    expect(entry).to_have_count(1)
+    entry.get_by_role("button", name="Edit…").click()
+
+    sow = page.locator("#sow-form")
+    expect(sow).to_be_visible()
+    expect(sow.locator("[data-editing]")).to_contain_text(f"Editing “{old['filename']}”")
+    expect(sow.get_by_label("Project title")).to_have_value(data["project"]["title"])
+    expect(sow.locator('[name="milestones[1].amount"]')).to_have_value(str(data["milestones"][1]["amount"]))
+    sow.get_by_label("Project title").fill("Brand refresh, phase 2")
+    page.screenshot(path=artifacts / "taskpane-sow-editing-360.png")
+    with page.expect_download() as download:
+        sow.get_by_role("button", name="Download .docx").click()
+    expect(sow.locator("[data-editing]")).to_contain_text("as the new version of")
+
+    made = httpx.get(f"{server_url}/api/documents", params={"q": "northwind"}).json()["items"]
+    new = next(record for record in made if record["id"] != old["id"])
+    assert new["predecessor_id"] == old["id"]
+    assert new["project_title"] == "Brand refresh, phase 2"
+    assert download.value.suggested_filename == new["filename"]
