@@ -82,10 +82,18 @@ function setOrRemove(control, name, value) {
 export function missingRequired(form) {
   const missing = [];
   for (const control of form.querySelectorAll("input[required], select[required], textarea[required]")) {
-    if (control.matches(":disabled") || "local" in control.dataset) continue;
+    if (control.matches(":disabled") || "local" in control.dataset || inEmptyOptionalRow(control)) continue;
     if (!control.value.trim()) missing.push({ field: control.name, message: REQUIRED });
   }
   return missing;
+}
+
+// A row of a list that may be empty (data-min 0), left blank: it is not sent, so nothing in it is missing.
+function inEmptyOptionalRow(control) {
+  const row = control.closest("[data-list] > *");
+  if (!row || Number(row.parentElement.dataset.min ?? 0) > 0) return false;
+  return [...row.querySelectorAll("input:not([type=hidden]):not([type=checkbox]):not([type=radio]), textarea")]
+    .every((each) => !each.value.trim());
 }
 
 /**
@@ -101,6 +109,7 @@ export function keepLimits(form, api, template) {
     wanted = id;
     if (!schemas.has(id)) schemas.set(id, Promise.resolve().then(() => api.schema(id)).catch(() => null));
     const schema = await schemas.get(id);
+    if (!schema) schemas.delete(id); // asked again at the next refresh: a failure may pass
     if (schema && wanted === id) applyLimits(form, schema);
   }
   refresh();

@@ -87,17 +87,16 @@ export function describePath(path) {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-// The API names fields as a program does ("freelancer_id"); a person reads what they stand for.
+// Where the API's words for a contract's freelancer name its fields as a program does: said as a person would.
+// Only these whole phrases: a name quoted in a message (a template's tag, an import's header) stays as it is.
 const API_WORDS = [
   [/\bthere is no freelancer '[^']*' in the roster/g, "this freelancer is no longer on the roster: pick them again"],
   [/\bgive either freelancer or freelancer_id, not both/g, "pick a freelancer from the roster or type their details, not both"],
-  [/\ba freelancer_id\b/g, "a freelancer"],
-  [/\bfreelancer_ids\b/g, "freelancers"],
-  [/\bfreelancer_id\b/g, "roster freelancer"],
+  [/\(or a freelancer_id from the roster\)/g, "(or a freelancer from the roster)"],
+  [/, or give freelancer_id\b/g, ", or pick one from the roster"],
 ];
 
-/** Return an API message as a person reads it: no field names in a program's spelling. */
+/** Return an API message as a person reads it: the phrases naming the API's fields said in words. */
 export function inWords(message) {
-  const said = API_WORDS.reduce((text, [pattern, words]) => text.replace(pattern, words), String(message ?? ""));
-  return said.replace(/(?<![\w/.:-])[a-z]+(?:_[a-z]+)+\b/g, (name) => name.replaceAll("_", " "));
+  return API_WORDS.reduce((text, [pattern, words]) => text.replace(pattern, words), String(message ?? ""));
 }

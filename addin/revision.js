@@ -46,6 +46,9 @@ export function contractChanges(recorded, data, known) {
     }
   } else if (to.freelancer_id) {
     delete from.freelancer;
+  } else if (from.freelancer_id) {
+    // Details typed instead of a roster freelancer: none of the roster's record stays, shown or not.
+    return mergePatch(from, to, (path) => path.startsWith("freelancer.") || known(path));
   }
   return mergePatch(from, to, known);
 }

@@ -34,6 +34,7 @@ from openpyxl.worksheet.table import Table, TableColumn, TableFormula, TableStyl
 from openpyxl.writer.excel import ExcelWriter
 
 from freelance.budget import tracker
+from freelance.documents.tidy import tidied
 from tools.build_templates import reproducible_zip
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -294,7 +295,8 @@ def build():
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         ExcelWriter(wb, archive).save()  # not wb.save(): it stamps the current time as "modified"
-    return reproducible_zip(buffer.getvalue())
+    # As Excel writes a workbook: text in the shared-strings table, fonts in schema order (openxml-audit clean).
+    return tidied(reproducible_zip(buffer.getvalue()))
 
 
 def main(argv=None):

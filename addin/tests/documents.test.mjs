@@ -3,12 +3,13 @@
 // named as the document, PDF or signed copy it is; a contract opens in its form to be edited, and what
 // is made from it is its new version.
 
-import { test } from "node:test";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
 
 import { mounted, ONEDRIVE, until, WEB_URL } from "./panes.mjs";
 import { contractChanges, mergePatch } from "../revision.js";
 import { canEdit, describe, mountDocuments, verdict } from "../views/documents.js";
+import { mountNda } from "../views/nda.js";
 import { mountSow } from "../views/sow.js";
 
 const DRAFT = { id: "d7", filename: "SOW-2027-014 Zoe Angstrom.docx", download_url: "/api/documents/d7/file", format: "docx",
@@ -75,7 +76,8 @@ test("an edit's changes are a merge patch of what the form shows: changed values
     "another roster freelancer: filled from the roster afresh");
   const typed = { name: "Ada Lovelace", email: "ada@lovelace.example" };
   assert.deepEqual(contractChanges(roster, { freelancer: typed, sow_number: "SOW-1" }, (path) => path !== "freelancer.skills"),
-    { freelancer_id: null, freelancer: { name: "Ada Lovelace", email: "ada@lovelace.example" } }, "details typed instead");
+    { freelancer_id: null, freelancer: { name: "Ada Lovelace", email: "ada@lovelace.example", skills: null } },
+    "details typed instead: nothing of the roster's record stays, not even what the form does not show");
 });
 
 const RECORDED = { ...DRAFT, template: "sow", data: {
@@ -153,4 +155,40 @@ test("signed in inside Office, each document of the library can be saved to OneD
   await until(() => /Open in OneDrive/.test(entry.textContent), "the saved document's link");
   assert.equal(server.to(ONEDRIVE).length, 1);
   assert.equal(entry.querySelector("a").href, WEB_URL);
+});
+
+test("editing keeps what the form does not offer, ends when the NDA becomes another kind, and leaves your company as remembered", async () => {
+  const nda = { id: "n1", filename: "NDA Zoe Angstrom.docx", template: "nda-one-way", download_url: "/api/documents/n1/file", data: {
+    freelancer_id: "f1", freelancer: { name: "Zoe Angstrom", email: "zoe@angstrom.example" }, discloser: "freelancer",
+    client: { name: "Fabrikam Inc", address: "1 Fabrikam Way", signatory_name: "Ann Lee", signatory_title: "CEO", email: "ann@fabrikam.example" },
+    effective_date: "2027-01-04", purpose: "A pitch.", confidentiality_years: 3, jurisdiction: "Vienna", governing_law: "Austria", locale: "de-AT" } };
+  const stored = new Map([["freelance-toolkit.remembered", JSON.stringify({ client: { name: "Contoso Ltd" } })]]);
+  const saved = Object.getOwnPropertyDescriptor(globalThis, "localStorage");
+  Object.defineProperty(globalThis, "localStorage", { configurable: true, value: {
+    getItem: (key) => stored.get(key) ?? null, setItem: (key, value) => stored.set(key, value), removeItem: (key) => stored.delete(key) } });
+  after(() => (saved ? Object.defineProperty(globalThis, "localStorage", saved) : delete globalThis.localStorage));
+  const { window, form, server } = mounted(mountNda, "view-nda", { host: "browser", identity: null, freelancer: null, routes: {
+    "GET /api/freelancers/f1": [[200, { id: "f1", name: "Zoe Angstrom", nda: { in_force: true, until: "2030-01-04", document_id: "n1" } }]],
+    "POST /api/documents/n1/regenerate": [[201, { ...nda, id: "n2", predecessor_id: "n1" }]],
+    "POST /api/documents": [[201, { ...nda, id: "n3", template: "nda-mutual", predecessor_id: null }]],
+  } });
+  form.dispatchEvent(new window.CustomEvent("edit-document", { detail: nda }));
+  assert.equal(form.querySelector("input[value=nda-one-way]").checked, true);
+  assert.equal(form.elements.discloser.value, "freelancer");
+  assert.equal(form.elements.locale.value, "de-AT", "a language the list lacks is kept");
+  const note = form.querySelector("[data-nda-note]");
+  await until(() => !note.hidden, "the roster's word on the NDA");
+  assert.match(note.textContent, /is in force/, "the roster, not the snapshot, says whether an NDA is in force");
+
+  form.elements.purpose.value = "A pitch, and the work after it.";
+  form.querySelector("[data-action=download]").click();
+  await until(() => server.to("/api/documents/n1/regenerate").length === 1, "the new version");
+  assert.deepEqual(JSON.parse(server.to("/api/documents/n1/regenerate")[0].body), { changes: { purpose: "A pitch, and the work after it." } });
+  assert.deepEqual(JSON.parse(stored.get("freelance-toolkit.remembered")), { client: { name: "Contoso Ltd" } },
+    "an edited contract's company is not remembered as yours");
+
+  form.querySelector("input[value=nda-mutual]").click();
+  form.querySelector("[data-action=download]").click();
+  await until(() => server.to("/api/documents").some((request) => request.method === "POST"), "a document of its own");
+  await until(() => form.querySelector("[data-editing]").hidden, "the edit over");
 });

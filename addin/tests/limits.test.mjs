@@ -162,21 +162,56 @@ test("the NDA form follows the kind chosen: the one-way schema's limits apply on
   assert.deepEqual(asked, ["nda-mutual", "nda-one-way"], "each schema is fetched once");
 });
 
-test("the API's field names reach a person as words, while the errors keep their paths", async () => {
+test("the API's phrases naming its fields reach a person as words; names quoted in a message stay as they are", async () => {
   assert.equal(inWords("is required (or a freelancer_id from the roster)"), "is required (or a freelancer from the roster)");
   assert.equal(inWords("there is no freelancer '5b0c5a52' in the roster"), "this freelancer is no longer on the roster: pick them again");
-  assert.equal(inWords("must be on or after effective_date"), "must be on or after effective date");
-  assert.equal(inWords("see https://example.com/a_b"), "see https://example.com/a_b", "an address is left as it is");
+  assert.equal(inWords("give either freelancer or freelancer_id, not both"), "pick a freelancer from the roster or type their details, not both");
+  for (const kept of ["'freelancer_id' is a word the toolkit keeps for itself", "unknown variable po_numbr (did you mean po_number?)",
+    "already has the email john_doe@x.example", "see https://example.com/a_b"]) {
+    assert.equal(inWords(kept), kept);
+  }
   assert.equal(describePath("freelancer_id"), "Freelancer");
   assert.equal(describePath("lines[1].freelancer_id"), "Lines 2, freelancer");
 
   const server = fakeServer({ identity: null, routes: { "POST /api/documents": [[400, {
-    error: "The data is not valid for template sow: give freelancer_id",
+    error: "The data is not valid for template sow.",
     errors: [{ field: "freelancer", message: "is required (or a freelancer_id from the roster)" }] }]] } });
   const api = createApi(server.fetch);
   await assert.rejects(api.generate("sow", {}), (error) => {
-    assert.equal(error.message, "The data is not valid for template sow: give roster freelancer");
     assert.deepEqual(error.errors, [{ field: "freelancer", message: "is required (or a freelancer from the roster)" }]);
     return true;
   });
+});
+
+test("an hourly SOW needs no milestone: the form's blank milestone row asks for nothing", async () => {
+  const generated = [];
+  const { window, form } = mountedSow({ generated });
+  await tick(5);
+  form.elements["fee.model"].value = "hourly";
+  form.elements["fee.model"].dispatchEvent(new window.Event("change", { bubbles: true }));
+  assert.equal(form.querySelectorAll("[data-list=milestones] > fieldset").length, 1, "the row offered to fill");
+  form.requestSubmit();
+  await tick(5);
+  const items = [...form.querySelectorAll("[data-error-summary] li")].map((item) => item.textContent);
+  assert.ok(!items.some((item) => /Milestone/.test(item)), items.join(" | "));
+  form.elements["milestones[0].name"].value = "Kick-off";
+  form.requestSubmit();
+  await tick(5);
+  const now = [...form.querySelectorAll("[data-error-summary] li")].map((item) => item.textContent);
+  assert.ok(now.includes("Milestone 1, amount: is required"), "a row begun is a row to finish");
+});
+
+test("a schema that could not be had is asked for again at the next change", async () => {
+  const { window } = new JSDOM(HTML, { url: "https://127.0.0.1/taskpane.html?view=sow" });
+  const section = window.document.getElementById("view-sow");
+  let calls = 0;
+  mountSow(section, { host: "browser", api: { searchFreelancers: async () => [],
+    schema: async () => { calls += 1; if (calls === 1) throw new Error("offline"); return SOW; } } });
+  const form = section.querySelector("form");
+  await tick(5);
+  assert.equal(form.elements["project.title"].required, false);
+  form.querySelector("[data-add=milestones]").click();
+  await tick(5);
+  assert.equal(calls, 2);
+  assert.equal(form.elements["project.title"].required, true);
 });

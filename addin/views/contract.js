@@ -2,7 +2,7 @@
 // and generating the contract to insert into Word or download, with errors shown at their fields.
 
 import { ApiError, toBase64 } from "../api.js";
-import { collect, describeHints, fill, repeatable, showErrors } from "../forms.js";
+import { clearErrors, collect, describeHints, fill, repeatable, showErrors } from "../forms.js";
 import { mountGenerate } from "../generate.js";
 import { keepLimits, missingRequired } from "../limits.js";
 import { contractChanges } from "../revision.js";
@@ -61,20 +61,33 @@ export function mountContract(form, env, { template, onFreelancer = () => {}, on
   const editing = mountEditing(form, {
     open(record) {
       const data = record.data ?? {};
+      clearErrors(form);
       onEdit(record);
       for (const [name, list] of Object.entries(lists)) {
         list.clear();
         for (const item of data[name] ?? []) list.add(withoutNulls(item));
       }
+      for (const control of manualFields.elements) control.value = "";
       if (data.freelancer_id) {
-        // The roster freelancer as the contract recorded them: picked, their details kept unless changed.
+        // The roster freelancer as the contract recorded them: picked, their details kept unless changed;
+        // whether an NDA with them is in force is the roster's to say.
         const recorded = { ...data.freelancer, id: data.freelancer_id };
         picker.pick(recorded);
         choose(recorded);
+        const note = slot.querySelector("[data-nda-note]");
+        note.hidden = true;
+        env.api.freelancer(recorded.id).then((current) => {
+          if (freelancerId.value === current.id) showNda(note, current, { needsNda, locale: form.elements.locale?.value });
+        }, () => {});
       } else {
         picker.clear();
         choose(null);
         manual.open = true;
+      }
+      // A language the list does not offer (the API's, a batch's) is kept, not lost to the first offered.
+      const locale = form.elements.locale;
+      if (data.locale && locale && ![...locale.options].some((option) => option.value === data.locale)) {
+        locale.append(new doc.defaultView.Option(data.locale, data.locale));
       }
       const typed = (name) => name !== "freelancer_id" && !(data.freelancer_id && name.startsWith("freelancer."));
       fill(form, data, { only: (control) => typed(control.name) });
@@ -102,7 +115,8 @@ export function mountContract(form, env, { template, onFreelancer = () => {}, on
     },
     actions: contractActions(env),
     onGenerated: (record) => {
-      rememberFrom(form);
+      // Someone else's contract edited is not your company to remember.
+      if (editing.record() === null) rememberFrom(form);
       editing.made(record);
     },
     onFailure: (error) => offerToComplete(slot, env, error, () => form.requestSubmit()),
@@ -139,6 +153,12 @@ function mountEditing(form, { open }) {
     record: () => record,
     made(made) {
       if (record === null) return;
+      if (made.predecessor_id !== record.id) {
+        // Made as a document of its own (the NDA's kind changed): the edit is over.
+        record = null;
+        say("");
+        return;
+      }
       const from = record.filename;
       record = made;
       say(`Made “${made.filename}” as the new version of “${from}”. Go on editing to make another.`);

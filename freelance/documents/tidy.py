@@ -34,23 +34,48 @@ def tidied(xlsx: bytes) -> bytes:
     properties in schema order; the same workbook when it has neither to change."""
     with zipfile.ZipFile(io.BytesIO(xlsx)) as archive:
         parts = {name: archive.read(name) for name in archive.namelist()}
-    strings: dict[bytes, int] = {}
-    table = etree.Element(qn("m:sst"), nsmap={None: NS["m"]})  # type: ignore[dict-item]  # the default namespace
+    had_table = _STRINGS_PART in parts
+    table = _SharedStrings(parse(parts[_STRINGS_PART]) if had_table else None)
     for name in [n for n in parts if n.startswith("xl/worksheets/sheet") and n.endswith(".xml")]:
-        parts[name] = _shared(parts[name], strings, table)
+        parts[name] = _shared(parts[name], table)
     if "xl/styles.xml" in parts:
         parts["xl/styles.xml"] = _fonts_in_order(parts["xl/styles.xml"])
-    if strings and _STRINGS_PART not in parts:
-        table.set("count", str(len(table)))
-        table.set("uniqueCount", str(len(table)))
-        parts[_STRINGS_PART] = _xml(table)
-        parts["xl/_rels/workbook.xml.rels"] = _with_strings_relationship(parts["xl/_rels/workbook.xml.rels"])
-        parts["[Content_Types].xml"] = _with_strings_type(parts["[Content_Types].xml"])
+    if table.added:
+        parts[_STRINGS_PART] = table.xml()
+        if not had_table:
+            parts["xl/_rels/workbook.xml.rels"] = _with_strings_relationship(parts["xl/_rels/workbook.xml.rels"])
+            parts["[Content_Types].xml"] = _with_strings_type(parts["[Content_Types].xml"])
     return pack([Member.of(name, content) for name, content in parts.items()])
 
 
-def _shared(sheet_xml: bytes, strings: dict[bytes, int], table: etree._Element) -> bytes:
-    """The sheet with each inline string replaced by its index in ``table`` (added there once)."""
+class _SharedStrings:
+    """The shared-strings table: a workbook's own (Excel wrote it: its strings keep their indexes) or a new one,
+    each string added once, after those it had."""
+
+    def __init__(self, root: etree._Element | None):
+        self.root = root if root is not None else etree.Element(qn("m:sst"), nsmap={None: NS["m"]})  # type: ignore[dict-item]  # the default namespace
+        items = self.root.findall("m:si", NS)
+        self.index = {etree.tostring(item): i for i, item in reversed(list(enumerate(items)))}
+        self.size, self.added, self.uses = len(items), 0, int(self.root.get("count") or len(items))
+
+    def of(self, item: etree._Element) -> int:
+        """Return the index of the string ``item`` (an ``<si>``), added to the table if it is new."""
+        key = etree.tostring(item)
+        if key not in self.index:
+            self.index[key] = self.size
+            self.root.append(item)
+            self.size, self.added = self.size + 1, self.added + 1
+        self.uses += 1
+        return self.index[key]
+
+    def xml(self) -> bytes:
+        self.root.set("count", str(self.uses))
+        self.root.set("uniqueCount", str(self.size))
+        return _xml(self.root)
+
+
+def _shared(sheet_xml: bytes, table: _SharedStrings) -> bytes:
+    """The sheet with each inline string replaced by its index in ``table``."""
     root = parse(sheet_xml)
     cells = root.findall(".//m:c[@t='inlineStr']", NS)
     if not cells:
@@ -59,14 +84,10 @@ def _shared(sheet_xml: bytes, strings: dict[bytes, int], table: etree._Element) 
         inline = cell.find("m:is", NS)
         item = etree.Element(qn("m:si"))
         item.extend(list(inline) if inline is not None else [])
-        key = etree.tostring(item)
-        if key not in strings:
-            strings[key] = len(table)
-            table.append(item)
         if inline is not None:
             cell.remove(inline)
         cell.set("t", "s")
-        etree.SubElement(cell, qn("m:v")).text = str(strings[key])
+        etree.SubElement(cell, qn("m:v")).text = str(table.of(item))
     return _xml(root)
 
 

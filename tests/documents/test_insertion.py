@@ -4,6 +4,7 @@ and a plan that says what to add back (names, print settings, charts and where t
 from __future__ import annotations
 
 import io
+import zipfile
 
 import openxml_audit
 import pytest
@@ -15,6 +16,8 @@ from openpyxl.workbook.defined_name import DefinedName
 
 from freelance.budget.tracker import SPARE_FREELANCERS
 from freelance.documents.insertion import ChartPlan, NamedRange, NotAWorkbook, PrintSettings, insertion_of
+from freelance.documents.ooxml import NS, parse
+from freelance.documents.tidy import tidied
 from tests.budget.workbooks import BUDGET, FIRST_LINE_ROW, MAIN, SHEET_PART, cell_xml, load, render, with_part, xml
 from tests.documents.docx_files import make_docx, members_of
 
@@ -157,12 +160,32 @@ def test_openpyxl_opens_the_workbook_to_insert_with_the_same_values(tracker, ins
     assert set(load(inserted.workbook)["Budget"].tables) == {"BudgetLines", "FreelancerTotals"}
 
 
-def test_openxml_audit_finds_no_error_the_generated_workbook_did_not_have(tmp_path, tracker, inserted):
-    def errors(content: bytes, name: str) -> set[str]:
+def test_openxml_audit_finds_no_error_in_the_tracker_nor_in_the_workbook_to_insert(tmp_path, tracker, inserted):
+    def errors(content: bytes, name: str) -> list[str]:
         (tmp_path / name).write_bytes(content)
-        return {str(error) for error in openxml_audit.OpenXmlValidator().validate(tmp_path / name).errors}
+        return [str(error) for error in openxml_audit.OpenXmlValidator().validate(tmp_path / name).errors]
 
-    assert errors(inserted.workbook, "inserted.xlsx") <= errors(tracker, "tracker.xlsx")
+    assert errors(tracker, "tracker.xlsx") == []
+    assert errors(inserted.workbook, "inserted.xlsx") == []
+
+
+def test_tidying_a_workbook_with_shared_strings_keeps_every_value_and_index(tmp_path, tracker):
+    """The tracker's template shares its strings; the rendered tracker adds inline ones. Tidied, the template's
+    strings keep their indexes, the new ones are added after them, and every cell reads as before."""
+
+    def strings(content: bytes) -> list[etree._Element]:
+        return parse(zipfile.ZipFile(io.BytesIO(content)).read("xl/sharedStrings.xml")).findall("m:si", NS)
+
+    tidy = tidied(tracker)
+    before, after = strings(tracker), strings(tidy)
+    assert len(after) > len(before)
+    assert [etree.tostring(item) for item in after[: len(before)]] == [etree.tostring(item) for item in before]
+    assert b't="inlineStr"' not in zipfile.ZipFile(io.BytesIO(tidy)).read("xl/worksheets/sheet1.xml")
+    for formulas in (False, True):
+        assert [[c.value for c in row] for row in load(tidy, data_only=formulas)["Budget"].iter_rows()] == [
+            [c.value for c in row] for row in load(tracker, data_only=formulas)["Budget"].iter_rows()
+        ]
+    assert tidied(tidy) == tidy, "a tidy workbook is left as it is"
 
 
 # -- the plan --------------------------------------------------------------------------------------
