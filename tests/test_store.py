@@ -139,3 +139,37 @@ def test_the_lifecycle_migration_gives_existing_records_their_kind_status_and_fa
     assert (Decimal(str(sow.value)), sow.duration_days) == (Decimal("12250.50"), 80)
     assert (nda.kind, nda.status, nda.expires_on) == ("nda-mutual", "draft", "2029-01-03")  # two years from 2027-01-04
     assert nda.freelancer_email == sow_data["freelancer"]["email"].lower()
+
+
+def test_an_nda_recorded_before_it_bound_from_its_effective_date_gets_that_date(tmp_path, catalog, nda_data):
+    """NDAs stored when only their expiry was a fact get their effective date as their start."""
+    engine = connect(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(engine, to="0011")
+    generated = catalog["nda-mutual"].generate(catalog["nda-mutual"].validate(nda_data))
+    old = table(
+        "documents",
+        *(column(name) for name in ("id", "tenant", "template", "template_version", "kind", "status")),
+        *(column(name) for name in ("filename", "format", "sha256", "size", "data", "created_at")),
+    )
+    with engine.begin() as connection:
+        connection.execute(
+            insert(old).values(
+                id=f"{1:032x}",
+                tenant="local",
+                template="nda-mutual",
+                template_version=generated.template_version,
+                kind="nda-mutual",
+                status="signed",
+                filename=generated.filename,
+                format="docx",
+                sha256=generated.sha256,
+                size=1,
+                data=json.dumps(generated.data),
+                created_at="2026-03-05 10:00:00.000000",
+            )
+        )
+    upgrade(engine)
+    with engine.connect() as connection:
+        start = connection.execute(text("SELECT start_on FROM documents")).scalar_one()
+    engine.dispose()
+    assert start == nda_data["effective_date"]

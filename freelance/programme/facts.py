@@ -62,6 +62,7 @@ def facts_of(kind: str, data: dict[str, Any], today: date) -> dict[str, Any]:
     if kind == "sow":
         facts |= _sow_facts(data)
     elif kind in NDA_KINDS:
+        facts["start_on"] = _date(data.get("effective_date"))  # it binds from then, not from its signature
         facts["expires_on"] = _nda_expiry(data)
     return facts
 

@@ -213,8 +213,8 @@ class Lifecycle:
             return copy, copy.content
 
     def ndas_in_force(self, tenant: str, freelancers: dict[str, str]) -> dict[str, NdaInForce]:
-        """Return, for each of ``freelancers`` (roster id -> email) bound by a signed NDA today, the one that binds
-        longest. An NDA counts for a freelancer it was made for by roster id or by email."""
+        """Return, for each of ``freelancers`` (roster id -> email) bound by a signed NDA today (effective, not
+        expired), the one that binds longest. An NDA counts for a freelancer it was made for by roster id or by email."""
         if not freelancers:
             return {}
         today = datetime.now(UTC).date()
@@ -225,6 +225,7 @@ class Lifecycle:
             DocumentRecord.tenant == tenant,
             DocumentRecord.kind.in_(NDA_KINDS),
             DocumentRecord.status.in_(IN_FORCE),
+            or_(DocumentRecord.start_on.is_(None), DocumentRecord.start_on <= today),  # effective already
             or_(DocumentRecord.expires_on.is_(None), DocumentRecord.expires_on >= today),
             or_(DocumentRecord.freelancer_id.in_(list(freelancers)), DocumentRecord.freelancer_email.in_(list(emails))),
         )

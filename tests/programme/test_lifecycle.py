@@ -526,6 +526,17 @@ def test_an_nda_until_terminated_binds_with_no_last_day(client, add, nda_data):
     assert _nda_status(client, zoe) == {"in_force": True, "until": None, "document_id": nda["id"]}
 
 
+@pytest.mark.parametrize("days_ahead, in_force", [(1, False), (0, True)])
+def test_a_signed_nda_binds_from_its_effective_date(client, add, nda_data, days_ahead, in_force):
+    zoe = add(ZOE)
+    effective = _today() + timedelta(days=days_ahead)
+    nda = _generate(
+        client, "nda-mutual", _nda_for(nda_data, effective=effective, term_years=2, freelancer_id=zoe["id"])
+    )
+    _move(client, nda["id"], "sent", "signed")
+    assert _nda_status(client, zoe)["in_force"] is in_force
+
+
 @pytest.mark.parametrize(
     "last_day, in_force",
     [
