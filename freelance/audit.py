@@ -62,6 +62,10 @@ class AuditEvent(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
+_APPEND = insert(AuditEvent.table())
+"""One statement for every event (built once: SQLAlchemy keys its compiled form by the statement)."""
+
+
 class AuditLog:
     """The audit events of every tenant: append one, list a tenant's."""
 
@@ -82,21 +86,21 @@ class AuditLog:
         """Append that ``actor`` did ``action`` to the target ``target_id`` (of the type the action names) of
         ``tenant``; ``detail`` must be JSON. Given ``session``, the event joins its transaction (it stands or
         falls with what it records), else it is a transaction of its own."""
-        event = insert(AuditEvent.table()).values(
-            tenant=tenant,
-            at=datetime.now(UTC),
-            actor=actor,
-            actor_name=actor_name,
-            action=action,
-            target_type=action.partition(".")[0],
-            target_id=None if target_id is None else str(target_id),
-            detail=dict(detail or {}),
-        )
+        event = {
+            "tenant": tenant,
+            "at": datetime.now(UTC),
+            "actor": actor,
+            "actor_name": actor_name,
+            "action": action,
+            "target_type": action.partition(".")[0],
+            "target_id": None if target_id is None else str(target_id),
+            "detail": dict(detail or {}),
+        }
         if session is not None:
-            session.connection().execute(event)
+            session.connection().execute(_APPEND, event)
             return
         with self._session.begin() as own:
-            own.execute(event)
+            own.connection().execute(_APPEND, event)
 
     def events(
         self,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 
-from sqlalchemy import BigInteger, Integer, String, func, insert, select, update
+from sqlalchemy import BigInteger, Integer, String, bindparam, func, insert, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -36,6 +36,12 @@ class TenantStorage(Base):
 
 
 _TABLE = TenantStorage.table()
+_ADD = (
+    update(_TABLE)
+    .where(_TABLE.c.tenant == bindparam("tenant_"), _TABLE.c.shard == bindparam("shard_"))
+    .values(bytes=_TABLE.c.bytes + bindparam("size_"))
+)
+"""Add bytes to one of a tenant's rows (built once: SQLAlchemy keys its compiled form by the statement)."""
 
 
 class Quota:
@@ -54,11 +60,7 @@ class Quota:
             )
         shard = random.randrange(SHARDS)
         for _ in range(_ATTEMPTS):  # another write may make the same row between two statements
-            added = session.connection().execute(
-                update(_TABLE)
-                .where(_TABLE.c.tenant == tenant, _TABLE.c.shard == shard)
-                .values(bytes=_TABLE.c.bytes + size)
-            )
+            added = session.connection().execute(_ADD, {"tenant_": tenant, "shard_": shard, "size_": size})
             assert isinstance(added, CursorResult)
             if added.rowcount:
                 return

@@ -180,6 +180,10 @@ class DocumentFilter:
         return found
 
 
+# Built once: SQLAlchemy keys a statement's compiled form by the statement, and a new one costs that key each time.
+_ADD_RECORDS, _ADD_FILES = insert(DocumentRecord.table()), insert(DocumentFile.table())
+
+
 class Store:
     """The documents of every tenant; each write is one transaction."""
 
@@ -240,10 +244,9 @@ class Store:
         ]
         # Core inserts on the session's connection: the ORM's bulk insert costs more than their round trips.
         connection = session.connection()
-        connection.execute(insert(DocumentRecord.table()), rows)
+        connection.execute(_ADD_RECORDS, rows)
         connection.execute(
-            insert(DocumentFile.table()),
-            [{"document_id": row["id"], "content": each.content} for row, each in zip(rows, generated)],
+            _ADD_FILES, [{"document_id": row["id"], "content": each.content} for row, each in zip(rows, generated)]
         )
         # Last: the tenant's count stays locked only until the commit that follows.
         self.quota.charge(session, tenant, sum(len(each.content) for each in generated))
