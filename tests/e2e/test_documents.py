@@ -84,6 +84,7 @@ def test_a_manager_edits_a_contract_and_gets_its_new_version_linked_to_it(open_p
     expect(sow.get_by_label("Project title")).to_have_value(data["project"]["title"])
     expect(sow.locator('[name="milestones[1].amount"]')).to_have_value(str(data["milestones"][1]["amount"]))
     sow.get_by_label("Project title").fill("Brand refresh, phase 2")
+    sow.locator("[data-editing]").scroll_into_view_if_needed()
     page.screenshot(path=artifacts / "taskpane-sow-editing-360.png")
     with page.expect_download() as download:
         sow.get_by_role("button", name="Download .docx").click()
