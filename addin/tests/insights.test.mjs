@@ -112,6 +112,12 @@ test("the SOW form warns when no signed NDA binds the freelancer, and says until
   assert.equal(note.hidden, true, "the NDA form says nothing when there is none: it is the one being made");
   showNda(note, null, { needsNda: true });
   assert.equal(note.hidden, true);
+  for (const needsNda of [true, false]) {
+    showNda(note, { name: "Zoe Angstrom", nda: { in_force: false, until: "2029-01-03", document_id: ID, starts_on: "2027-01-04" } }, { needsNda });
+    assert.equal(note.hidden, false, "a signed NDA that takes effect later is said on both forms");
+    assert.equal(note.dataset.tone, "warn");
+    assert.equal(note.textContent, "A signed NDA with Zoe Angstrom takes effect on January 4, 2027: share nothing confidential before then.");
+  }
 });
 
 test("a chart of nothing says so, and the summary of nothing too", () => {

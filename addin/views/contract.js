@@ -225,12 +225,17 @@ export function offerToComplete(slot, env, error, retry) {
 export function showNda(note, freelancer, { needsNda = false, locale = "en-US" } = {}) {
   const nda = freelancer?.nda;
   note.replaceChildren();
-  note.hidden = !freelancer || (!nda?.in_force && !needsNda);
+  note.hidden = !freelancer || (!nda?.in_force && !nda?.starts_on && !needsNda);
   if (note.hidden) return;
+  const day = (iso) => new Date(`${iso}T00:00:00Z`).toLocaleDateString(locale, { dateStyle: "long", timeZone: "UTC" });
   if (nda?.in_force) {
-    const until = nda.until ? `until ${new Date(`${nda.until}T00:00:00Z`).toLocaleDateString(locale, { dateStyle: "long", timeZone: "UTC" })}` : "until terminated";
-    note.textContent = `A signed NDA with ${freelancer.name} is in force ${until}.`;
+    note.textContent = `A signed NDA with ${freelancer.name} is in force ${nda.until ? `until ${day(nda.until)}` : "until terminated"}.`;
     note.dataset.tone = "ok";
+    return;
+  }
+  if (nda?.starts_on) {
+    note.textContent = `A signed NDA with ${freelancer.name} takes effect on ${day(nda.starts_on)}: share nothing confidential before then.`;
+    note.dataset.tone = "warn";
     return;
   }
   const link = note.ownerDocument.createElement("a");

@@ -88,10 +88,26 @@ class SignedCopy(Base):
 
 @dataclass(frozen=True)
 class NdaInForce:
-    """The NDA that binds a freelancer longest: until ``until`` (its last day; None: until terminated)."""
+    """The NDA that binds a freelancer longest: until ``until`` (its last day; None: until terminated). When
+    none binds yet, the signed one that takes effect first, on ``starts`` (then ``in_force`` is False)."""
 
     document_id: str
     until: date | None
+    starts: date | None = None
+
+    @property
+    def in_force(self) -> bool:
+        return self.starts is None
+
+
+def _binds_better(nda: NdaInForce, best: NdaInForce | None) -> bool:
+    """Whether ``nda`` says more of a freelancer than ``best``: it binds today and ``best`` not, or both bind
+    and it binds longer, or neither binds yet and it takes effect sooner."""
+    if best is None or nda.in_force != best.in_force:
+        return best is None or nda.in_force
+    if nda.in_force:
+        return best.until is not None and (nda.until is None or nda.until > best.until)
+    return nda.starts is not None and best.starts is not None and nda.starts < best.starts
 
 
 @dataclass(frozen=True)
@@ -214,30 +230,34 @@ class Lifecycle:
 
     def ndas_in_force(self, tenant: str, freelancers: dict[str, str]) -> dict[str, NdaInForce]:
         """Return, for each of ``freelancers`` (roster id -> email) bound by a signed NDA today (effective, not
-        expired), the one that binds longest. An NDA counts for a freelancer it was made for by roster id or by email."""
+        expired), the one that binds longest; for one whose signed NDA takes effect later, the first to. An NDA
+        counts for a freelancer it was made for by roster id or by email."""
         if not freelancers:
             return {}
         today = datetime.now(UTC).date()
         emails = {email.lower(): id for id, email in freelancers.items()}
         query = select(
-            DocumentRecord.id, DocumentRecord.freelancer_id, DocumentRecord.freelancer_email, DocumentRecord.expires_on
+            DocumentRecord.id,
+            DocumentRecord.freelancer_id,
+            DocumentRecord.freelancer_email,
+            DocumentRecord.expires_on,
+            DocumentRecord.start_on,
         ).where(
             DocumentRecord.tenant == tenant,
             DocumentRecord.kind.in_(NDA_KINDS),
             DocumentRecord.status.in_(IN_FORCE),
-            or_(DocumentRecord.start_on.is_(None), DocumentRecord.start_on <= today),  # effective already
             or_(DocumentRecord.expires_on.is_(None), DocumentRecord.expires_on >= today),
             or_(DocumentRecord.freelancer_id.in_(list(freelancers)), DocumentRecord.freelancer_email.in_(list(emails))),
         )
         found: dict[str, NdaInForce] = {}
         with self._store.engine.connect() as connection:
-            for id, freelancer_id, email, until in connection.execute(query):
+            for id, freelancer_id, email, until, start in connection.execute(query):
                 owner = freelancer_id if freelancer_id in freelancers else emails.get(email or "")
                 if owner is None:
                     continue
-                best = found.get(owner)
-                if best is None or (best.until is not None and (until is None or until > best.until)):
-                    found[owner] = NdaInForce(str(id), until)
+                nda = NdaInForce(str(id), until, start if start is not None and start > today else None)
+                if _binds_better(nda, found.get(owner)):
+                    found[owner] = nda
         return found
 
     def signed_with_hash(self, tenant: str, sha256: str) -> list[DocumentRecord]:

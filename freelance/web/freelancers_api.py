@@ -43,7 +43,11 @@ def _records(records: list[Record]) -> list[FreelancerRecord]:
     shown = []
     for record in records:
         nda = ndas.get(str(record.id))
-        status = NdaStatus(in_force=nda is not None, until=nda and nda.until, document_id=nda and nda.document_id)
+        status = (
+            NdaStatus(in_force=nda.in_force, until=nda.until, document_id=nda.document_id, starts_on=nda.starts)
+            if nda
+            else NdaStatus(in_force=False)
+        )
         shown.append(FreelancerRecord.model_validate(record).model_copy(update={"nda": status}))
     return shown
 

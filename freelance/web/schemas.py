@@ -252,11 +252,14 @@ class Error(BaseModel):
 
 
 class NdaStatus(BaseModel):
-    """Whether a signed NDA binds the freelancer today, and until when."""
+    """Whether a signed NDA binds the freelancer today, and until when; or when a signed one takes effect."""
 
     in_force: bool
     until: date | None = Field(None, description="Its last day; null while in force: until terminated")
-    document_id: str | None = Field(None, description="The NDA that binds longest")
+    document_id: str | None = Field(None, description="The NDA that binds longest (or, none binding yet, first)")
+    starts_on: date | None = Field(
+        None, exclude_if=_absent, description="When none binds yet: the day the signed NDA takes effect"
+    )
 
 
 class FreelancerRecord(RosterFreelancer):

@@ -5,6 +5,7 @@ downloads the Excel dashboard; picking a freelancer for a SOW says whether a sig
 from __future__ import annotations
 
 import copy
+from datetime import date
 from io import BytesIO
 from pathlib import Path
 
@@ -79,7 +80,7 @@ def test_picking_a_freelancer_for_a_sow_says_whether_a_signed_nda_binds_them(ope
     choose_roster_freelancer(form, "zoe.nda", "Zoe Angstrom")
     expect(form.locator("[data-nda-note]")).to_contain_text("No signed NDA with Zoe Angstrom is in force")
 
-    nda = copy.deepcopy(NDA) | {"freelancer_id": zoe["id"], "term_years": 2}
+    nda = copy.deepcopy(NDA) | {"freelancer_id": zoe["id"], "term_years": 2, "effective_date": date.today().isoformat()}
     nda.pop("freelancer", None)
     record = httpx.post(f"{programme}/api/documents", json={"template": "nda-mutual", "data": nda}).json()
     for status in ("sent", "signed"):

@@ -534,7 +534,20 @@ def test_a_signed_nda_binds_from_its_effective_date(client, add, nda_data, days_
         client, "nda-mutual", _nda_for(nda_data, effective=effective, term_years=2, freelancer_id=zoe["id"])
     )
     _move(client, nda["id"], "sent", "signed")
-    assert _nda_status(client, zoe)["in_force"] is in_force
+    status = _nda_status(client, zoe)
+    assert (status["in_force"], status["document_id"]) == (in_force, nda["id"])
+    assert status.get("starts_on") == (None if in_force else effective.isoformat()), "when it takes effect, if later"
+
+
+def test_an_nda_in_force_counts_before_one_that_takes_effect_later(client, add, nda_data):
+    zoe = add(ZOE)
+    soon = _today() + timedelta(days=30)
+    later = _generate(client, "nda-mutual", _nda_for(nda_data, effective=soon, term_years=5, freelancer_id=zoe["id"]))
+    _move(client, later["id"], "sent", "signed")
+    now = _generate(client, "nda-mutual", _nda_for(nda_data, effective=_today(), term_years=1, freelancer_id=zoe["id"]))
+    _move(client, now["id"], "sent", "signed")
+    status = _nda_status(client, zoe)
+    assert (status["in_force"], status["document_id"], status.get("starts_on")) == (True, now["id"], None)
 
 
 @pytest.mark.parametrize(
