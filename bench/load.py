@@ -282,16 +282,19 @@ Outcome = str | None
 _JSON = {"Content-Type": "application/json"}
 
 
-def _answer(method: str, path: str, response, expected: int) -> Outcome:
+def _send(client, method: str, path: str, expected: int, **options) -> tuple[Any, Outcome]:
+    """Send one request on ``client`` (a urllib3 pool); return the response, and what went wrong when its status is
+    not ``expected``."""
+    response = client.request(method, path, **options)
     if response.status == expected:
-        return None
-    return f"{method} {path} -> {response.status}: {response.data[:300]!r}"
+        return response, None
+    return response, f"{method} {path} -> {response.status}: {response.data[:300]!r}"
 
 
 def op_sow(client, shared: Shared, rng: random.Random) -> Outcome:
     body = shared.our_body(f"LOAD-{next(shared.numbers):07d}")
-    response = client.request("POST", "/api/documents", body=body, headers=_JSON)
-    if problem := _answer("POST", "/api/documents", response, 201):
+    response, problem = _send(client, "POST", "/api/documents", 201, body=body, headers=_JSON)
+    if problem:
         return problem
     record = response.json()
     shared.ours.append((record["id"], record["sha256"], record["download_url"]))
@@ -302,8 +305,8 @@ def op_download(client, shared: Shared, rng: random.Random) -> Outcome:
     if not shared.ours:
         return op_sow(client, shared, rng)
     _document_id, sha256, url = rng.choice(shared.ours)
-    response = client.request("GET", url)
-    if problem := _answer("GET", url, response, 200):
+    response, problem = _send(client, "GET", url, 200)
+    if problem:
         return problem
     if response.headers.get("X-Content-SHA256") != sha256 or hashlib.sha256(response.data).hexdigest() != sha256:
         return f"GET {url}: the bytes or X-Content-SHA256 do not match the record's SHA-256 {sha256}"
@@ -311,8 +314,7 @@ def op_download(client, shared: Shared, rng: random.Random) -> Outcome:
 
 
 def op_search(client, shared: Shared, rng: random.Random) -> Outcome:
-    response = client.request("GET", "/api/freelancers", fields={"q": rng.choice(shared.words)})
-    return _answer("GET", "/api/freelancers", response, 200)
+    return _send(client, "GET", "/api/freelancers", 200, fields={"q": rng.choice(shared.words)})[1]
 
 
 def op_import(client, shared: Shared, rng: random.Random) -> Outcome:
@@ -322,20 +324,19 @@ def op_import(client, shared: Shared, rng: random.Random) -> Outcome:
     changed = [
         [*row[:column], rng.choice(["active", "inactive"]), *row[column + 1 :]] for row in rows[start:][:IMPORT_ROWS]
     ]
-    path = "/api/freelancers/import"
-    response = client.request("POST", path, fields={"file": ("roster.csv", csv_bytes([header, *changed]), "text/csv")})
-    if problem := _answer("POST", path, response, 200):
+    file = ("roster.csv", csv_bytes([header, *changed]), "text/csv")
+    response, problem = _send(client, "POST", "/api/freelancers/import", 200, fields={"file": file})
+    if problem:
         return problem
     if (outcome := response.json())["created"] or outcome["updated"] + outcome["unchanged"] != IMPORT_ROWS:
-        return f"POST {path} of {IMPORT_ROWS} existing rows answered {outcome}"
+        return f"POST /api/freelancers/import of {IMPORT_ROWS} existing rows answered {outcome}"
     return None
 
 
 def op_docxtpl_sow(client, shared: Shared, rng: random.Random) -> Outcome:
-    response = client.request(
-        "POST", "/sow", body=shared.docxtpl_body(f"LOAD-{next(shared.numbers):07d}"), headers=_JSON
-    )
-    if problem := _answer("POST", "/sow", response, 201):
+    body = shared.docxtpl_body(f"LOAD-{next(shared.numbers):07d}")
+    response, problem = _send(client, "POST", "/sow", 201, body=body, headers=_JSON)
+    if problem:
         return problem
     record = response.json()
     shared.docxtpl[record["id"]] = record["sha256"]

@@ -1,7 +1,7 @@
 """PDF benchmark: SOW contracts to PDF through the warm converter pool, against LibreOffice run once per document.
 
-All three convert the same rendered SOW .docx, in turns (one conversion on one converter, a pair through the pool, two cold runs), so
-background load hits them alike:
+All three convert the same rendered SOW .docx, in turns (each turn one conversion on one converter
+and one cold run; every other turn, a pair through the pool), so background load hits them alike:
 
 * warm, one     ``PdfConverter.convert(docx)`` on a pool of one converter (LibreOffice kept running by
                 unoserver, started before timing): what one request waits for.
@@ -74,7 +74,7 @@ def main() -> None:
 
         cold()  # the profile's first-run set-up, not timed
         pages = len(re.findall(rb"/Type\s*/Page\b", one.convert(docx)))  # started, not timed
-        pair()
+        pair()  # the pool's converters started, not timed
         warm_times, pool_times, cold_times = [], [], []
         try:
             for turn in range(args.count):
