@@ -1,9 +1,9 @@
 """PDF from Word documents: LibreOffice kept warm by a small pool of unoserver processes.
 
-Each converter is one ``unoserver`` (and the LibreOffice it runs) with its own ports and profile
-directory, started on first use. A conversion takes an idle converter, or waits for one in a
-bounded queue: past it, the caller is told to come back later (``Busy``), so threads never pile
-up. unoserver ends LibreOffice when a conversion passes its timeout; a converter that exits, hangs
+Each converter is one ``unoserver`` (as ``pdf_server`` runs it, loading documents hidden) and the
+LibreOffice it runs, with its own ports and profile directory, started on first use. A conversion
+takes an idle converter, or waits for one in a bounded queue: past it, the caller is told to come
+back later (``Busy``), so threads never pile up. unoserver ends LibreOffice when a conversion passes its timeout; a converter that exits, hangs
 past the timeout or fails is killed and started afresh for the next conversion. The PDF is PDF/A-2b
 (archival) and tagged (accessible); its title and language are the document's.
 
@@ -116,7 +116,7 @@ class _Converter:
             [
                 self._settings.python,
                 "-m",
-                "unoserver.server",
+                "pdf_server",
                 "--interface=127.0.0.1",
                 "--uno-interface=127.0.0.1",
                 f"--port={self._port}",
@@ -126,7 +126,7 @@ class _Converter:
                 f"--conversion-timeout={int(self._settings.timeout)}",
                 "--quiet",
             ],
-            env=os.environ | {"PYTHONPATH": str(_unoserver_path(self._workdir))},
+            env=os.environ | {"PYTHONPATH": str(_server_path(self._workdir))},
             stdout=log,
             stderr=log,
             start_new_session=True,  # its LibreOffice in the same process group: stopped together
@@ -246,11 +246,12 @@ def _proxy(port: int) -> ServerProxy:
     return ServerProxy(f"http://127.0.0.1:{port}", allow_none=True)
 
 
-def _unoserver_path(workdir: Path) -> Path:
-    """A directory holding only the unoserver package (and its metadata), for the system Python's path."""
+def _server_path(workdir: Path) -> Path:
+    """A directory holding only the converter's module and the unoserver package, for the system Python's path."""
     folder = workdir / "python"
     if not folder.exists():
         folder.mkdir()
+        (folder / "pdf_server.py").symlink_to(Path(__file__).with_name("pdf_server.py"))
         package = Path(unoserver.__file__).parent
         (folder / "unoserver").symlink_to(package)
         for metadata in package.parent.glob("unoserver-*.dist-info"):
