@@ -2,7 +2,7 @@
 
 Run by LibreOffice's own Python (``python3 -m pdf_server``, see ``freelance.pdf``), never imported
 by the service. unoserver loads a document into a frame as if for a screen; loaded hidden (as
-JODConverter loads), LibreOffice skips that work, and a warm SOW converts in about a quarter less
+JODConverter loads), LibreOffice skips that work, and a warm SOW converts in about a fifth less
 time, to the same PDF.
 """
 
