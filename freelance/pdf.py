@@ -128,6 +128,7 @@ class _Converter:
                 "--quiet",
             ],
             env=os.environ | {"PYTHONPATH": str(_server_path(self._workdir))},
+            stdin=subprocess.PIPE,  # never written: it closes when this process ends, and the converter stops
             stdout=log,
             stderr=log,
             start_new_session=True,  # its LibreOffice in the same process group: stopped together
@@ -151,7 +152,7 @@ class _Converter:
             return
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self._process.pid, signal.SIGKILL)
-        self._process.wait()
+        self._process.communicate()  # waits, and closes its standard input
         self._process = None
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
 import signal
 import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 from docx import Document
@@ -95,6 +99,53 @@ def test_a_crashed_converter_is_replaced_for_the_next_conversion(sow_data, catal
         assert converter.convert(content).startswith(b"%PDF")
     finally:
         converter.close()
+
+
+def test_the_converters_stop_when_the_service_is_killed(sow_data, catalog, tmp_path):
+    (tmp_path / "sow.docx").write_bytes(catalog["sow"].generate(catalog["sow"].validate(sow_data)).content)
+    folder = tmp_path / "converters"  # named in the converters' command lines (their profiles), and theirs only
+    folder.mkdir()
+    service = subprocess.Popen(
+        [sys.executable, "-c", _SERVICE, str(tmp_path / "sow.docx")],
+        env=os.environ | {"TMPDIR": str(folder)},
+        stdout=subprocess.PIPE,
+    )
+    try:
+        assert service.stdout.readline() == b"converted\n"
+        running = " ".join(_processes_naming(folder).values())
+        assert "pdf_server" in running and "soffice.bin" in running  # unoserver and its LibreOffice
+    finally:
+        service.kill()  # no atexit, no clean-up: only the closed pipe tells the converter
+        service.communicate()
+    deadline = time.monotonic() + 60
+    while (left := _processes_naming(folder)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    for pid in left:  # a failure leaves nothing running
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    assert not left, left
+
+
+_SERVICE = """
+import pathlib, sys, time
+from freelance.pdf import PdfConverter, PdfSettings
+PdfConverter(PdfSettings(converters=1)).convert(pathlib.Path(sys.argv[1]).read_bytes())
+print("converted", flush=True)
+time.sleep(600)
+"""
+
+
+def _processes_naming(folder: Path) -> dict[int, str]:
+    """The running processes whose command lines name ``folder`` (zombies have none), by pid."""
+    named = {}
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            command = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:  # ended while read
+            continue
+        if str(folder) in command:
+            named[int(cmdline.parent.name)] = command
+    return named
 
 
 def test_without_libreoffice_pdf_answers_503_saying_what_to_install_and_the_rest_works(
