@@ -112,6 +112,9 @@ class _Converter:
         self.stop()
         self._port, uno_port = _free_port(), _free_port()
         profile = self._workdir / f"profile-{self._number}"
+        temp = self._workdir / f"temp-{self._number}"  # LibreOffice's and unoserver's files: removed with the pool
+        shutil.rmtree(temp, ignore_errors=True)  # a killed converter's leftovers
+        temp.mkdir()
         log = (self._workdir / f"converter-{self._number}.log").open("ab")
         self._process = subprocess.Popen(
             [
@@ -127,7 +130,7 @@ class _Converter:
                 f"--conversion-timeout={int(self._settings.timeout)}",
                 "--quiet",
             ],
-            env=os.environ | {"PYTHONPATH": str(_server_path(self._workdir))},
+            env=os.environ | {"PYTHONPATH": str(_server_path(self._workdir)), "TMPDIR": str(temp)},
             stdin=subprocess.PIPE,  # never written: it closes when this process ends, and the converter stops
             stdout=log,
             stderr=log,

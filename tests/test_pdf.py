@@ -9,6 +9,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -99,6 +100,17 @@ def test_a_crashed_converter_is_replaced_for_the_next_conversion(sow_data, catal
         assert converter.convert(content).startswith(b"%PDF")
     finally:
         converter.close()
+
+
+def test_a_closed_pool_leaves_no_files_behind(sow_data, catalog, tmp_path, monkeypatch):
+    monkeypatch.setenv("TMPDIR", str(tmp_path))  # where the converters' LibreOffice would leave its own
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    converter = PdfConverter(PdfSettings(converters=1))
+    try:
+        assert converter.convert(catalog["sow"].generate(catalog["sow"].validate(sow_data)).content).startswith(b"%PDF")
+    finally:
+        converter.close()
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_the_converters_stop_when_the_service_is_killed(sow_data, catalog, tmp_path):
