@@ -1,12 +1,12 @@
 """PDF from Word documents: LibreOffice kept warm by a small pool of unoserver processes.
 
 Each converter is one ``unoserver`` (as ``pdf_server`` runs it, loading documents hidden) and the
-LibreOffice it runs, with its own ports and profile directory, started on first use. A conversion
-takes an idle converter, or waits for one in a bounded queue: past it, the caller is told to come
-back later (``Busy``), so threads never pile up. unoserver ends LibreOffice when a conversion passes
-its timeout; a converter that exits, hangs past the timeout or fails is killed and started afresh
-for the next conversion. The PDF is PDF/A-2b (archival) and tagged (accessible); its title and
-language are the document's.
+LibreOffice it runs, with its own ports, profile and temporary folder, started on first use and
+stopped with the service. A conversion takes an idle converter, or waits for one in a bounded queue:
+past it, the caller is told to come back later (``Busy``), so threads never pile up. unoserver ends
+LibreOffice when a conversion passes its timeout; a converter that exits, hangs past the timeout or
+fails is killed and started afresh for the next conversion. The PDF is PDF/A-2b (archival) and
+tagged (accessible); its title and language are the document's.
 
 The converter process runs under the Python LibreOffice's ``uno`` module belongs to (the system's),
 found by ``PDF_PYTHON``; without LibreOffice, that Python, or its uno module, PDF requests answer
