@@ -89,32 +89,37 @@ def test_a_document_in_another_format_is_not_applicable(client, sow_data):
     assert client.get(f"{document['download_url']}?format=odt").status_code == 400
 
 
-def test_a_crashed_converter_is_replaced_for_the_next_conversion(sow_data, catalog):
-    content = catalog["sow"].generate(catalog["sow"].validate(sow_data)).content
+@pytest.fixture
+def sow_docx(sow_data, catalog) -> bytes:
+    """The sample SOW, rendered."""
+    return catalog["sow"].generate(catalog["sow"].validate(sow_data)).content
+
+
+def test_a_crashed_converter_is_replaced_for_the_next_conversion(sow_docx):
     converter = PdfConverter(PdfSettings(converters=1))
     try:
-        assert converter.convert(content).startswith(b"%PDF")
+        assert converter.convert(sow_docx).startswith(b"%PDF")
         (running,) = converter._converters
         os.killpg(running._process.pid, signal.SIGKILL)  # LibreOffice and its server die mid-life
         running._process.wait()
-        assert converter.convert(content).startswith(b"%PDF")
+        assert converter.convert(sow_docx).startswith(b"%PDF")
     finally:
         converter.close()
 
 
-def test_a_closed_pool_leaves_no_files_behind(sow_data, catalog, tmp_path, monkeypatch):
+def test_a_closed_pool_leaves_no_files_behind(sow_docx, tmp_path, monkeypatch):
     monkeypatch.setenv("TMPDIR", str(tmp_path))  # where the converters' LibreOffice would leave its own
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     converter = PdfConverter(PdfSettings(converters=1))
     try:
-        assert converter.convert(catalog["sow"].generate(catalog["sow"].validate(sow_data)).content).startswith(b"%PDF")
+        assert converter.convert(sow_docx).startswith(b"%PDF")
     finally:
         converter.close()
     assert list(tmp_path.iterdir()) == []
 
 
-def test_the_converters_stop_when_the_service_is_killed(sow_data, catalog, tmp_path):
-    (tmp_path / "sow.docx").write_bytes(catalog["sow"].generate(catalog["sow"].validate(sow_data)).content)
+def test_the_converters_stop_when_the_service_is_killed(sow_docx, tmp_path):
+    (tmp_path / "sow.docx").write_bytes(sow_docx)
     folder = tmp_path / "converters"  # named in the converters' command lines (their profiles), and theirs only
     folder.mkdir()
     service = subprocess.Popen(
